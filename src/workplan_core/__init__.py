@@ -1,0 +1,42 @@
+"""workplan_core: the engine for strategic execution and performance management.
+
+Pure domain modules (periods, organisation, cascade, check-ins, forecasts, competencies,
+assessments, reviews) with explicit edges (storage backends, import/export, the command line).
+"""
+
+from workplan_core.errors import (
+    ConflictError,
+    NotFoundError,
+    PolicyError,
+    Problem,
+    StorageError,
+    ValidationError,
+    WorkplanError,
+)
+from workplan_core.periods import (
+    FiscalCalendar,
+    FiscalPeriod,
+    Granularity,
+    Labelling,
+    Period,
+    WorkCalendar,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConflictError",
+    "FiscalCalendar",
+    "FiscalPeriod",
+    "Granularity",
+    "Labelling",
+    "NotFoundError",
+    "Period",
+    "PolicyError",
+    "Problem",
+    "StorageError",
+    "ValidationError",
+    "WorkCalendar",
+    "WorkplanError",
+    "__version__",
+]

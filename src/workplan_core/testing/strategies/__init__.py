@@ -1,0 +1,33 @@
+"""Hypothesis strategies for every public record type of workplan_core.
+
+Use them in your own property tests::
+
+    from hypothesis import given
+    from workplan_core.testing import strategies as wst
+
+    @given(wst.periods())
+    def test_my_code_handles_any_period(period): ...
+
+`for_type(cls)` returns the registered strategy for any record class; the library's own tests
+use it to check that every registered record type round-trips through the converter.
+"""
+
+from __future__ import annotations
+
+from workplan_core.testing.strategies._registry import for_type, register_strategy, registered
+from workplan_core.testing.strategies.periods import (
+    fiscal_calendars,
+    fiscal_periods,
+    periods,
+    work_calendars,
+)
+
+__all__ = [
+    "fiscal_calendars",
+    "fiscal_periods",
+    "for_type",
+    "periods",
+    "register_strategy",
+    "registered",
+    "work_calendars",
+]
