@@ -16,7 +16,7 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -171,7 +171,9 @@ def _check_fiscal_start(instance: FiscalCalendar, _: object, __: object) -> None
     elif not 1 <= instance.start_day <= _DAYS_IN_MONTH[instance.start_month - 1]:
         limit = _DAYS_IN_MONTH[instance.start_month - 1]
         problems.append(
-            Problem("$.start_day", f"must be between 1 and {limit} for month {instance.start_month}")
+            Problem(
+                "$.start_day", f"must be between 1 and {limit} for month {instance.start_month}"
+            )
         )
     if problems:
         raise ValidationError(problems, summary="invalid fiscal calendar")
@@ -232,13 +234,13 @@ class FiscalCalendar:
 
     def fiscal_year_of(self, day: dt.date) -> int:
         """The number of the financial year that contains `day`."""
-        year = day.year if (day.month, day.day) >= (self.start_month, self.start_day) else day.year - 1
+        year = (
+            day.year if (day.month, day.day) >= (self.start_month, self.start_day) else day.year - 1
+        )
         offset = 1 if self._spans_two_years and self.labelling is Labelling.END_YEAR else 0
         return year + offset
 
-    def containing(
-        self, day: dt.date, granularity: Granularity = Granularity.YEAR
-    ) -> FiscalPeriod:
+    def containing(self, day: dt.date, granularity: Granularity = Granularity.YEAR) -> FiscalPeriod:
         """The year, half or quarter that contains `day`."""
         fy = self.fiscal_year_of(day)
         for part in self.parts(fy, granularity):
@@ -318,6 +320,18 @@ def _check_weekend(_: object, __: object, weekend: frozenset[int]) -> None:
         raise ValidationError(problems, summary="invalid weekend")
 
 
+def _weekdays(values: Iterable[int]) -> frozenset[int]:
+    return frozenset(values)
+
+
+def _dates(values: Iterable[dt.date]) -> frozenset[dt.date]:
+    return frozenset(values)
+
+
+def _rules(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class WorkCalendar:
     """Working days: every day that is neither a weekend day nor a holiday.
@@ -333,11 +347,11 @@ class WorkCalendar:
     """
 
     weekend: frozenset[int] = attrs.field(
-        default=frozenset({5, 6}), converter=frozenset, validator=_check_weekend
+        default=frozenset({5, 6}), converter=_weekdays, validator=_check_weekend
     )
-    holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=frozenset)
+    holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_dates)
     holiday_rules: tuple[str, ...] = attrs.field(
-        default=(), converter=tuple, validator=_check_rules
+        default=(), converter=_rules, validator=_check_rules
     )
 
     def _holidays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -358,9 +372,7 @@ class WorkCalendar:
         days = (end - start).days
         weeks, rest = divmod(days, 7)
         per_week = 7 - len(self.weekend)
-        extra = sum(
-            1 for i in range(rest) if (start.weekday() + i) % 7 not in self.weekend
-        )
+        extra = sum(1 for i in range(rest) if (start.weekday() + i) % 7 not in self.weekend)
         return weeks * per_week + extra
 
     def count_working_days(self, start: dt.date, end: dt.date) -> int:
@@ -411,4 +423,3 @@ class WorkCalendar:
         for day in period.dates():
             if day.weekday() not in self.weekend and day not in holidays:
                 yield day
-

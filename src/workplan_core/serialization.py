@@ -158,15 +158,17 @@ def _describe(exc: BaseException) -> str:
 def _walk(exc: BaseException, path: str) -> Iterator[Problem]:
     if isinstance(exc, ValidationError):
         yield from exc.prefixed(path).problems
-    elif isinstance(exc, ClassValidationError | IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for sub, note in with_notes:
-            if isinstance(exc, ClassValidationError):
-                sub_path = f"{path}.{note.name}"  # type: ignore[union-attr]
-            else:
-                sub_path = f"{path}[{note.index!r}]"  # type: ignore[union-attr]
-            yield from _walk(sub, sub_path)
-        for sub in without:
+    elif isinstance(exc, ClassValidationError):
+        fields, rest = exc.group_exceptions()
+        for sub, field_note in fields:
+            yield from _walk(sub, f"{path}.{field_note.name}")
+        for sub in rest:
+            yield from _walk(sub, path)
+    elif isinstance(exc, IterableValidationError):
+        items, rest = exc.group_exceptions()
+        for sub, item_note in items:
+            yield from _walk(sub, f"{path}[{item_note.index!r}]")
+        for sub in rest:
             yield from _walk(sub, path)
     else:
         yield Problem(path, _describe(exc))
