@@ -1,0 +1,163 @@
+"""Check-in cadences: when a manager and a person or team are due to meet, and which they missed.
+
+A [Cadence][workplan_core.checkins.cadence.Cadence] is a recurrence rule (recurrence-rule text
+such as ``FREQ=WEEKLY;BYDAY=MO``) anchored at a start date, with a grace period. A due date
+``d`` is *kept* by a check-in held within ``grace_days`` of it (before or after); each check-in
+keeps at most one due date. A due date is *missed* once its grace period has passed, as of a
+date, without a check-in that keeps it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import itertools
+from collections.abc import Iterable
+
+import attrs
+from dateutil.rrule import rrulestr
+
+from workplan_core.errors import Problem, ValidationError
+from workplan_core.org.refs import OwnerKind, OwnerRef
+from workplan_core.serialization import record_type
+
+__all__ = ["Cadence", "Weekday", "fortnightly", "monthly", "weekly"]
+
+
+class Weekday(enum.IntEnum):
+    """Days of the week as numbered by `datetime.date.weekday()`."""
+
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+    @property
+    def code(self) -> str:
+        """The two-letter code used in recurrence rules (MO, TU, …)."""
+        return ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[self.value]
+
+
+def weekly(day: Weekday) -> str:
+    """Rule text for a check-in every week on `day`."""
+    return f"FREQ=WEEKLY;BYDAY={day.code}"
+
+
+def fortnightly(day: Weekday) -> str:
+    """Rule text for a check-in every second week on `day` (counted from the cadence start)."""
+    return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day.code}"
+
+
+def monthly(day: Weekday, nth: int = 1) -> str:
+    """Rule text for a check-in on the `nth` `day` of each month (`nth=-1`: the last one)."""
+    if nth == 0 or not -5 <= nth <= 5:
+        raise ValidationError.single("$.nth", "must be 1 to 5, or -1 to -5 counting from the end")
+    return f"FREQ=MONTHLY;BYDAY={nth:+d}{day.code}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _expand(rule: str, start: dt.date, until: dt.date) -> tuple[dt.date, ...]:
+    anchor = dt.datetime.combine(start, dt.time())
+    parsed = rrulestr(rule, dtstart=anchor)
+    last = dt.datetime.combine(until, dt.time())
+    return tuple(d.date() for d in parsed.between(anchor, last, inc=True))
+
+
+def _check(cadence: Cadence) -> list[Problem]:
+    problems = []
+    if not cadence.id:
+        problems.append(Problem("$.id", "must not be empty"))
+    if cadence.subject.kind not in (OwnerKind.PERSON, OwnerKind.TEAM):
+        problems.append(Problem("$.subject.kind", "a cadence meets a person or a team"))
+    if cadence.grace_days < 0:
+        problems.append(Problem("$.grace_days", "must not be negative"))
+    if cadence.end is not None and cadence.end < cadence.start:
+        problems.append(Problem("$.end", f"must not be before start ({cadence.start})"))
+    if "DTSTART" in cadence.rule.upper():
+        problems.append(Problem("$.rule", "must not carry DTSTART; the cadence start anchors it"))
+    else:
+        try:
+            rrulestr(cadence.rule, dtstart=dt.datetime(2000, 1, 1))
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem("$.rule", f"not a recurrence rule: {exc}"))
+    return problems
+
+
+@record_type("checkins.cadence")
+@attrs.frozen
+class Cadence:
+    """How often a manager checks in with a person or a team.
+
+    Attributes:
+        id: unique id.
+        manager_id: the person who runs the check-ins.
+        subject: the person or team checked in with.
+        rule: recurrence-rule text without DTSTART, e.g. ``weekly(Weekday.MONDAY)``.
+        start: first day the rule applies (it anchors fortnightly rules).
+        grace_days: how many days either side of a due date a check-in still keeps it.
+        end: last day the cadence applies, or `None` while it runs.
+
+    Raises:
+        ValidationError: listing every broken rule.
+    """
+
+    id: str
+    manager_id: str
+    subject: OwnerRef
+    rule: str
+    start: dt.date
+    grace_days: int = 2
+    end: dt.date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems = _check(self)
+        if problems:
+            raise ValidationError(problems, summary=f"invalid cadence {self.id!r}")
+
+    @property
+    def interval_days(self) -> int:
+        """The usual number of days between due dates (the median gap over a year)."""
+        dates = _expand(self.rule, self.start, self.start + dt.timedelta(days=400))
+        gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
+        return gaps[len(gaps) // 2] if gaps else 366
+
+    def due_dates(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """Due dates from `start` to `end` inclusive, clipped to the cadence's own dates.
+
+        O(k) for k due dates in the range (expansions are cached).
+        """
+        first = max(start, self.start)
+        last = end if self.end is None else min(end, self.end)
+        if last < first:
+            return ()
+        return tuple(d for d in _expand(self.rule, self.start, last) if d >= first)
+
+    def kept(self, held: Iterable[dt.date], as_of: dt.date) -> dict[dt.date, dt.date]:
+        """Map each due date up to `as_of` that was kept to the check-in date that kept it.
+
+        Check-ins are matched greedily in date order to the earliest open due date whose
+        window (due date ± grace) contains them. O((k + h) log h).
+        """
+        dues = self.due_dates(self.start, as_of + dt.timedelta(days=self.grace_days))
+        meetings = sorted(d for d in set(held) if d <= as_of)
+        grace = dt.timedelta(days=self.grace_days)
+        result: dict[dt.date, dt.date] = {}
+        i = 0
+        for due in dues:
+            while i < len(meetings) and meetings[i] < due - grace:
+                i += 1
+            if i < len(meetings) and meetings[i] <= due + grace:
+                result[due] = meetings[i]
+                i += 1
+        return result
+
+    def missed(self, held: Iterable[dt.date], as_of: dt.date) -> tuple[dt.date, ...]:
+        """Due dates whose grace period ended before `as_of` with no check-in keeping them."""
+        grace = dt.timedelta(days=self.grace_days)
+        kept = self.kept(held, as_of)
+        closed = (d for d in self.due_dates(self.start, as_of - grace - dt.timedelta(days=1)))
+        return tuple(d for d in closed if d not in kept)

@@ -1,0 +1,223 @@
+"""Impediments: what blocks a node, raised in a check-in, perhaps asking for help, resolved later.
+
+History is appended, never edited: an impediment is the fold of its
+[ImpedimentEvent][workplan_core.checkins.impediments.ImpedimentEvent] records (raised, updated,
+escalated, resolved). [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of]
+replays the events up to a date and reports every inconsistency at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+from workplan_core.errors import Problem, ValidationError
+from workplan_core.serialization import record_type
+
+__all__ = [
+    "Impediment",
+    "ImpedimentAction",
+    "ImpedimentEvent",
+    "Severity",
+    "impediments_as_of",
+]
+
+
+class Severity(enum.Enum):
+    """How badly an impediment blocks its node."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for critical."""
+        return ("low", "medium", "high", "critical").index(self.value)
+
+
+class ImpedimentAction(enum.Enum):
+    """What one impediment event does."""
+
+    RAISED = "raised"
+    UPDATED = "updated"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+
+
+@record_type("checkins.impediment_event")
+@attrs.frozen
+class ImpedimentEvent:
+    """One appended change to an impediment.
+
+    Attributes:
+        id: unique id of this event.
+        impediment_id: the impediment it changes.
+        action: raised, updated, escalated or resolved.
+        on: the day it happened.
+        by: the person who recorded it.
+        node_id: the blocked node (required when raised).
+        description: what blocks the node (raised/updated) or how it was resolved (resolved).
+        severity: how bad it is (required when raised; optional on update).
+        help_from: the person asked for assistance, if any (raised/updated).
+        escalated_to: the person it was escalated to (escalated).
+        checkin_id: the check-in where it was recorded, if any.
+    """
+
+    id: str
+    impediment_id: str
+    action: ImpedimentAction
+    on: dt.date
+    by: str
+    node_id: str | None = None
+    description: str = ""
+    severity: Severity | None = None
+    help_from: str | None = None
+    escalated_to: str | None = None
+    checkin_id: str | None = None
+
+
+@attrs.frozen
+class Impediment:
+    """The state of an impediment as of a date, folded from its events.
+
+    Attributes:
+        id: the impediment's id.
+        node_id: the blocked node.
+        raised_on: the day it was raised.
+        raised_by: who raised it.
+        description: the latest description.
+        severity: the latest severity.
+        help_from: the person whose assistance is requested, if any.
+        escalated_to: the latest person it was escalated to, if any.
+        resolved_on: the day it was resolved, or `None` while open.
+        resolution: how it was resolved.
+        events: the events folded, in order.
+    """
+
+    id: str
+    node_id: str
+    raised_on: dt.date
+    raised_by: str
+    description: str
+    severity: Severity
+    help_from: str | None = None
+    escalated_to: str | None = None
+    resolved_on: dt.date | None = None
+    resolution: str = ""
+    events: tuple[ImpedimentEvent, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it is still unresolved."""
+        return self.resolved_on is None
+
+    @property
+    def requests_help(self) -> bool:
+        """Whether it is open and asks someone for assistance."""
+        return self.is_open and self.help_from is not None
+
+    def age_days(self, as_of: dt.date) -> int:
+        """Days from raising to `as_of` (or to resolution when resolved earlier)."""
+        end = self.resolved_on if self.resolved_on is not None else as_of
+        return (min(end, as_of) - self.raised_on).days
+
+
+def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impediment | None:
+    if event.node_id is None:
+        problems.append(Problem(f"{path}.node_id", "required when an impediment is raised"))
+    if event.severity is None:
+        problems.append(Problem(f"{path}.severity", "required when an impediment is raised"))
+    if event.node_id is None or event.severity is None:
+        return None
+    return Impediment(
+        id=event.impediment_id,
+        node_id=event.node_id,
+        raised_on=event.on,
+        raised_by=event.by,
+        description=event.description,
+        severity=event.severity,
+        help_from=event.help_from,
+        events=(event,),
+    )
+
+
+def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
+    events = (*current.events, event)
+    if event.action is ImpedimentAction.RESOLVED:
+        return attrs.evolve(
+            current, resolved_on=event.on, resolution=event.description, events=events
+        )
+    if event.action is ImpedimentAction.ESCALATED:
+        return attrs.evolve(current, escalated_to=event.escalated_to, events=events)
+    return attrs.evolve(
+        current,
+        description=event.description or current.description,
+        severity=event.severity or current.severity,
+        help_from=event.help_from if event.help_from is not None else current.help_from,
+        events=events,
+    )
+
+
+def _problem_with(event: ImpedimentEvent, current: Impediment | None, path: str) -> Problem | None:
+    name = repr(event.impediment_id)
+    if event.action is ImpedimentAction.RAISED:
+        return (
+            None if current is None else Problem(f"{path}.impediment_id", f"{name} already raised")
+        )
+    if current is None:
+        return Problem(f"{path}.impediment_id", f"impediment {name} does not exist")
+    if not current.is_open:
+        return Problem(f"{path}.action", f"impediment {name} is already resolved")
+    if event.on < current.raised_on:
+        return Problem(f"{path}.on", f"before impediment {name} was raised ({current.raised_on})")
+    if event.action is ImpedimentAction.ESCALATED and event.escalated_to is None:
+        return Problem(f"{path}.escalated_to", "required when an impediment is escalated")
+    return None
+
+
+def _event_index(problem: Problem) -> int:
+    return int(problem.path[2 : problem.path.index("]")])
+
+
+def impediments_as_of(
+    events: Iterable[ImpedimentEvent], as_of: dt.date | None = None
+) -> dict[str, Impediment]:
+    """Fold impediment events (those on or before `as_of`) into impediments by id.
+
+    Events are applied in date order, ties in the given order. O(e log e) for e events.
+
+    Raises:
+        ValidationError: listing every event that changes an impediment that does not exist,
+            is already resolved or was raised later, every duplicate event id and raise, and
+            every raise without node or severity. Paths index the events as given.
+    """
+    indexed = [(i, e) for i, e in enumerate(events) if as_of is None or e.on <= as_of]
+    indexed.sort(key=lambda pair: (pair[1].on, pair[0]))
+    problems: list[Problem] = []
+    seen_ids: set[str] = set()
+    state: dict[str, Impediment] = {}
+    for i, event in indexed:
+        path = f"$[{i}]"
+        if event.id in seen_ids:
+            problems.append(Problem(f"{path}.id", f"duplicate event id {event.id!r}"))
+            continue
+        seen_ids.add(event.id)
+        current = state.get(event.impediment_id)
+        problem = _problem_with(event, current, path)
+        if problem is not None:
+            problems.append(problem)
+        elif current is None:
+            raised = _raise(event, path, problems)
+            if raised is not None:
+                state[event.impediment_id] = raised
+        else:
+            state[event.impediment_id] = _apply(current, event)
+    if problems:
+        problems.sort(key=_event_index)
+        raise ValidationError(problems, summary="inconsistent impediment history")
+    return state

@@ -1,0 +1,95 @@
+"""Impediment histories: folding events, validation of the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workplan_core.checkins.impediments import (
+    ImpedimentAction,
+    ImpedimentEvent,
+    Severity,
+    impediments_as_of,
+)
+from workplan_core.errors import ValidationError
+from workplan_core.serialization import dump_record, load_record
+
+D = dt.date
+A = ImpedimentAction
+
+
+def ev(i: str, imp: str, action: ImpedimentAction, on: dt.date, **kw: object) -> ImpedimentEvent:
+    return ImpedimentEvent(i, imp, action, on, by="anna", **kw)  # type: ignore[arg-type]
+
+
+HISTORY = [
+    ev(
+        "e1",
+        "imp1",
+        A.RAISED,
+        D(2027, 1, 4),
+        node_id="t1",
+        description="no test data",
+        severity=Severity.HIGH,
+        help_from="omar",
+    ),
+    ev("e2", "imp1", A.UPDATED, D(2027, 1, 11), severity=Severity.CRITICAL),
+    ev("e3", "imp1", A.ESCALATED, D(2027, 1, 12), escalated_to="maria"),
+    ev("e4", "imp1", A.RESOLVED, D(2027, 1, 18), description="data copied from staging"),
+]
+
+
+def test_fold_as_of_each_date() -> None:
+    assert impediments_as_of(HISTORY, D(2027, 1, 3)) == {}
+    first = impediments_as_of(HISTORY, D(2027, 1, 4))["imp1"]
+    assert first.severity is Severity.HIGH
+    assert first.requests_help
+    assert first.age_days(D(2027, 1, 10)) == 6
+    later = impediments_as_of(HISTORY, D(2027, 1, 12))["imp1"]
+    assert (later.severity, later.escalated_to, later.help_from) == (
+        Severity.CRITICAL,
+        "maria",
+        "omar",
+    )
+    done = impediments_as_of(HISTORY)["imp1"]
+    assert not done.is_open
+    assert not done.requests_help
+    assert done.resolution == "data copied from staging"
+    assert done.age_days(D(2027, 3, 1)) == 14
+    assert [e.id for e in done.events] == ["e1", "e2", "e3", "e4"]
+
+
+def test_events_given_out_of_order_are_applied_by_date() -> None:
+    assert impediments_as_of(list(reversed(HISTORY))) == impediments_as_of(HISTORY)
+
+
+def test_every_lifecycle_problem_is_reported() -> None:
+    bad = [
+        *HISTORY,
+        ev("e5", "imp1", A.RESOLVED, D(2027, 1, 20)),  # already resolved
+        ev("e6", "imp9", A.UPDATED, D(2027, 1, 20)),  # does not exist
+        ev("e1", "imp2", A.RAISED, D(2027, 1, 21), node_id="t", severity=Severity.LOW),  # dup id
+        ev("e7", "imp3", A.RAISED, D(2027, 1, 21)),  # no node, no severity
+        ev("e8", "imp1", A.RAISED, D(2027, 1, 22), node_id="t", severity=Severity.LOW),  # again
+    ]
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of(bad)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[4].action", "impediment 'imp1' is already resolved"),
+        ("$[5].impediment_id", "impediment 'imp9' does not exist"),
+        ("$[6].id", "duplicate event id 'e1'"),
+        ("$[7].node_id", "required when an impediment is raised"),
+        ("$[7].severity", "required when an impediment is raised"),
+        ("$[8].impediment_id", "'imp1' already raised"),
+    ]
+
+
+def test_escalation_needs_a_person() -> None:
+    with pytest.raises(ValidationError, match="escalated_to"):
+        impediments_as_of([HISTORY[0], ev("x", "imp1", A.ESCALATED, D(2027, 1, 5))])
+
+
+def test_event_round_trip() -> None:
+    for event in HISTORY:
+        assert load_record(dump_record(event), ImpedimentEvent) == event
