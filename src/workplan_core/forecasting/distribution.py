@@ -290,6 +290,7 @@ def periods_to_finish(
     until_probability: float = 0.95,
     min_periods: int = 0,
     max_periods: int = 1000,
+    shift: int = 0,
 ) -> PeriodDistribution:
     """The exact distribution of whole periods until `remaining` work is finished.
 
@@ -299,12 +300,18 @@ def periods_to_finish(
         until_probability: stop once the CDF reaches this (the highest quantile wanted).
         min_periods: compute at least this many periods (e.g. up to the due date).
         max_periods: never compute more than this many; the rest is the `tail`.
+        shift: the throughput values are the real per-period units plus `shift` (how negative
+            steps are represented: work that can go backwards). The finish line then moves up by
+            `shift` each period and the answer is the first-passage time; only a single amount
+            of remaining work is allowed with a shift.
 
     O(n·L·K/w) for n periods, L live states (about the spread of the work done, far fewer than
     the remaining units), K the largest throughput value and w the machine word size.
     """
     thresholds = sorted(remaining)
     weights = [remaining[t] for t in thresholds]
+    if shift and len(thresholds) != 1:
+        raise ValidationError.single("$.remaining", "a shifted walk takes one amount of work")
     done_now = float(sum(w for t, w in zip(thresholds, weights, strict=True) if t <= 0))
     if done_now >= 1.0 - 1e-12:
         return PeriodDistribution((1.0,))
@@ -315,7 +322,7 @@ def periods_to_finish(
     pending = [(t, w) for t, w in zip(thresholds, weights, strict=True) if t > 0]
     for period in range(1, max_periods + 1):
         walk.step()
-        absorbed += walk.absorb_from(thresholds[-1])
+        absorbed += walk.absorb_from(thresholds[-1] + period * shift)
         finished = sum(w * (absorbed + walk.mass_from(t)) for t, w in pending[:-1])
         cdf.append(min(1.0, done_now + finished + pending[-1][1] * absorbed))
         walk.renormalise()
