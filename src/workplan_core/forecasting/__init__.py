@@ -1,9 +1,18 @@
 """Forecasting: exact completion-date distributions, earned value, delay flags and backtests."""
 
+from workplan_core.forecasting.backtest import (
+    BacktestCase,
+    BacktestReport,
+    CaseScore,
+    replay_throughput,
+    score_backtest,
+    score_case,
+)
 from workplan_core.forecasting.distribution import (
     PeriodDistribution,
     Throughput,
     count_distribution,
+    count_quantiles,
     periods_to_finish,
     remaining_mixture,
 )
@@ -28,6 +37,9 @@ from workplan_core.forecasting.sampling import sample_periods_to_finish
 
 __all__ = [
     "DEFAULT_QUANTILES",
+    "BacktestCase",
+    "BacktestReport",
+    "CaseScore",
     "DelayFlag",
     "EarnedValueReport",
     "FlagPolicy",
@@ -40,12 +52,16 @@ __all__ = [
     "Throughput",
     "combine_children",
     "count_distribution",
+    "count_quantiles",
     "delay_flag",
     "earned_value",
     "forecast_pace",
     "forecast_throughput",
     "periods_to_finish",
     "remaining_mixture",
+    "replay_throughput",
     "sample_periods_to_finish",
+    "score_backtest",
+    "score_case",
     "to_forecast",
 ]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "PeriodDistribution",
     "Throughput",
     "count_distribution",
+    "count_quantiles",
     "periods_to_finish",
     "remaining_mixture",
 ]
@@ -343,3 +344,34 @@ def count_distribution(throughput: Throughput, periods: int) -> tuple[float, ...
         walk.step()
         walk.renormalise()
     return (0.0,) * walk.low + tuple(walk.probabilities())
+
+
+def count_quantiles(
+    throughput: Throughput, periods: int, probabilities: Sequence[float]
+) -> list[tuple[int, ...]]:
+    """How many units will be done after 0, 1, …, `periods` periods, at each probability.
+
+    Row ``n`` holds, for each probability ``q``, the smallest ``x`` with ``P(S_n ≤ x) ≥ q`` — so
+    with probability ``1 − q`` at least ``x`` units are done. This is the data of a fan chart.
+    O(n·(L·K/w + L)).
+    """
+    if periods < 0:
+        raise ValidationError.single("$.periods", "must not be negative")
+    if any(not 0.0 < q < 1.0 for q in probabilities):
+        raise ValidationError.single("$.probabilities", "each must be in (0, 1)")
+    walk = _Walk(throughput)
+    rows = [tuple(0 for _ in probabilities)]
+    for _ in range(periods):
+        walk.step()
+        walk.renormalise()
+        running, cumulative = 0.0, []
+        for p in walk.probabilities():
+            running += p
+            cumulative.append(running)
+        rows.append(
+            tuple(
+                walk.low + min(bisect.bisect_left(cumulative, q - 1e-12), len(cumulative) - 1)
+                for q in probabilities
+            )
+        )
+    return rows

@@ -1,0 +1,279 @@
+"""Backtesting: replay history, forecast as of earlier days, and score against what happened.
+
+For a node that has finished,
+[replay_throughput][workplan_core.forecasting.backtest.replay_throughput] forecasts as of each
+earlier day using only the completions known on that day, and
+[score_backtest][workplan_core.forecasting.backtest.score_backtest] scores the forecasts against
+the actual completion date. Times are measured in days from the forecast's `as_of`.
+
+* **Coverage** of a quantile ``q``: the share of cases finished by the forecast's q-date (a
+  calibrated P85 covers about 85%).
+* **Pinball loss** of ``q`` with quantile date ``Q`` and outcome ``y``:
+  ``q·(y − Q)`` if ``y ≥ Q`` else ``(1 − q)·(Q − y)``.
+* **CRPS**: ``∫ (F(x) − 1{x ≥ y})² dx`` over days, with ``F`` the forecast CDF (a step function
+  between forecast dates). Probability left beyond the horizon is placed one period after the
+  last forecast date, and so is a quantile that the horizon does not reach.
+* **Mean absolute error** of the P50 date, in days.
+* **Flags**: a case is *late* when it finished after its due date. Flag lead time is the mean
+  ``due − as_of`` of flags raised on late cases; the false-alarm rate is the share of flags raised
+  on cases that finished on time; the miss rate the share of late cases not flagged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from workplan_core.errors import ValidationError
+from workplan_core.forecasting.flags import FlagPolicy, delay_flag
+from workplan_core.forecasting.forecast import (
+    DEFAULT_QUANTILES,
+    Forecast,
+    ForecastSettings,
+    forecast_throughput,
+)
+
+__all__ = [
+    "BacktestCase",
+    "BacktestReport",
+    "CaseScore",
+    "replay_throughput",
+    "score_backtest",
+    "score_case",
+]
+
+
+@attrs.frozen
+class BacktestCase:
+    """A forecast made in the past and the day the node actually finished."""
+
+    forecast: Forecast
+    actual: dt.date
+
+
+@attrs.frozen
+class CaseScore:
+    """Scores of one forecast against its outcome (days measured from its `as_of`).
+
+    Attributes:
+        node_id: the node.
+        as_of: when the forecast was made.
+        actual_days: days from `as_of` to the actual finish.
+        quantile_days: the forecast's days for each quantile (beyond the horizon: one period
+            after it).
+        covered: for each quantile, whether the node finished by that quantile's date.
+        pinball: for each quantile, the pinball loss in days.
+        crps: the continuous ranked probability score in days.
+        abs_error_p50: ``|P50 − actual|`` in days.
+        flagged: whether the forecast raised a delay flag.
+        late: whether the node finished after its due date (`None` without one).
+        lead_time_days: ``due − as_of`` when flagged, else `None`.
+    """
+
+    node_id: str
+    as_of: dt.date
+    actual_days: int
+    quantile_days: Mapping[float, int]
+    covered: Mapping[float, bool]
+    pinball: Mapping[float, float]
+    crps: float
+    abs_error_p50: int
+    flagged: bool
+    late: bool | None
+    lead_time_days: int | None
+
+
+def _beyond(forecast: Forecast) -> dt.date:
+    if len(forecast.dates) >= 2:
+        return forecast.dates[-1] + (forecast.dates[-1] - forecast.dates[-2])
+    return forecast.dates[-1] + dt.timedelta(days=7)
+
+
+def _days(forecast: Forecast, day: dt.date | None) -> int:
+    return ((day if day is not None else _beyond(forecast)) - forecast.as_of).days
+
+
+def _crps(forecast: Forecast, actual_days: int) -> float:
+    """Exact integral of the squared difference of two step functions over days. O(D log D)."""
+    points = [(d - forecast.as_of).days for d in forecast.dates]
+    cdf = list(forecast.cdf)
+    if cdf[-1] < 1.0:  # the tail is placed one period past the horizon
+        points.append(_days(forecast, None))
+        cdf.append(1.0)
+    total = 0.0
+    for left, right in itertools.pairwise(sorted({*points, actual_days})):
+        index = bisect.bisect_right(points, left) - 1
+        level = cdf[index] if index >= 0 else 0.0
+        outcome = 1.0 if left >= actual_days else 0.0
+        total += (right - left) * (level - outcome) ** 2
+    return total
+
+
+def score_case(
+    case: BacktestCase,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    policy: FlagPolicy | None = None,
+) -> CaseScore:
+    """Score one forecast against what happened. O(D) for D forecast dates."""
+    forecast = case.forecast
+    actual_days = (case.actual - forecast.as_of).days
+    if actual_days < 0:
+        raise ValidationError.single("$.actual", "the node finished before the forecast was made")
+    qdays = {q: _days(forecast, forecast.quantile_date(q)) for q in quantiles}
+    flag = delay_flag(forecast, policy)
+    late = None if forecast.due is None else case.actual > forecast.due
+    return CaseScore(
+        node_id=forecast.node_id,
+        as_of=forecast.as_of,
+        actual_days=actual_days,
+        quantile_days=qdays,
+        covered={q: actual_days <= d for q, d in qdays.items()},
+        pinball={
+            q: q * (actual_days - d) if actual_days >= d else (1 - q) * (d - actual_days)
+            for q, d in qdays.items()
+        },
+        crps=_crps(forecast, actual_days),
+        abs_error_p50=abs(_days(forecast, forecast.quantile_date(0.5)) - actual_days),
+        flagged=flag is not None,
+        late=late,
+        lead_time_days=flag.lead_time_days if flag is not None else None,
+    )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+@attrs.frozen
+class BacktestReport:
+    """Scores over many backtest cases.
+
+    Attributes:
+        cases: every case's scores.
+        coverage: for each quantile, the share of cases covered.
+        pinball: for each quantile, the mean pinball loss in days.
+        crps: the mean CRPS in days.
+        mae_p50: the mean absolute error of the P50 date in days.
+        flag_lead_time_days: the mean lead time of flags raised on late cases.
+        false_alarm_rate: the share of flags raised on cases that finished on time.
+        miss_rate: the share of late cases that were not flagged.
+    """
+
+    cases: tuple[CaseScore, ...]
+    coverage: Mapping[float, float]
+    pinball: Mapping[float, float]
+    crps: float | None
+    mae_p50: float | None
+    flag_lead_time_days: float | None
+    false_alarm_rate: float | None
+    miss_rate: float | None
+
+    def to_pandas(self) -> Any:
+        """One row per case as a pandas DataFrame (needs the `pandas` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - exercised without the extra
+            raise ImportError(
+                "to_pandas() needs pandas: pip install 'workplan_core[pandas]'"
+            ) from exc
+        rows = []
+        for case in self.cases:
+            row: dict[str, Any] = {
+                "node_id": case.node_id,
+                "as_of": case.as_of,
+                "actual_days": case.actual_days,
+                "crps": case.crps,
+                "abs_error_p50": case.abs_error_p50,
+                "flagged": case.flagged,
+                "late": case.late,
+                "lead_time_days": case.lead_time_days,
+            }
+            for q, days in case.quantile_days.items():
+                row[f"p{round(q * 100)}_days"] = days
+                row[f"pinball_{round(q * 100)}"] = case.pinball[q]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def score_backtest(
+    cases: Iterable[BacktestCase],
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    policy: FlagPolicy | None = None,
+) -> BacktestReport:
+    """Score every case and summarise. O(total forecast dates)."""
+    scored = tuple(score_case(c, quantiles, policy) for c in cases)
+    flagged = [s for s in scored if s.flagged and s.late is not None]
+    late = [s for s in scored if s.late]
+    return BacktestReport(
+        cases=scored,
+        coverage={q: _mean([float(s.covered[q]) for s in scored]) or 0.0 for q in quantiles},
+        pinball={q: _mean([s.pinball[q] for s in scored]) or 0.0 for q in quantiles},
+        crps=_mean([s.crps for s in scored]),
+        mae_p50=_mean([float(s.abs_error_p50) for s in scored]),
+        flag_lead_time_days=_mean([float(s.lead_time_days or 0) for s in flagged if s.late]),
+        false_alarm_rate=_mean([float(not s.late) for s in flagged]),
+        miss_rate=_mean([float(not s.flagged) for s in late]),
+    )
+
+
+def _history(
+    completions: Sequence[dt.date], as_of: dt.date, periods: int, settings: ForecastSettings
+) -> list[int]:
+    """Tasks finished in each of the `periods` periods ending on `as_of`, oldest first.
+
+    `completions` must be sorted. O(h·log t).
+    """
+    calendar, step = settings.calendar, settings.period_working_days
+    edges = [as_of]
+    for _ in range(periods):
+        edges.append(calendar.add_working_days(edges[-1], -step))
+    edges.reverse()
+    return [
+        bisect.bisect_right(completions, high) - bisect.bisect_right(completions, low)
+        for low, high in itertools.pairwise(edges)
+    ]
+
+
+def replay_throughput(
+    node_id: str,
+    completions: Sequence[dt.date],
+    *,
+    as_of_dates: Iterable[dt.date],
+    due: dt.date | None = None,
+    history_periods: int = 12,
+    settings: ForecastSettings | None = None,
+) -> list[BacktestCase]:
+    """Forecast a finished node as of earlier days, from only the completions known then.
+
+    Args:
+        node_id: the node.
+        completions: the days each of its tasks finished (all of them: the node is finished).
+        as_of_dates: the days to forecast from (days on or after the finish are skipped).
+        due: the node's due date.
+        history_periods: how many periods of throughput history each forecast uses.
+        settings: calendar and period length.
+
+    O(a·(h·t + F)) for a as-of days, h history periods, t tasks and F the forecast's cost.
+    """
+    rules = settings or ForecastSettings()
+    if not completions:
+        raise ValidationError.single("$.completions", "a finished node has at least one task")
+    finished = sorted(completions)
+    actual = finished[-1]
+    cases = []
+    for as_of in sorted(set(as_of_dates)):
+        if as_of >= actual:
+            continue
+        history = _history(finished, as_of, history_periods, rules)
+        remaining = len(finished) - bisect.bisect_right(finished, as_of)
+        forecast = forecast_throughput(
+            node_id, history, remaining, as_of=as_of, due=due, settings=rules
+        )
+        cases.append(BacktestCase(forecast, actual))
+    return cases
