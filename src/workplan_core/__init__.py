@@ -13,6 +13,7 @@ from workplan_core.errors import (
     ValidationError,
     WorkplanError,
 )
+from workplan_core.org import Organisation, OwnerKind, OwnerRef
 from workplan_core.periods import (
     FiscalCalendar,
     FiscalPeriod,
@@ -31,6 +32,9 @@ __all__ = [
     "Granularity",
     "Labelling",
     "NotFoundError",
+    "Organisation",
+    "OwnerKind",
+    "OwnerRef",
     "Period",
     "PolicyError",
     "Problem",

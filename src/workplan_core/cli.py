@@ -6,23 +6,59 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
+from workplan_core.org import Organisation
 from workplan_core.periods import FiscalCalendar, Granularity
+from workplan_core.synthetic import generate_organisation
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 DEMO_AS_OF = dt.date(2027, 3, 31)
+DEMO_PEOPLE = 2_000
+
+
+def _section(out: TextIO, title: str) -> None:
+    out.write(f"\n{title}\n{'-' * len(title)}\n")
+
+
+def _calendar_section(out: TextIO, as_of: dt.date) -> None:
+    calendar = FiscalCalendar(start_month=7)
+    year = calendar.containing(as_of)
+    quarter = calendar.containing(as_of, Granularity.QUARTER)
+    _section(out, "Fiscal calendar")
+    out.write(f"financial year starts July 1; {year.label} is {year.period}\n")
+    out.write(f"current quarter {quarter.label} ({quarter.period})\n")
+
+
+def _organisation_section(out: TextIO, org: Organisation, as_of: dt.date) -> None:
+    employed = [p for p in org.people if p.employed_on(as_of)]
+    filled = sum(1 for pos in org.positions if org.holders(pos.id, as_of))
+    top = next(pos for pos in org.positions if pos.reports_to is None)
+    (chief,) = sorted(org.holders(top.id, as_of)) or ("(vacant)",)
+    _section(out, "Organisation")
+    out.write(
+        f"{len(employed):,} people employed of {len(org.people):,} ever; "
+        f"{len(org.positions):,} positions ({len(org.positions) - filled:,} vacant); "
+        f"{len(org.departments):,} departments; {len(org.teams):,} teams\n"
+    )
+    if chief != "(vacant)":
+        names = {p.id: p.name for p in org.people}
+        reports = org.reports(chief, as_of)
+        out.write(f"top of the reporting line: {names[chief]} with {len(reports):,} reports\n")
+        leaf = max(sorted(reports), key=lambda person: len(org.manager_chain(person, as_of)))
+        chain = " -> ".join(names[p] for p in (leaf, *org.manager_chain(leaf, as_of)))
+        out.write(f"longest manager chain: {chain}\n")
 
 
 def _demo(args: argparse.Namespace) -> int:
     as_of: dt.date = args.as_of
-    calendar = FiscalCalendar(start_month=7)
     out = sys.stdout
-    out.write(f"workplan demo (seed {args.seed}, as of {as_of.isoformat()})\n\n")
-    year = calendar.containing(as_of)
-    quarter = calendar.containing(as_of, Granularity.QUARTER)
-    out.write(f"Fiscal calendar: financial year starts July 1; {year.label} is {year.period}\n")
-    out.write(f"  current quarter {quarter.label} ({quarter.period})\n")
+    out.write(f"workplan demo (seed {args.seed}, as of {as_of.isoformat()})\n")
+    _calendar_section(out, as_of)
+    org = generate_organisation(args.people, seed=args.seed, as_of=as_of)
+    org.validate()
+    _organisation_section(out, org, as_of)
     return 0
 
 
@@ -40,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate a synthetic organisation and summarise it")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same output)")
     demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF, help="date to report as of")
+    demo.add_argument("--people", type=int, default=DEMO_PEOPLE, help="organisation size")
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -47,8 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `workplan` command with `argv` (default: the process arguments)."""
     args = build_parser().parse_args(argv)
-    handler = args.handler
-    result: int = handler(args)
+    result: int = args.handler(args)
     return result
 
 

@@ -37,6 +37,7 @@ from workplan_core.forecasting.forecast import (
     Forecast,
     ForecastSettings,
     forecast_throughput,
+    period_boundaries,
 )
 
 __all__ = [
@@ -229,10 +230,7 @@ def _history(
 
     `completions` must be sorted. O(h·log t).
     """
-    calendar, step = settings.calendar, settings.period_working_days
-    edges = [as_of]
-    for _ in range(periods):
-        edges.append(calendar.add_working_days(edges[-1], -step))
+    edges = period_boundaries(settings, as_of, periods, backwards=True)
     edges.reverse()
     return [
         bisect.bisect_right(completions, high) - bisect.bisect_right(completions, low)

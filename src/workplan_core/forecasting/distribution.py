@@ -32,6 +32,7 @@ When the remaining work is uncertain, a *mixture* ``{R_j: w_j}`` gives
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -195,6 +196,13 @@ def remaining_mixture(
 _PRECISION = 62  # fixed-point bits of probability mass carried per state
 
 
+@functools.lru_cache(maxsize=4096)
+def _low_bits_mask(width: int, bits: int, slots: int) -> int:
+    """The low ``width − bits`` bits of each of `slots` packed states set."""
+    repunit = ((1 << (slots * width)) - 1) // ((1 << width) - 1)
+    return ((1 << (width - bits)) - 1) * repunit
+
+
 @attrs.frozen
 class _Packing:
     """How states are packed into one integer: `width` bits each (a multiple of 8)."""
@@ -218,9 +226,7 @@ class _Packing:
 
     def floor_shift(self, packed: int, bits: int, slots: int) -> int:
         """Divide every state by 2**bits, rounding down, without borrowing between states."""
-        keep = (1 << (self.width - bits)) - 1
-        repunit = ((1 << (slots * self.width)) - 1) // ((1 << self.width) - 1)
-        return (packed >> bits) & (keep * repunit)
+        return (packed >> bits) & _low_bits_mask(self.width, bits, slots)
 
     def unpack(self, packed: int, slots: int) -> list[int]:
         """The states of `packed` as a list, lowest first."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
+import functools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,7 @@ __all__ = [
     "ForecastSettings",
     "forecast_pace",
     "forecast_throughput",
+    "period_boundaries",
     "to_forecast",
 ]
 
@@ -149,6 +151,30 @@ class Forecast:
         return PeriodDistribution(self.cdf).pmf
 
 
+@functools.lru_cache(maxsize=256)
+def _period_end_cache(calendar: WorkCalendar, as_of: dt.date, step: int) -> list[dt.date]:
+    return [as_of]
+
+
+def _period_ends(calendar: WorkCalendar, as_of: dt.date, step: int, count: int) -> list[dt.date]:
+    """`as_of` and the ends of the periods after it, `count` dates in all (memoised).
+
+    A negative `step` walks backwards: the period boundaries before `as_of`.
+    """
+    ends = _period_end_cache(calendar, as_of, step)
+    while len(ends) < count:
+        ends.append(calendar.add_working_days(ends[-1], step))
+    return ends[:count]
+
+
+def period_boundaries(
+    settings: ForecastSettings, as_of: dt.date, periods: int, *, backwards: bool = False
+) -> list[dt.date]:
+    """`as_of` and the `periods` period boundaries after it (before it when `backwards`)."""
+    step = settings.period_working_days
+    return _period_ends(settings.calendar, as_of, -step if backwards else step, periods + 1)
+
+
 def _periods_until(due: dt.date | None, as_of: dt.date, settings: ForecastSettings) -> int:
     if due is None or due <= as_of:
         return 0
@@ -168,10 +194,9 @@ def to_forecast(
     warnings: Sequence[str] = (),
 ) -> Forecast:
     """Turn a distribution over whole periods into one over dates."""
-    step = settings.period_working_days
-    dates = [as_of]
-    for n in range(1, len(distribution.cdf)):
-        dates.append(settings.calendar.add_working_days(as_of, n * step))
+    dates = _period_ends(
+        settings.calendar, as_of, settings.period_working_days, len(distribution.cdf)
+    )
     notes = list(warnings)
     if history_periods < settings.min_history:
         notes.append(

@@ -15,6 +15,19 @@ use it to check that every registered record type round-trips through the conver
 from __future__ import annotations
 
 from workplan_core.testing.strategies._registry import for_type, register_strategy, registered
+from workplan_core.testing.strategies.org import (
+    assignments,
+    departments,
+    job_titles,
+    organisations,
+    owner_refs,
+    people,
+    positions,
+    role_assignments,
+    roles,
+    team_memberships,
+    teams,
+)
 from workplan_core.testing.strategies.periods import (
     fiscal_calendars,
     fiscal_periods,
@@ -23,11 +36,22 @@ from workplan_core.testing.strategies.periods import (
 )
 
 __all__ = [
+    "assignments",
+    "departments",
     "fiscal_calendars",
     "fiscal_periods",
     "for_type",
+    "job_titles",
+    "organisations",
+    "owner_refs",
+    "people",
     "periods",
+    "positions",
     "register_strategy",
     "registered",
+    "role_assignments",
+    "roles",
+    "team_memberships",
+    "teams",
     "work_calendars",
 ]

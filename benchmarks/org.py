@@ -1,0 +1,223 @@
+"""Benchmark the organisation model on synthetic organisations of 1k, 100k and 1M people.
+
+For each size, in a fresh process (so that peak memory belongs to that size alone):
+
+* generate the organisation and validate it;
+* build the query index (the first query does this once);
+* the manager chain of a leaf person, transitive reports of the top person;
+* resolve 10,000 owner references of mixed kinds (40% people, 30% positions, 10% teams,
+  10% departments, 5% job titles, 5% roles).
+
+Usage::
+
+    python benchmarks/org.py                       # 1k, 100k and 1M people
+    python benchmarks/org.py --sizes 1000,100000   # a quicker run
+    python benchmarks/org.py --json org.json       # also write the results as JSON
+
+Targets at 100k people: generation + validation <= 3 s, transitive reports of the top person
+<= 100 ms, one manager-chain query <= 20 µs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from workplan_core.org import Organisation, OwnerKind, OwnerRef
+from workplan_core.synthetic import DEFAULT_AS_OF, generate_organisation
+
+SIZES = (1_000, 100_000, 1_000_000)
+TARGETS = {  # at 100k people
+    "generate + validate": 3.0,
+    "reports of the top person": 0.100,
+    "manager chain of a leaf": 20e-6,
+}
+REF_MIX = (
+    (OwnerKind.PERSON, 40),
+    (OwnerKind.POSITION, 30),
+    (OwnerKind.TEAM, 10),
+    (OwnerKind.DEPARTMENT, 10),
+    (OwnerKind.JOB_TITLE, 5),
+    (OwnerKind.ROLE, 5),
+)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def repeated(fn: Callable[[], Any], count: int) -> float:
+    """Seconds per call, the best of three runs of `count` calls."""
+    best = float("inf")
+    for _ in range(3):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(count):
+            fn()
+        best = min(best, (time.perf_counter() - start) / count)
+    return best
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
+    return {
+        "size": size,
+        "operation": operation,
+        "seconds": seconds,
+        "ops": ops,
+        "per_op_seconds": seconds / ops,
+        "throughput_per_s": ops / seconds if seconds else float("inf"),
+        "unit": unit,
+        "peak_rss_mb": round(peak_mb(), 1),
+    }
+
+
+def owner_refs(org: Organisation, count: int, seed: int) -> list[OwnerRef]:
+    rng = random.Random(seed)
+    pools = {
+        OwnerKind.PERSON: [p.id for p in org.people],
+        OwnerKind.POSITION: [p.id for p in org.positions],
+        OwnerKind.TEAM: [t.id for t in org.teams],
+        OwnerKind.DEPARTMENT: [d.id for d in org.departments],
+        OwnerKind.JOB_TITLE: [t.id for t in org.job_titles],
+        OwnerKind.ROLE: [r.id for r in org.roles],
+    }
+    kinds = rng.choices([k for k, _ in REF_MIX], weights=[w for _, w in REF_MIX], k=count)
+    return [OwnerRef(kind, rng.choice(pools[kind])) for kind in kinds]
+
+
+def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
+    as_of = DEFAULT_AS_OF
+    org, generate_s = timed(lambda: generate_organisation(size, seed))
+    rows = [row(size, "generate", generate_s, size, "people")]
+    _, validate_s = timed(org.validate)
+    rows.append(row(size, "validate", validate_s, len(org.people), "people"))
+    rows.append(row(size, "generate + validate", generate_s + validate_s, size, "people"))
+    top_position = org.positions[0].id
+    (top,), index_s = timed(lambda: org.holders(top_position, as_of))  # builds the index
+    rows.append(row(size, "build index (first query)", index_s, len(org.assignments), "records"))
+    leaf = next(p.id for p in reversed(org.positions) if org.holders(p.id, as_of))
+    (leaf_person,) = org.holders(leaf, as_of)
+    chain_s = repeated(lambda: org.manager_chain(leaf_person, as_of), 10_000)
+    rows.append(row(size, "manager chain of a leaf", chain_s, 1, "queries"))
+    reports_s = repeated(lambda: org.reports(top, as_of), 3)
+    rows.append(row(size, "reports of the top person", reports_s, 1, "queries"))
+    refs = owner_refs(org, 10_000, seed)
+    _, resolve_s = timed(lambda: [org.resolve_owner(ref, as_of) for ref in refs])
+    rows.append(row(size, "resolve 10k owner refs", resolve_s, len(refs), "refs"))
+    rows.extend(resolve_by_kind(org, refs, size))
+    return rows
+
+
+def resolve_by_kind(org: Organisation, refs: list[OwnerRef], size: int) -> list[dict[str, Any]]:
+    """The same 10k resolutions, timed one by one and summed per kind of owner."""
+    spent: dict[OwnerKind, float] = dict.fromkeys(OwnerKind, 0.0)
+    found: dict[OwnerKind, int] = dict.fromkeys(OwnerKind, 0)
+    counted: dict[OwnerKind, int] = dict.fromkeys(OwnerKind, 0)
+    clock = time.perf_counter
+    gc.collect()
+    for ref in refs:
+        start = clock()
+        people = org.resolve_owner(ref, DEFAULT_AS_OF)
+        spent[ref.kind] += clock() - start
+        found[ref.kind] += len(people)
+        counted[ref.kind] += 1
+    return [
+        {
+            **row(size, f"  of which {kind.value}", spent[kind], counted[kind], "refs"),
+            "mean_people_per_ref": found[kind] / counted[kind],
+        }
+        for kind, _ in REF_MIX
+        if counted[kind]
+    ]
+
+
+def run_isolated(size: int, seed: int) -> list[dict[str, Any]]:
+    """Measure one size in a fresh interpreter, so peak memory is that size's own."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--single", str(size), "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows: list[dict[str, Any]] = json.loads(done.stdout)
+    return rows
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def verdict(result: dict[str, Any]) -> str:
+    target = TARGETS.get(result["operation"])
+    if target is None or result["size"] != 100_000:
+        return ""
+    ok = result["seconds"] <= target
+    return f"{'ok' if ok else 'MISSED'} (target {format_seconds(target)})"
+
+
+def note(result: dict[str, Any]) -> str:
+    mean = result.get("mean_people_per_ref")
+    return "" if mean is None else f"{mean:,.0f} people per ref"
+
+
+def print_table(results: Sequence[dict[str, Any]]) -> None:
+    header = (
+        f"{'size':>9}  {'operation':<27}  {'time':>10}  {'per op':>10}  "
+        f"{'throughput':>18}  {'peak MB':>8}  notes"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        throughput = f"{r['throughput_per_s']:,.0f} {r['unit']}/s"
+        print(
+            f"{r['size']:>9,}  {r['operation']:<27}  {format_seconds(r['seconds']):>10}  "
+            f"{format_seconds(r['per_op_seconds']):>10}  {throughput:>18}  "
+            f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}{note(r)}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="comma-separated organisation sizes in people (default: 1000,100000,1000000)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.single is not None:
+        print(json.dumps(measure_size(args.single, args.seed)))
+        return 0
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    results = [r for size in sizes for r in run_isolated(size, args.seed)]
+    print_table(results)
+    if args.json is not None:
+        payload = {"benchmark": "org", "seed": args.seed, "targets_at_100k": TARGETS}
+        args.json.write_text(json.dumps({**payload, "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
