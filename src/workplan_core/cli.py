@@ -6,11 +6,13 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from workplan_core.org import Organisation
 from workplan_core.periods import FiscalCalendar, Granularity
 from workplan_core.synthetic import generate_organisation
+from workplan_core.workspace import ORGANISATION_SECTIONS, Workspace
 
 __all__ = ["build_parser", "main"]
 
@@ -51,6 +53,23 @@ def _organisation_section(out: TextIO, org: Organisation, as_of: dt.date) -> Non
         out.write(f"longest manager chain: {chain}\n")
 
 
+def _fresh(path: Path) -> None:
+    """Remove the demo's previous database so every run starts from nothing."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _storage_section(out: TextIO, org: Organisation, path: Path) -> None:
+    _fresh(path)
+    with Workspace.open(f"sqlite:///{path}") as workspace:
+        commit = workspace.save_organisation(org)
+        loaded = workspace.load_organisation()
+    records = sum(len(getattr(loaded, s.field)) for s in ORGANISATION_SECTIONS)
+    _section(out, "Storage")
+    out.write(f"saved the organisation to {path} ({len(commit.versions):,} records written)\n")
+    out.write(f"read back {records:,} records: {'identical' if loaded == org else 'DIFFERENT'}\n")
+
+
 def _demo(args: argparse.Namespace) -> int:
     as_of: dt.date = args.as_of
     out = sys.stdout
@@ -59,6 +78,7 @@ def _demo(args: argparse.Namespace) -> int:
     org = generate_organisation(args.people, seed=args.seed, as_of=as_of)
     org.validate()
     _organisation_section(out, org, as_of)
+    _storage_section(out, org, args.db)
     return 0
 
 
@@ -77,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same output)")
     demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF, help="date to report as of")
     demo.add_argument("--people", type=int, default=DEMO_PEOPLE, help="organisation size")
+    demo.add_argument(
+        "--db",
+        type=Path,
+        default=Path("workplan-demo.db"),
+        help="SQLite file the demo writes (replaced on every run)",
+    )
     demo.set_defaults(handler=_demo)
     return parser
 

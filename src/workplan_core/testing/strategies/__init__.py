@@ -28,6 +28,7 @@ from workplan_core.testing.strategies.org import (
     team_memberships,
     teams,
 )
+from workplan_core.testing.strategies.storage import json_values, store_keys, store_records
 from workplan_core.testing.strategies.periods import (
     fiscal_calendars,
     fiscal_periods,
@@ -42,6 +43,7 @@ __all__ = [
     "fiscal_periods",
     "for_type",
     "job_titles",
+    "json_values",
     "organisations",
     "owner_refs",
     "people",
@@ -51,6 +53,8 @@ __all__ = [
     "registered",
     "role_assignments",
     "roles",
+    "store_keys",
+    "store_records",
     "team_memberships",
     "teams",
     "work_calendars",

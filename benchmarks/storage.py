@@ -1,0 +1,354 @@
+"""Benchmark the stores: bulk writes, an indexed scan and random reads, against raw drivers.
+
+For each backend, in a fresh process (so that peak memory belongs to that backend alone):
+
+* write N records (default 1,000,000) in batches of 10,000 through `Store.write`;
+* scan the 10,000 records matching one value of an indexed field (best of three);
+* read 100,000 random keys with `get_many` (1,000 keys per call) and 10,000 with `get`.
+
+The same rows are also written with the raw drivers, in the same process just before the
+store, as the limit to compare with: `sqlite3` `executemany` into a plain (collection, key,
+body) table with the same WAL and full-sync settings, and psycopg `COPY` into the same table
+in PostgreSQL. Both use the same batches, one transaction per batch, and encode each record to
+JSON inside the timed loop, as the stores must. The memory run also times `json.loads` of the
+10,000 matching bodies alone: the floor of any scan that returns records on this machine.
+
+Payloads are stamped assignment records built from a synthetic organisation
+(`workplan_core.synthetic.generate_organisation`): its start and end dates and position ids;
+person ids are made unique per record, and position ids cycle over N / 10,000 values so that
+one value matches exactly 10,000 records.
+
+Usage::
+
+    python benchmarks/storage.py                        # 1,000,000 records, every backend
+    python benchmarks/storage.py --records 100000       # a quicker run
+    python benchmarks/storage.py --backends memory,sqlite --json storage.json
+
+The PostgreSQL backend (and raw COPY) run when ``--postgres`` (default:
+``WORKPLAN_TEST_POSTGRES_DSN``) names a server; they use a private schema, dropped afterwards.
+
+Targets: SQLite writes >= 100,000 records/s and >= 0.5x raw sqlite3 on identical payloads; the
+10k-record scan <= 100 ms; PostgreSQL writes >= 50,000 records/s; memory >= 1,000,000
+records/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from workplan_core.serialization import dump_record
+from workplan_core.storage import Put, Store, open_store
+from workplan_core.synthetic import generate_organisation
+
+BACKENDS = ("memory", "sqlite", "postgresql")
+COLLECTION = "assignments"
+FIELD = "position_id"
+TARGETS = {
+    ("memory", "write"): 1_000_000,
+    ("sqlite", "write"): 100_000,
+    ("postgresql", "write"): 50_000,
+}
+SCAN_TARGET_S = 0.100
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def row(backend: str, size: int, operation: str, seconds: float, ops: int) -> dict[str, Any]:
+    return {
+        "backend": backend,
+        "size": size,
+        "operation": operation,
+        "seconds": seconds,
+        "ops": ops,
+        "throughput_per_s": ops / seconds if seconds else float("inf"),
+        "peak_rss_mb": round(peak_mb(), 1),
+    }
+
+
+def payloads(count: int, matches: int, seed: int) -> list[dict[str, Any]]:
+    """`count` stamped assignment records; each position id is held by `matches` of them."""
+    org = generate_organisation(min(max(count, 10), 20_000), seed)
+    templates = [dump_record(a) for a in org.assignments]
+    groups = max(count // matches, 1)
+    positions = [p.id for p in org.positions][:groups]
+    positions += [f"pos-x{i:06d}" for i in range(groups - len(positions))]
+    records = []
+    for i in range(count):
+        record = dict(templates[i % len(templates)])
+        record["person_id"] = f"p-{i:08d}"
+        record[FIELD] = positions[i % groups]
+        records.append(record)
+    return records
+
+
+def key_of(i: int) -> str:
+    return f"a-{i:08d}"
+
+
+def batches(count: int, size: int) -> Iterator[range]:
+    for start in range(0, count, size):
+        yield range(start, min(start + size, count))
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def measure_store(
+    backend: str, url: str, records: list[dict[str, Any]], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    count = len(records)
+    rows = []
+    with open_store(url) as store:
+        store.declare(COLLECTION, indexed=[FIELD])
+
+        def write_all() -> None:
+            for chunk in batches(count, args.batch):
+                store.write([Put(COLLECTION, key_of(i), records[i]) for i in chunk])
+
+        _, seconds = timed(write_all)
+        rows.append(row(backend, count, "write", seconds, count))
+        rows.append(scan_row(backend, store, records))
+        rows.extend(read_rows(backend, store, count, args))
+    return rows
+
+
+def scan_row(backend: str, store: Store, records: list[dict[str, Any]]) -> dict[str, Any]:
+    value = records[0][FIELD]
+    best, found = float("inf"), 0
+    for _ in range(3):
+        result, seconds = timed(lambda: list(store.scan(COLLECTION, where={FIELD: value})))
+        best, found = min(best, seconds), len(result)
+    return row(backend, len(records), f"scan {found:,} matching", best, found)
+
+
+def read_rows(
+    backend: str, store: Store, count: int, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    rng = random.Random(args.seed)
+    keys = [key_of(i) for i in rng.sample(range(count), min(args.reads, count))]
+
+    def many() -> int:
+        return sum(
+            len(store.get_many(COLLECTION, keys[i : i + 1000])) for i in range(0, len(keys), 1000)
+        )
+
+    found, seconds = timed(many)
+    rows = [row(backend, count, f"get_many {len(keys):,} random keys", seconds, len(keys))]
+    single = keys[:10_000]
+    _, seconds = timed(lambda: [store.get(COLLECTION, k) for k in single])
+    rows.append(row(backend, count, f"get {len(single):,} random keys", seconds, len(single)))
+    assert found == len(keys)
+    return rows
+
+
+def measure_raw_sqlite(
+    records: list[dict[str, Any]], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    with tempfile.TemporaryDirectory() as folder:
+        conn = sqlite3.connect(Path(folder) / "raw.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(
+            "CREATE TABLE t (collection TEXT, key TEXT, body TEXT, PRIMARY KEY (collection, key))"
+        )
+
+        def write_all() -> None:
+            for chunk in batches(len(records), args.batch):
+                conn.execute("BEGIN")
+                conn.executemany(
+                    "INSERT INTO t VALUES (?, ?, ?)",
+                    [(COLLECTION, key_of(i), encode(records[i])) for i in chunk],
+                )
+                conn.execute("COMMIT")
+
+        _, seconds = timed(write_all)
+        conn.close()
+    return [row("raw-sqlite", len(records), "write (executemany)", seconds, len(records))]
+
+
+def measure_raw_copy(
+    dsn: str, records: list[dict[str, Any]], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    import psycopg
+
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    schema = f"wp_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+        try:
+            conn.execute(
+                f"CREATE TABLE {schema}.t (collection text, key text, body json, "
+                "PRIMARY KEY (collection, key))"
+            )
+
+            def write_all() -> None:
+                for chunk in batches(len(records), args.batch):
+                    statement = f"COPY {schema}.t (collection, key, body) FROM STDIN"
+                    with (
+                        conn.transaction(),
+                        conn.cursor() as cursor,
+                        cursor.copy(statement) as copy,
+                    ):
+                        for i in chunk:
+                            copy.write_row((COLLECTION, key_of(i), encode(records[i])))
+
+            _, seconds = timed(write_all)
+        finally:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return [row("raw-copy", len(records), "write (COPY)", seconds, len(records))]
+
+
+def measure_decoding(records: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """The floor of any scan on this machine: decoding the matching records' JSON alone."""
+    texts = [json.dumps(r) for r in records[: args.matches]]
+    _, seconds = timed(lambda: [json.loads(t) for t in texts])
+    return row("json", len(records), f"json.loads {len(texts):,} bodies", seconds, len(texts))
+
+
+def measure(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    records = payloads(args.records, args.matches, args.seed)
+    gc.freeze()  # the payloads live throughout; keep the collector from rescanning them
+    if backend == "memory":
+        return [
+            measure_decoding(records, args),
+            *measure_store(backend, "memory://", records, args),
+        ]
+    if backend == "sqlite":
+        rows = measure_raw_sqlite(records, args)
+        with tempfile.TemporaryDirectory() as folder:
+            return rows + measure_store(backend, f"sqlite:///{folder}/bench.db", records, args)
+    rows = measure_raw_copy(args.postgres, records, args)
+    schema = f"wp_bench_{uuid.uuid4().hex[:12]}"
+    url = f"{args.postgres}{'&' if '?' in args.postgres else '?'}schema={schema}"
+    try:
+        return rows + measure_store(backend, url, records, args)
+    finally:
+        import psycopg
+
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def run_in_child(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        backend,
+        "--records",
+        str(args.records),
+        "--batch",
+        str(args.batch),
+        "--reads",
+        str(args.reads),
+        "--matches",
+        str(args.matches),
+        "--seed",
+        str(args.seed),
+        "--postgres",
+        args.postgres or "",
+    ]
+    out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    result: list[dict[str, Any]] = json.loads(out.stdout)
+    return result
+
+
+def verdicts(rows: list[dict[str, Any]]) -> list[str]:
+    notes = []
+    writes = {r["backend"]: r for r in rows if r["operation"].startswith("write")}
+    for (backend, _), target in TARGETS.items():
+        if backend in writes:
+            rate = writes[backend]["throughput_per_s"]
+            verdict = "meets" if rate >= target else "misses"
+            notes.append(f"{backend} writes {rate:,.0f}/s: {verdict} the target {target:,}/s")
+    if "sqlite" in writes and "raw-sqlite" in writes:
+        ratio = writes["sqlite"]["throughput_per_s"] / writes["raw-sqlite"]["throughput_per_s"]
+        verdict = "meets" if ratio >= 0.5 else "misses"
+        notes.append(f"sqlite / raw sqlite3 = {ratio:.2f}x: {verdict} the target 0.5x")
+    if "postgresql" in writes and "raw-copy" in writes:
+        ratio = writes["postgresql"]["throughput_per_s"] / writes["raw-copy"]["throughput_per_s"]
+        notes.append(f"postgresql / raw COPY = {ratio:.2f}x")
+    for r in rows:
+        if r["operation"].startswith("scan"):
+            verdict = "meets" if r["seconds"] <= SCAN_TARGET_S else "misses"
+            notes.append(
+                f"{r['backend']} {r['operation']}: {r['seconds'] * 1000:.1f} ms, {verdict} "
+                f"the target {SCAN_TARGET_S * 1000:.0f} ms"
+            )
+    return notes
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = (
+        f"{'backend':<11} {'records':>10} {'operation':<30} {'time':>10} "
+        f"{'per second':>13} {'peak MB':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['backend']:<11} {r['size']:>10,} {r['operation']:<30} {r['seconds']:>9.3f}s "
+            f"{r['throughput_per_s']:>13,.0f} {r['peak_rss_mb']:>9,.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="records to write")
+    parser.add_argument("--batch", type=int, default=10_000, help="records per batch")
+    parser.add_argument("--reads", type=int, default=100_000, help="random keys to read")
+    parser.add_argument("--matches", type=int, default=10_000, help="records the scan matches")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("WORKPLAN_TEST_POSTGRES_DSN", ""),
+        help="PostgreSQL DSN for the postgresql and raw-copy backends",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(measure(args.worker, args)))
+        return
+    chosen = [b for b in args.backends.split(",") if b]
+    unknown = set(chosen) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+    if not args.postgres:
+        chosen = [b for b in chosen if b != "postgresql"]
+    rows: list[dict[str, Any]] = []
+    for backend in chosen:
+        rows.extend(run_in_child(backend, args))
+    print_table(rows)
+    notes = verdicts(rows)
+    print()
+    for note in notes:
+        print(note)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "verdicts": notes}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""How records, names and indexed values are checked and encoded, the same way for every backend.
+
+A record is stored as compact JSON text (ASCII only, insertion order kept), so every backend
+returns exactly what was written: floats keep their bits, `-0.0` keeps its sign, strings keep
+every character. An indexed field's value is kept as its JSON text too, so `"1"`, `1` and
+`true` are three different values in every backend.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from workplan_core.errors import Problem, ValidationError
+from workplan_core.storage.errors import CorruptRecordError
+from workplan_core.storage.records import IndexValue, JsonRecord
+
+__all__ = [
+    "MAX_INDEX_VALUE_LENGTH",
+    "MAX_KEY_LENGTH",
+    "MAX_NAME_LENGTH",
+    "MAX_NESTING",
+    "decode_record",
+    "encode_flat_record",
+    "encode_index_value",
+    "encode_record",
+    "index_entries",
+    "is_plain_name",
+    "name_problem",
+    "record_problems",
+    "require_name",
+    "require_since",
+    "where_entries",
+]
+
+MAX_NAME_LENGTH = 64
+"""Longest collection or field name, in characters."""
+MAX_KEY_LENGTH = 256
+"""Longest key, in characters."""
+MAX_INDEX_VALUE_LENGTH = 1024
+"""Longest JSON text of an indexed value, in characters."""
+MAX_NESTING = 100
+"""Deepest nesting of lists and objects inside a record."""
+
+_DECODE = json.JSONDecoder().decode
+
+
+def _refuse(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+_SLOW_ENCODE = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
+
+
+def _make_chunks() -> Callable[[object, int], Sequence[str]]:
+    """The compact, ASCII-only, NaN-refusing JSON encoder of CPython's C accelerator.
+
+    Records are checked (no cycles, depth bounded) before they are encoded, so the encoder's
+    own cycle check ("markers") is skipped.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the C encoder
+        return lambda value, _: [_SLOW_ENCODE(value)]
+    chunks: Callable[[object, int], Sequence[str]] = make(
+        None, _refuse, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, False
+    )
+    return chunks
+
+
+_CHUNKS = _make_chunks()
+
+
+def _encode(value: object) -> str:
+    if isinstance(value, str):
+        return _SLOW_ENCODE(value)
+    return "".join(_CHUNKS(value, 0))
+
+
+_QUOTE: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_STR = frozenset({str})
+_PLAIN_VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
+_MISSING = object()
+
+
+def is_plain_name(value: object, limit: int) -> bool:
+    """Whether `value` is a valid ASCII name (the fast path of `name_problem`)."""
+    return (
+        type(value) is str and 0 < len(value) <= limit and value.isascii() and "\x00" not in value
+    )
+
+
+def name_problem(value: object, limit: int) -> str | None:
+    """Why `value` is not a valid collection name, field name or key, or `None` when it is.
+
+    Valid names are non-empty strings of at most `limit` characters, without NUL characters
+    or lone surrogates (they must encode as UTF-8).
+    """
+    if type(value) is not str:
+        return f"must be a string, got {type(value).__name__}"
+    if not value:
+        return "must not be empty"
+    if len(value) > limit:
+        return f"must be at most {limit} characters long"
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def _value_problems(value: Any, path: str, depth: int, problems: list[Problem]) -> None:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return
+    if kind is float:
+        if not math.isfinite(value):
+            problems.append(Problem(path, "must be a finite number (JSON has no NaN or infinity)"))
+        return
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            problems.append(Problem(path, f"must not nest deeper than {MAX_NESTING} levels"))
+            return
+        if kind is list:
+            for i, item in enumerate(value):
+                _value_problems(item, f"{path}[{i}]", depth + 1, problems)
+            return
+        _object_problems(value, path, depth, problems)
+        return
+    problems.append(Problem(path, f"{kind.__name__} is not a JSON value"))
+
+
+def _object_problems(value: dict[Any, Any], path: str, depth: int, problems: list[Problem]) -> None:
+    for k, v in value.items():
+        if type(k) is not str:
+            problems.append(Problem(path, f"object keys must be strings, found {k!r}"))
+            continue
+        _value_problems(v, f"{path}.{k}", depth + 1, problems)
+
+
+def require_name(value: object, path: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """Return `value` if it is a valid name (see `name_problem`).
+
+    Raises:
+        ValidationError: at `path`, naming the rule broken.
+    """
+    message = name_problem(value, limit)
+    if message:
+        raise ValidationError.single(path, message)
+    assert isinstance(value, str)
+    return value
+
+
+def require_since(since: object) -> int:
+    """Return `since` if it is a valid change-feed position (an integer >= 0).
+
+    Raises:
+        ValidationError: at `$.since`.
+    """
+    if type(since) is not int or since < 0:
+        raise ValidationError.single("$.since", "must be an integer >= 0")
+    return since
+
+
+def record_problems(record: object, path: str) -> list[Problem]:
+    """Every reason why `record` cannot be stored, with JSON paths under `path`.
+
+    A storable record is a dict with string keys whose values are strings, integers, finite
+    floats, booleans, `None`, lists and dicts of the same (exact types: a tuple or an enum
+    member is refused rather than silently changed). O(size of the record).
+    """
+    if type(record) is not dict:
+        return [Problem(path, f"must be an object (dict), got {type(record).__name__}")]
+    problems: list[Problem] = []
+    _object_problems(record, path, 0, problems)
+    return problems
+
+
+def encode_record(record: JsonRecord) -> str:
+    """The compact, ASCII-only JSON text of a record checked by `record_problems`."""
+    return _encode(record)
+
+
+def encode_flat_record(record: object) -> str | None:
+    """The JSON text of a valid record whose values are all scalars, else `None`.
+
+    The fast path of a write: a dict with string keys and string, integer, finite float,
+    boolean or null values needs no walk. Anything else (nesting, NaN, other types) gives
+    `None`, and the caller falls back to `record_problems` and `encode_record`. O(fields).
+    """
+    if (
+        type(record) is not dict
+        or not _STR.issuperset(map(type, record))
+        or not _PLAIN_VALUE_TYPES.issuperset(map(type, record.values()))
+    ):
+        return None
+    try:
+        return "".join(_CHUNKS(record, 0))
+    except ValueError:  # NaN or infinity
+        return None
+
+
+def decode_record(text: object, collection: str, key: str, version: int | None) -> JsonRecord:
+    """Turn a stored JSON text back into a record.
+
+    Raises:
+        CorruptRecordError: the text is not a JSON object; the error names the collection,
+            key and version.
+    """
+    if not isinstance(text, str):
+        raise CorruptRecordError(
+            collection, key, version, f"stored body is {type(text).__name__}, not text"
+        )
+    try:
+        value = _DECODE(text)
+    except ValueError as exc:
+        raise CorruptRecordError(
+            collection, key, version, f"stored body is not valid JSON: {exc}"
+        ) from exc
+    if type(value) is not dict:
+        raise CorruptRecordError(
+            collection, key, version, f"stored body is a JSON {type(value).__name__}, not an object"
+        )
+    return value
+
+
+def encode_index_value(value: object) -> str | None:
+    """The JSON text under which an indexed field's value is kept, or `None` if not indexable.
+
+    Strings, integers, booleans and null are indexable when their JSON text is at most
+    `MAX_INDEX_VALUE_LENGTH` characters; floats, lists, objects and longer values are not.
+    A record whose indexed field holds such a value matches no filter on that field (a
+    filter value can be neither, so equality could never hold).
+    """
+    if isinstance(value, str):
+        text = _QUOTE(value)
+    elif value is None or isinstance(value, int):
+        text = _encode(value)
+    else:
+        return None
+    return text if len(text) <= MAX_INDEX_VALUE_LENGTH else None
+
+
+def index_entries(record: JsonRecord, fields: Sequence[str]) -> list[tuple[str, str]]:
+    """The `(field, value text)` pairs under which `record` is found by filtered scans.
+
+    Fields the record lacks, or whose value is not indexable, give no entry. O(len(fields)).
+    """
+    entries: list[tuple[str, str]] = []
+    for field in fields:
+        value = record.get(field, _MISSING)
+        if type(value) is str:  # the common case, inlined
+            text = _QUOTE(value)
+            if len(text) <= MAX_INDEX_VALUE_LENGTH:
+                entries.append((field, text))
+        elif value is not _MISSING:
+            encoded = encode_index_value(value)
+            if encoded is not None:
+                entries.append((field, encoded))
+    return entries
+
+
+def where_entries(
+    collection: str, where: Mapping[str, IndexValue] | None, indexed: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Check a scan's equality filter and encode it as `(field, value text)` pairs.
+
+    Raises:
+        ValidationError: listing every field that is not indexed in `collection` and every
+            value that cannot be filtered by (paths such as `$.where.position_id`).
+    """
+    if not where:
+        return []
+    problems: list[Problem] = []
+    entries: list[tuple[str, str]] = []
+    for field, value in where.items():
+        path = f"$.where.{field}"
+        if field not in indexed:
+            declared = ", ".join(indexed) if indexed else "none"
+            problems.append(
+                Problem(
+                    path,
+                    f"field {field!r} is not indexed in collection {collection!r} "
+                    f"(indexed: {declared}); declare it first",
+                )
+            )
+            continue
+        text = encode_index_value(value)
+        if text is None:
+            problems.append(
+                Problem(
+                    path,
+                    "filter values must be str, int, bool or None with JSON text of at most "
+                    f"{MAX_INDEX_VALUE_LENGTH} characters, got {type(value).__name__}",
+                )
+            )
+        else:
+            entries.append((field, text))
+    if problems:
+        raise ValidationError(problems, summary="invalid scan filter")
+    return entries

@@ -1,0 +1,120 @@
+"""The values a store takes and returns: writes, stored versions and commits.
+
+A store keeps *records*: JSON-compatible dicts (usually stamped by
+[dump_record][workplan_core.serialization.dump_record]) under string keys in named
+collections. Every write of a key makes a new version (1, 2, 3, …); a delete writes a
+tombstone version whose `record` is `None`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeAlias
+
+import attrs
+
+from workplan_core.serialization import dump_record
+
+__all__ = ["Commit", "Delete", "IndexValue", "JsonRecord", "Put", "StoredRecord", "Write"]
+
+JsonRecord: TypeAlias = dict[str, Any]
+"""A record as stored: a dict of strings to JSON values (str, int, float, bool, None, lists,
+dicts)."""
+
+IndexValue: TypeAlias = str | int | bool | None
+"""A value an indexed field can be filtered by: a string, an integer, a boolean or null."""
+
+
+@attrs.frozen
+class Put:
+    """Write `record` under `key` in `collection`, creating the key's next version.
+
+    Attributes:
+        collection: the collection's name.
+        key: the record's key inside the collection.
+        record: the JSON-compatible dict to store.
+        expected_version: the key's current version the writer expects; `None` means the key
+            must not hold a live record (never written, or deleted).
+    """
+
+    collection: str
+    key: str
+    record: JsonRecord
+    expected_version: int | None = None
+
+    @classmethod
+    def of(cls, collection: str, key: str, obj: object, expected_version: int | None = None) -> Put:
+        """Build a put of a registered record object, stamped by `dump_record`.
+
+        Raises:
+            TypeError: `obj` is not an instance of a registered record type.
+        """
+        return cls(collection, key, dump_record(obj), expected_version)
+
+
+@attrs.frozen
+class Delete:
+    """Delete `key` from `collection` by writing a tombstone version.
+
+    Attributes:
+        collection: the collection's name.
+        key: the record's key inside the collection.
+        expected_version: the key's current (live) version; deleting an absent or already
+            deleted key is a conflict.
+    """
+
+    collection: str
+    key: str
+    expected_version: int
+
+
+Write: TypeAlias = Put | Delete
+"""One write of a batch: a [Put][workplan_core.storage.records.Put] or a
+[Delete][workplan_core.storage.records.Delete]."""
+
+
+@attrs.frozen
+class StoredRecord:
+    """One stored version of a key, as reads, `history` and the change feed return it.
+
+    Attributes:
+        collection: the collection's name.
+        key: the record's key.
+        version: the version number (1 for the first write of the key).
+        seq: the store-wide sequence number of the write; larger means committed later.
+        record: the stored dict, or `None` for a tombstone (a delete).
+        committed_at: when the write was committed (UTC); not part of equality, so the
+            same history compares equal across stores.
+    """
+
+    collection: str
+    key: str
+    version: int
+    seq: int
+    record: JsonRecord | None
+    committed_at: dt.datetime = attrs.field(eq=False)
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this version is a tombstone."""
+        return self.record is None
+
+
+@attrs.frozen
+class Commit:
+    """What a committed batch wrote, in the order of its writes.
+
+    Attributes:
+        versions: the new version of each written key.
+        seqs: the sequence number of each write (strictly increasing).
+        committed_at: when the batch was committed (UTC).
+    """
+
+    versions: tuple[int, ...]
+    seqs: tuple[int, ...]
+    committed_at: dt.datetime
+
+    @property
+    def last_seq(self) -> int | None:
+        """The sequence number of the batch's last write, or `None` for an empty batch."""
+        return self.seqs[-1] if self.seqs else None

@@ -1,0 +1,212 @@
+"""Opening stores by URL: the registry of backends by URL scheme.
+
+`open_store("sqlite:///plan.db")` picks the backend registered for the URL's scheme and calls
+its factory with the whole URL. Backends come from three places, in this order:
+
+1. the library's own: `memory`, `sqlite`, `postgresql` (alias `postgres`);
+2. `register_backend(scheme, factory)` at run time (refuses a taken scheme unless
+   `clobber=True`);
+3. installed packages that declare an entry point in the group `workplan_core.storage`, named
+   by the scheme, e.g. ``mystore = "my_package.store:open_my_store"``.
+
+Nothing is imported until a URL of its scheme is opened; a backend that fails to import
+raises [BackendNotFoundError][workplan_core.storage.errors.BackendNotFoundError] naming the
+package to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from importlib import metadata
+from typing import NamedTuple, TypeAlias
+
+from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.storage.errors import BackendNotFoundError
+from workplan_core.storage.protocol import Store
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENTRY_POINT_GROUP",
+    "STORE_ENV_VAR",
+    "StoreFactory",
+    "backend_schemes",
+    "open_store",
+    "register_backend",
+    "unregister_backend",
+    "url_scheme",
+]
+
+StoreFactory: TypeAlias = Callable[[str], Store]
+"""A backend's factory: takes the whole URL and returns an open store."""
+
+ENTRY_POINT_GROUP = "workplan_core.storage"
+"""The entry-point group through which installed packages provide backends."""
+STORE_ENV_VAR = "WORKPLAN_STORE"
+"""The environment variable naming the store URL used when none is given."""
+DEFAULT_URL = "sqlite:///workplan.db"
+"""The URL used when neither an argument nor the environment names one."""
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*\Z")
+
+
+class _Lazy(NamedTuple):
+    """A backend not imported yet: how to load its factory and which package provides it."""
+
+    load: Callable[[], object]
+    package: str
+
+
+def _from_path(path: str) -> Callable[[], object]:
+    def load() -> object:
+        module_name, _, attribute = path.partition(":")
+        target: object = importlib.import_module(module_name)
+        for part in attribute.split(".") if attribute else ():
+            target = getattr(target, part)
+        return target
+
+    return load
+
+
+_BUILTIN: dict[str, str] = {
+    "memory": "workplan_core.storage.memory:MemoryStore.from_url",
+    "sqlite": "workplan_core.storage.sqlite:SqliteStore.from_url",
+    "postgresql": "workplan_core.storage.postgres:PostgresStore.from_url",
+    "postgres": "workplan_core.storage.postgres:PostgresStore.from_url",
+}
+
+_backends: dict[str, StoreFactory | _Lazy] = {
+    scheme: _Lazy(_from_path(path), "workplan_core") for scheme, path in _BUILTIN.items()
+}
+_discovered: list[bool] = []  # non-empty once the entry points have been read
+
+
+def _discover_entry_points() -> None:
+    """Add the installed packages' backends (names only; nothing is imported)."""
+    if _discovered:
+        return
+    _discovered.append(True)
+    for point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        scheme = point.name.lower()
+        if scheme in _backends or not _SCHEME.match(scheme):
+            continue
+        package = point.dist.name if point.dist is not None else point.module
+        _backends[scheme] = _Lazy(point.load, package)
+
+
+def _check_scheme(scheme: object) -> str:
+    if not isinstance(scheme, str) or not _SCHEME.match(scheme):
+        raise ValidationError.single(
+            "$.scheme",
+            "must be a URL scheme: a lowercase letter, then letters, digits, '+', '-' or '.'",
+        )
+    return scheme
+
+
+def register_backend(scheme: str, factory: StoreFactory | str, clobber: bool = False) -> None:
+    """Make `open_store` use `factory` for URLs of `scheme`.
+
+    Args:
+        scheme: the URL scheme, e.g. ``"mystore"`` for ``mystore://…``.
+        factory: a callable taking the URL and returning a store, or its import path
+            ``"package.module:attribute"`` (imported at the first open).
+        clobber: replace an existing backend of the same scheme instead of refusing.
+
+    Raises:
+        ValidationError: the scheme is malformed, or taken and `clobber` is false.
+    """
+    _check_scheme(scheme)
+    _discover_entry_points()
+    if scheme in _backends and not clobber:
+        raise ValidationError.single(
+            "$.scheme",
+            f"a storage backend is already registered for {scheme!r}; "
+            "pass clobber=True to replace it",
+        )
+    if isinstance(factory, str):
+        _backends[scheme] = _Lazy(_from_path(factory), factory.partition(":")[0].split(".")[0])
+    else:
+        _backends[scheme] = factory
+
+
+def unregister_backend(scheme: str) -> None:
+    """Forget the backend of `scheme` (the library's own can be registered again later).
+
+    Raises:
+        NotFoundError: no backend is registered for `scheme`.
+    """
+    _discover_entry_points()
+    if _backends.pop(scheme, None) is None:
+        raise NotFoundError(f"no storage backend is registered for {scheme!r}")
+
+
+def backend_schemes() -> tuple[str, ...]:
+    """The URL schemes that `open_store` knows, sorted (backends are not imported)."""
+    _discover_entry_points()
+    return tuple(sorted(_backends))
+
+
+def _factory(scheme: str) -> StoreFactory:
+    _discover_entry_points()
+    entry = _backends.get(scheme)
+    if entry is None:
+        known = ", ".join(sorted(_backends))
+        raise BackendNotFoundError(
+            f"no storage backend for URL scheme {scheme!r} (known: {known}); install the "
+            f"package that provides it (entry-point group {ENTRY_POINT_GROUP!r}) or call "
+            "register_backend()"
+        )
+    if not isinstance(entry, _Lazy):
+        return entry
+    try:
+        loaded = entry.load()
+    except ImportError as exc:
+        raise BackendNotFoundError(
+            f"the storage backend for {scheme!r} failed to import ({exc}); "
+            f"install it with: pip install {entry.package}"
+        ) from exc
+    if not callable(loaded):
+        raise BackendNotFoundError(f"the storage backend for {scheme!r} is not callable")
+    factory: StoreFactory = loaded
+    _backends[scheme] = factory
+    return factory
+
+
+def url_scheme(url: str) -> str:
+    """The lowercased scheme of a store URL.
+
+    Raises:
+        ValidationError: `url` has no ``scheme://`` prefix.
+    """
+    scheme, sep, _ = url.partition("://") if isinstance(url, str) else ("", "", "")
+    if not sep or not _SCHEME.match(scheme.lower()):
+        raise ValidationError.single(
+            "$.url", f"{url!r} is not a store URL (expected scheme://…, e.g. memory://)"
+        )
+    return scheme.lower()
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open the store named by `url`.
+
+    Args:
+        url: e.g. ``"memory://"``, ``"sqlite:///plan.db"`` (relative path),
+            ``"sqlite:////var/lib/plan.db"`` (absolute path) or
+            ``"postgresql://user@host/db"``. When `None`, the environment variable
+            ``WORKPLAN_STORE`` is used, and failing that ``sqlite:///workplan.db`` in the
+            working directory.
+
+    Raises:
+        ValidationError: the URL is malformed.
+        BackendNotFoundError: no backend serves its scheme, or the backend's package fails
+            to import (the message names the package to install).
+        StorageError: the backend could not open the store.
+    """
+    chosen = url if url is not None else (os.environ.get(STORE_ENV_VAR) or DEFAULT_URL)
+    factory = _factory(url_scheme(chosen))
+    store = factory(chosen)
+    if not isinstance(store, Store):
+        raise TypeError(f"the storage backend for {chosen!r} returned {store!r}, not a Store")
+    return store

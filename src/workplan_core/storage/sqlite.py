@@ -1,0 +1,569 @@
+"""The SQLite store (`sqlite:///path.db`): the embedded default, on the standard library.
+
+The file is opened in WAL mode with `synchronous=FULL` (a reported commit survives a crash or
+power loss) and a busy timeout, so several processes may share one file: writers take the
+write lock with ``BEGIN IMMEDIATE`` and check expectations under it; readers never block.
+
+Tables (all names start with ``wp_``):
+
+* ``wp_log`` — every version ever written, keyed by its sequence number (the change feed);
+  each row points to the previous version of its key, so a key's history is a chain walked
+  from its head (no second index to maintain on every write);
+* ``wp_head`` — the latest version of every key (live or tombstone);
+* ``wp_index`` — (collection, field, value, key) for the live records' indexed fields, with
+  the sequence number of the live version, so a filtered scan goes straight to the log;
+* ``wp_collections`` — the declared indexed fields; ``wp_meta`` — format, last sequence number
+  and the declarations' generation.
+
+URL forms: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (everything after
+``sqlite:///`` is the path) and ``sqlite:///:memory:``; the query ``?timeout=5`` sets the busy
+timeout in seconds (default 30).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, unquote
+
+from workplan_core.errors import ValidationError
+from workplan_core.storage.batch import (
+    Head,
+    PreparedWrite,
+    batch_index_entries,
+    check_declaration,
+    commit_time,
+    next_versions,
+    prepare_batch,
+)
+from workplan_core.storage.encoding import (
+    MAX_KEY_LENGTH,
+    decode_record,
+    index_entries,
+    require_name,
+    require_since,
+    where_entries,
+)
+from workplan_core.storage.errors import (
+    CorruptRecordError,
+    StorageError,
+    StoreClosedError,
+    driver_errors,
+)
+from workplan_core.storage.records import Commit, IndexValue, StoredRecord, Write
+
+__all__ = ["SqliteStore"]
+
+FORMAT = 1
+_PAGE = 500
+_CHUNK = 500
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_MMAP_BYTES = 1 << 30
+_CACHE_KIB = 64 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wp_meta (
+    name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS wp_collections (
+    collection TEXT PRIMARY KEY, indexed TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS wp_log (
+    seq INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT,
+    committed_at INTEGER NOT NULL,
+    prev INTEGER);
+CREATE TABLE IF NOT EXISTS wp_head (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    live INTEGER NOT NULL,
+    PRIMARY KEY (collection, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS wp_index (
+    collection TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (collection, field, value, key)) WITHOUT ROWID;
+INSERT OR IGNORE INTO wp_meta (name, value)
+    VALUES ('format', 1), ('last_seq', 0), ('generation', 0);
+"""
+
+_ROW = "h.key, h.version, h.seq, l.body, l.committed_at"
+_INSERT_LOG = (
+    "INSERT INTO wp_log (seq, collection, key, version, body, committed_at, prev) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_HISTORY_SEQS = """
+WITH RECURSIVE chain (seq) AS (
+    SELECT seq FROM wp_head WHERE collection = ? AND key = ?
+    UNION ALL
+    SELECT l.prev FROM wp_log l JOIN chain c ON l.seq = c.seq WHERE l.prev IS NOT NULL)
+SELECT seq FROM chain"""
+_UPSERT_HEAD = (
+    "INSERT INTO wp_head (collection, key, version, seq, live) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (collection, key) DO UPDATE SET "
+    "version = excluded.version, seq = excluded.seq, live = excluded.live"
+)
+_INSERT_INDEX = "INSERT INTO wp_index (collection, field, value, key, seq) VALUES (?, ?, ?, ?, ?)"
+_DELETE_INDEX = "DELETE FROM wp_index WHERE collection = ? AND field = ? AND value = ? AND key = ?"
+
+
+def _is_busy(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _BUSY_CODES
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _micros(moment: dt.datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _moment(micros: object, collection: str, key: str) -> dt.datetime:
+    if type(micros) is not int:
+        raise CorruptRecordError(collection, key, None, "stored commit time is not an integer")
+    return _moment_of(micros)
+
+
+@functools.lru_cache(maxsize=64)
+def _moment_of(micros: int) -> dt.datetime:
+    """The UTC time of a commit (cached: every row of a batch shares its commit time)."""
+    return _EPOCH + dt.timedelta(microseconds=micros)
+
+
+def _path_from_url(url: str) -> tuple[str, float]:
+    prefix = "sqlite:///"
+    if not url.lower().startswith(prefix):
+        raise ValidationError.single(
+            "$.url",
+            "SQLite URLs have no host: use sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db",
+        )
+    rest, _, query = url[len(prefix) :].partition("?")
+    path = unquote(rest)
+    if not path:
+        raise ValidationError.single("$.url", "names no database file (sqlite:///path.db)")
+    timeout = 30.0
+    for name, values in parse_qs(query, keep_blank_values=True).items():
+        if name != "timeout":
+            raise ValidationError.single(f"$.url.{name}", "unknown option (known: timeout)")
+        try:
+            timeout = float(values[-1])
+        except ValueError:
+            raise ValidationError.single("$.url.timeout", "must be a number of seconds") from None
+    return path, timeout
+
+
+class SqliteStore:
+    """A store in one SQLite file, shared safely by several processes.
+
+    One instance belongs to the thread that opened it. Costs: a write of b records is
+    O(b log n); `get` O(log n); a scan O(log n) per record returned, in pages of 500.
+
+    Args:
+        path: the database file (created if missing), or ``":memory:"``.
+        timeout: seconds to wait for another process's write lock before
+            [StoreBusyError][workplan_core.storage.errors.StoreBusyError].
+
+    Raises:
+        StorageError: the file cannot be opened or is not a workplan store.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
+        self._indexed: dict[str, tuple[str, ...]] = {}
+        self._generation = -1
+        with self._errors():
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, cached_statements=64
+            )
+        try:
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        """Open the store named by a ``sqlite:///…`` URL (see the module's docs for forms)."""
+        path, timeout = _path_from_url(url)
+        return cls(path, timeout=timeout)
+
+    def _setup(self) -> None:
+        conn = self._connection()
+        with self._errors():
+            conn.execute("PRAGMA journal_mode=WAL").fetchall()
+            conn.execute("PRAGMA synchronous=FULL")
+            # Reads of large stores touch pages all over the file: map it into memory and keep
+            # a bigger page cache than the 2 MiB default.
+            conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):  # executescript() would commit
+                    if statement.strip():
+                        conn.execute(statement)
+                found = conn.execute("SELECT value FROM wp_meta WHERE name = 'format'").fetchone()
+        if found is None or found[0] != FORMAT:
+            raise StorageError(
+                f"sqlite: {self.path!r} holds store format {found and found[0]!r}; "
+                f"this library reads format {FORMAT}"
+            )
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return driver_errors("sqlite", sqlite3.Error, _is_busy)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreClosedError(f"sqlite: the store {self.path!r} is closed")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the database's write lock; rolled back on any error."""
+        conn = self._connection()
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self._errors():
+                yield conn
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with self._errors():
+                conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ declarations
+
+    def _declarations(self) -> dict[str, tuple[str, ...]]:
+        """The indexed fields of every collection, reloaded when another writer changed them."""
+        conn = self._connection()
+        row = conn.execute("SELECT value FROM wp_meta WHERE name = 'generation'").fetchone()
+        if row[0] != self._generation:
+            rows = conn.execute("SELECT collection, indexed FROM wp_collections").fetchall()
+            self._indexed = {name: tuple(json.loads(fields)) for name, fields in rows}
+            self._generation = row[0]
+        return self._indexed
+
+    def declare(self, collection: str, indexed: Iterable[str] = ()) -> None:
+        """Set the indexed fields of `collection`; O(records in it) when the set changes."""
+        name, fields = check_declaration(collection, indexed)
+        with self._transaction() as conn:
+            current = self._declarations().get(name, ())
+            if current == fields:
+                return
+            for field in set(current) - set(fields):
+                conn.execute(
+                    "DELETE FROM wp_index WHERE collection = ? AND field = ?", (name, field)
+                )
+            added = sorted(set(fields) - set(current))
+            if added:
+                self._backfill(conn, name, added)
+            if fields:
+                conn.execute(
+                    "INSERT INTO wp_collections (collection, indexed) VALUES (?, ?) "
+                    "ON CONFLICT (collection) DO UPDATE SET indexed = excluded.indexed",
+                    (name, json.dumps(fields)),
+                )
+            else:
+                conn.execute("DELETE FROM wp_collections WHERE collection = ?", (name,))
+            conn.execute("UPDATE wp_meta SET value = value + 1 WHERE name = 'generation'")
+
+    def _backfill(self, conn: sqlite3.Connection, collection: str, fields: list[str]) -> None:
+        rows = conn.execute(
+            "SELECT h.key, h.version, h.seq, l.body FROM wp_head h JOIN wp_log l ON l.seq = h.seq "
+            "WHERE h.collection = ? AND h.live = 1",
+            (collection,),
+        ).fetchall()
+        entries: list[tuple[str, str, str, str, int]] = []
+        for key, version, seq, body in rows:
+            record = decode_record(body, collection, key, version)
+            entries.extend(
+                (collection, field, text, key, seq) for field, text in index_entries(record, fields)
+            )
+        conn.executemany(_INSERT_INDEX, entries)
+
+    def indexed_fields(self, collection: str) -> tuple[str, ...]:
+        """The fields `collection` declared as indexed, sorted."""
+        require_name(collection, "$.collection")
+        with self._errors():
+            return self._declarations().get(collection, ())
+
+    # ------------------------------------------------------------------ writes
+
+    def write(self, writes: Iterable[Write]) -> Commit:
+        """Write a batch atomically under the database's write lock; O(b log n)."""
+        batch = prepare_batch(writes)
+        now = commit_time()
+        if not batch:
+            self._connection()
+            return Commit((), (), now)
+        with self._transaction() as conn:
+            last_seq = conn.execute("SELECT value FROM wp_meta WHERE name = 'last_seq'").fetchone()
+            first = last_seq[0] + 1
+            heads, head_seqs = self._heads(conn, batch)
+            versions = next_versions(batch, heads)
+            indexed = self._declarations()
+            entries = batch_index_entries(batch, indexed)
+            stale = self._stale_index_entries(conn, batch, heads, head_seqs, indexed)
+            micros = _micros(now)
+            log_rows: list[tuple[Any, ...]] = []
+            head_rows: list[tuple[Any, ...]] = []
+            fresh: list[tuple[str, str, str, str, int]] = []
+            seq = first
+            for write, version, pairs in zip(batch, versions, entries, strict=True):
+                collection, key = write.collection, write.key
+                prev = head_seqs.get((collection, key))
+                log_rows.append((seq, collection, key, version, write.text, micros, prev))
+                head_rows.append((collection, key, version, seq, write.text is not None))
+                for field, text in pairs:
+                    fresh.append((collection, field, text, key, seq))
+                seq += 1
+            conn.executemany(_INSERT_LOG, log_rows)
+            conn.executemany(_UPSERT_HEAD, head_rows)
+            if stale:
+                conn.executemany(_DELETE_INDEX, stale)
+            if fresh:
+                conn.executemany(_INSERT_INDEX, fresh)
+            conn.execute("UPDATE wp_meta SET value = ? WHERE name = 'last_seq'", (seq - 1,))
+        return Commit(tuple(versions), tuple(range(first, first + len(batch))), now)
+
+    @staticmethod
+    def _heads(
+        conn: sqlite3.Connection, batch: list[PreparedWrite]
+    ) -> tuple[dict[tuple[str, str], Head], dict[tuple[str, str], int]]:
+        by_collection: dict[str, list[str]] = {}
+        for write in batch:
+            by_collection.setdefault(write.collection, []).append(write.key)
+        heads: dict[tuple[str, str], Head] = {}
+        seqs: dict[tuple[str, str], int] = {}
+        for collection, keys in by_collection.items():
+            for chunk in _chunks(keys):
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    "SELECT key, version, live, seq FROM wp_head "
+                    f"WHERE collection = ? AND key IN ({marks})",
+                    (collection, *chunk),
+                )
+                for key, version, live, seq in rows:
+                    heads[(collection, key)] = Head(version, bool(live))
+                    seqs[(collection, key)] = seq
+        return heads, seqs
+
+    @staticmethod
+    def _stale_index_entries(
+        conn: sqlite3.Connection,
+        batch: list[PreparedWrite],
+        heads: Mapping[tuple[str, str], Head],
+        head_seqs: Mapping[tuple[str, str], int],
+        indexed: Mapping[str, tuple[str, ...]],
+    ) -> list[tuple[str, str, str, str]]:
+        """The index rows of the live versions this batch replaces or deletes."""
+        replaced = [
+            head_seqs[(w.collection, w.key)]
+            for w in batch
+            if indexed.get(w.collection)
+            and (head := heads.get((w.collection, w.key)))
+            and head.live
+        ]
+        stale: list[tuple[str, str, str, str]] = []
+        for chunk in _chunks(replaced):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT collection, key, version, body FROM wp_log WHERE seq IN ({marks})", chunk
+            ).fetchall()
+            for collection, key, version, body in rows:
+                fields = indexed[collection]
+                try:
+                    record = decode_record(body, collection, key, version)
+                except CorruptRecordError:
+                    # The old body cannot tell its index rows: drop them by key instead, so a
+                    # corrupt record can be repaired by overwriting it.
+                    for field in fields:
+                        conn.execute(
+                            "DELETE FROM wp_index WHERE collection = ? AND field = ? AND key = ?",
+                            (collection, field, key),
+                        )
+                    continue
+                stale.extend(
+                    (collection, field, text, key) for field, text in index_entries(record, fields)
+                )
+        return stale
+
+    # ------------------------------------------------------------------ reads
+
+    @staticmethod
+    def _stored(collection: str, row: Sequence[Any]) -> StoredRecord:
+        key, version, seq, body, committed_at = row
+        record = None if body is None else decode_record(body, collection, key, version)
+        return StoredRecord(
+            collection, key, version, seq, record, _moment(committed_at, collection, key)
+        )
+
+    def get(self, collection: str, key: str) -> StoredRecord | None:
+        """The live version of `key`, or `None`; O(log n)."""
+        require_name(collection, "$.collection")
+        require_name(key, "$.key", MAX_KEY_LENGTH)
+        with self._errors():
+            row = (
+                self._connection()
+                .execute(
+                    f"SELECT {_ROW} FROM wp_head h JOIN wp_log l ON l.seq = h.seq "
+                    "WHERE h.collection = ? AND h.key = ? AND h.live = 1",
+                    (collection, key),
+                )
+                .fetchone()
+            )
+        return None if row is None else self._stored(collection, row)
+
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
+        """The live versions of `keys` that exist; O(k log n) in chunks of 500 keys."""
+        require_name(collection, "$.collection")
+        wanted = list(dict.fromkeys(keys))
+        for i, key in enumerate(wanted):
+            require_name(key, f"$.keys[{i}]", MAX_KEY_LENGTH)
+        found: dict[str, StoredRecord] = {}
+        conn = self._connection()
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            with self._errors():
+                rows = conn.execute(
+                    f"SELECT {_ROW} FROM wp_head h JOIN wp_log l ON l.seq = h.seq "
+                    f"WHERE h.collection = ? AND h.live = 1 AND h.key IN ({marks})",
+                    (collection, *chunk),
+                ).fetchall()
+            for row in rows:
+                found[row[0]] = self._stored(collection, row)
+        return {key: found[key] for key in wanted if key in found}
+
+    def scan(
+        self, collection: str, where: Mapping[str, IndexValue] | None = None
+    ) -> Iterator[StoredRecord]:
+        """Stream live records in key order; pages of 500 rows, O(log n) per record."""
+        require_name(collection, "$.collection")
+        with self._errors():
+            indexed = self._declarations().get(collection, ())
+        pairs = where_entries(collection, where, indexed)
+        return self._pages(collection, *self._scan_query(collection, pairs))
+
+    @staticmethod
+    def _scan_query(collection: str, pairs: list[tuple[str, str]]) -> tuple[str, list[Any]]:
+        if not pairs:
+            sql = (
+                f"SELECT {_ROW} FROM wp_head h JOIN wp_log l ON l.seq = h.seq "
+                "WHERE h.collection = ? AND h.live = 1 AND h.key > ? ORDER BY h.key LIMIT ?"
+            )
+            return sql, [collection]
+        joins = "".join(
+            f" JOIN wp_index i{n} ON i{n}.collection = i0.collection AND i{n}.key = i0.key"
+            f" AND i{n}.field = ? AND i{n}.value = ?"
+            for n in range(1, len(pairs))
+        )
+        sql = (
+            "SELECT i0.key, l.version, l.seq, l.body, l.committed_at"
+            f" FROM wp_index i0{joins} JOIN wp_log l ON l.seq = i0.seq"
+            " WHERE i0.collection = ? AND i0.field = ? AND i0.value = ? AND i0.key > ?"
+            " ORDER BY i0.key LIMIT ?"
+        )
+        params: list[Any] = [value for pair in pairs[1:] for value in pair]
+        return sql, [*params, collection, *pairs[0]]
+
+    def _pages(self, collection: str, sql: str, params: list[Any]) -> Iterator[StoredRecord]:
+        after = ""
+        while True:
+            with self._errors():
+                rows = self._connection().execute(sql, (*params, after, _PAGE)).fetchall()
+            for row in rows:
+                self._connection()
+                yield self._stored(collection, row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def history(self, collection: str, key: str) -> Iterator[StoredRecord]:
+        """Stream every version of `key`, oldest first, in pages of 500."""
+        require_name(collection, "$.collection")
+        require_name(key, "$.key", MAX_KEY_LENGTH)
+        self._connection()
+        return self._history(collection, key)
+
+    def _history(self, collection: str, key: str) -> Iterator[StoredRecord]:
+        with self._errors():
+            rows = self._connection().execute(_HISTORY_SEQS, (collection, key)).fetchall()
+        seqs = sorted(seq for (seq,) in rows)
+        for chunk in _chunks(seqs, _PAGE):
+            marks = ",".join("?" * len(chunk))
+            with self._errors():
+                page = (
+                    self._connection()
+                    .execute(
+                        "SELECT key, version, seq, body, committed_at FROM wp_log "
+                        f"WHERE seq IN ({marks}) ORDER BY seq",
+                        chunk,
+                    )
+                    .fetchall()
+                )
+            for row in page:
+                self._connection()
+                yield self._stored(collection, row)
+
+    def changes(self, since: int = 0) -> Iterator[StoredRecord]:
+        """Stream committed writes after sequence number `since`, in pages of 500."""
+        require_since(since)
+        self._connection()
+        return self._changes(since)
+
+    def _changes(self, since: int) -> Iterator[StoredRecord]:
+        while True:
+            with self._errors():
+                rows = (
+                    self._connection()
+                    .execute(
+                        "SELECT collection, key, version, seq, body, committed_at FROM wp_log "
+                        "WHERE seq > ? ORDER BY seq LIMIT ?",
+                        (since, _PAGE),
+                    )
+                    .fetchall()
+                )
+            for collection, *row in rows:
+                self._connection()
+                yield self._stored(collection, row)
+            if len(rows) < _PAGE:
+                return
+            since = rows[-1][3]

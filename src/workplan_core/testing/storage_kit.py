@@ -1,0 +1,739 @@
+"""The storage conformance kit: pytest test mixins that check every rule of the store protocol.
+
+Plugin authors (and the library's own backends) run exactly these tests. Subclass
+`StoreConformance` in a class whose name starts with ``Test`` and override the `store`
+fixture to yield a fresh, empty store::
+
+    import pytest
+    from workplan_core.testing.storage_kit import StoreConformance
+
+    class TestMyStore(StoreConformance):
+        @pytest.fixture
+        def store(self, tmp_path):
+            with MyStore(tmp_path / "data") as store:
+                yield store
+
+        @pytest.fixture
+        def reopen(self, tmp_path):          # optional: enables the persistence tests
+            return lambda: MyStore(tmp_path / "data")
+
+The mixins' names do not start with ``Test``, so pytest collects only your class. Each mixin
+(`WriteTests`, `DeleteTests`, `HistoryTests`, `ReadTests`, `ScanTests`, `ChangeFeedTests`,
+`ValueTests`, `ValidationTests`, `LifecycleTests`, `PersistenceTests`) can also be used alone.
+For randomised checks against the in-memory reference, see
+[workplan_core.testing.storage_machine][workplan_core.testing.storage_machine].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from workplan_core.errors import ConflictError, ValidationError
+from workplan_core.storage.encoding import MAX_KEY_LENGTH, MAX_NESTING
+from workplan_core.storage.errors import StoreClosedError
+from workplan_core.storage.protocol import Store
+from workplan_core.storage.records import Delete, Put, StoredRecord
+
+__all__ = [
+    "ChangeFeedTests",
+    "DeleteTests",
+    "HistoryTests",
+    "LifecycleTests",
+    "PersistenceTests",
+    "ReadTests",
+    "ScanTests",
+    "StoreConformance",
+    "StoreFixtures",
+    "ValidationTests",
+    "ValueTests",
+    "WriteTests",
+]
+
+C = "things"
+"""The collection most kit tests write to."""
+
+
+def _keys(records: Iterator[StoredRecord] | list[StoredRecord]) -> list[str]:
+    return [r.key for r in records]
+
+
+def _paths(error: ValidationError) -> set[str]:
+    return {p.path for p in error.problems}
+
+
+def _last_seq(store: Store) -> int:
+    seq = 0
+    for change in store.changes(0):
+        seq = change.seq
+    return seq
+
+
+class StoreFixtures:
+    """The fixtures the kit's tests use; override `store` (and optionally `reopen`)."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        """A fresh, empty, open store; override it to return your backend's store."""
+        raise NotImplementedError("override the `store` fixture to yield a fresh, empty store")
+
+    @pytest.fixture
+    def reopen(self) -> Callable[[], Store] | None:
+        """A callable that opens a second store on the same data, or `None` (the default).
+
+        When `None`, the persistence tests are skipped (as for the in-memory store).
+        """
+        return None
+
+
+class WriteTests(StoreFixtures):
+    """Versions, optimistic concurrency and atomic batches."""
+
+    def test_first_write_creates_version_1(self, store: Store) -> None:
+        """First write creates version 1."""
+        commit = store.write([Put(C, "a", {"n": 1})])
+        assert commit.versions == (1,)
+        got = store.get(C, "a")
+        assert got is not None
+        assert (got.collection, got.key, got.version, got.record) == (C, "a", 1, {"n": 1})
+        assert got.seq == commit.seqs[0]
+
+    def test_each_write_makes_the_next_version(self, store: Store) -> None:
+        """Each write makes the next version."""
+        for version in (1, 2, 3):
+            expected = None if version == 1 else version - 1
+            commit = store.write([Put(C, "a", {"n": version}, expected)])
+            assert commit.versions == (version,)
+        got = store.get(C, "a")
+        assert got is not None
+        assert (got.version, got.record) == (3, {"n": 3})
+
+    def test_creating_a_live_key_again_conflicts(self, store: Store) -> None:
+        """Creating a live key again conflicts."""
+        store.write([Put(C, "a", {"n": 1})])
+        with pytest.raises(ConflictError) as caught:
+            store.write([Put(C, "a", {"n": 2})])
+        assert caught.value.conflicts == ((C, "a"),)
+        got = store.get(C, "a")
+        assert got is not None
+        assert (got.version, got.record) == (1, {"n": 1})
+
+    def test_stale_expected_version_conflicts(self, store: Store) -> None:
+        """Stale expected version conflicts."""
+        store.write([Put(C, "a", {"n": 1})])
+        store.write([Put(C, "a", {"n": 2}, 1)])
+        with pytest.raises(ConflictError) as caught:
+            store.write([Put(C, "a", {"n": 3}, 1)])
+        assert caught.value.conflicts == ((C, "a"),)
+        assert "version 1" in str(caught.value)
+        assert "version 2" in str(caught.value)
+
+    def test_expecting_a_version_of_an_unwritten_key_conflicts(self, store: Store) -> None:
+        """Expecting a version of an unwritten key conflicts."""
+        with pytest.raises(ConflictError) as caught:
+            store.write([Put(C, "never", {"n": 1}, 1)])
+        assert caught.value.conflicts == ((C, "never"),)
+        assert store.get(C, "never") is None
+
+    def test_a_failed_batch_writes_nothing_and_lists_every_conflict(self, store: Store) -> None:
+        """A failed batch writes nothing and lists every conflict."""
+        store.write([Put(C, "k1", {"n": 1}), Put(C, "k2", {"n": 1})])
+        before = list(store.changes(0))
+        with pytest.raises(ConflictError) as caught:
+            store.write(
+                [
+                    Put(C, "k0", {"n": 0}),
+                    Put(C, "k1", {"n": 2}),
+                    Put("other", "k3", {"n": 3}),
+                    Put(C, "k2", {"n": 2}, 5),
+                    Delete("other", "k9", 1),
+                ]
+            )
+        assert caught.value.conflicts == ((C, "k1"), (C, "k2"), ("other", "k9"))
+        assert store.get(C, "k0") is None
+        assert store.get("other", "k3") is None
+        assert list(store.changes(0)) == before
+
+    def test_a_batch_spans_collections(self, store: Store) -> None:
+        """A batch spans collections."""
+        commit = store.write([Put("left", "a", {"side": "l"}), Put("right", "a", {"side": "r"})])
+        assert commit.versions == (1, 1)
+        assert commit.seqs[0] < commit.seqs[1]
+        left, right = store.get("left", "a"), store.get("right", "a")
+        assert left is not None
+        assert left.record == {"side": "l"}
+        assert right is not None
+        assert right.record == {"side": "r"}
+
+    def test_an_empty_batch_writes_nothing(self, store: Store) -> None:
+        """An empty batch writes nothing."""
+        commit = store.write([])
+        assert (commit.versions, commit.seqs, commit.last_seq) == ((), (), None)
+        assert list(store.changes(0)) == []
+
+    def test_sequence_numbers_increase_across_batches(self, store: Store) -> None:
+        """Sequence numbers increase across batches."""
+        first = store.write([Put(C, "a", {}), Put(C, "b", {})])
+        second = store.write([Put(C, "c", {})])
+        seqs = first.seqs + second.seqs
+        assert list(seqs) == sorted(set(seqs))
+        assert first.committed_at <= second.committed_at
+
+
+class DeleteTests(StoreFixtures):
+    """Tombstones: a deleted key reads as absent, its history stays."""
+
+    def test_delete_writes_a_tombstone(self, store: Store) -> None:
+        """Delete writes a tombstone."""
+        store.declare(C, indexed=["team"])
+        store.write([Put(C, "a", {"team": "t"}), Put(C, "b", {"team": "t"})])
+        commit = store.write([Delete(C, "a", 1)])
+        assert commit.versions == (2,)
+        assert store.get(C, "a") is None
+        assert list(store.get_many(C, ["a", "b"])) == ["b"]
+        assert _keys(store.scan(C)) == ["b"]
+        assert _keys(store.scan(C, where={"team": "t"})) == ["b"]
+        tomb = list(store.history(C, "a"))[-1]
+        assert (tomb.version, tomb.record, tomb.deleted) == (2, None, True)
+
+    def test_a_deleted_key_can_be_created_again(self, store: Store) -> None:
+        """A deleted key can be created again."""
+        store.write([Put(C, "a", {"n": 1}), Put(C, "b", {"n": 1})])
+        store.write([Delete(C, "a", 1), Delete(C, "b", 1)])
+        commit = store.write([Put(C, "a", {"n": 3}), Put(C, "b", {"n": 3}, 2)])
+        assert commit.versions == (3, 3)
+        got = store.get(C, "a")
+        assert got is not None
+        assert (got.version, got.record) == (3, {"n": 3})
+
+    def test_deleting_an_absent_key_conflicts(self, store: Store) -> None:
+        """Deleting an absent key conflicts."""
+        with pytest.raises(ConflictError) as caught:
+            store.write([Delete(C, "ghost", 1)])
+        assert caught.value.conflicts == ((C, "ghost"),)
+        assert list(store.history(C, "ghost")) == []
+
+    def test_deleting_a_deleted_key_conflicts(self, store: Store) -> None:
+        """Deleting a deleted key conflicts."""
+        store.write([Put(C, "a", {})])
+        store.write([Delete(C, "a", 1)])
+        with pytest.raises(ConflictError):
+            store.write([Delete(C, "a", 2)])
+        assert [r.version for r in store.history(C, "a")] == [1, 2]
+
+    def test_deleting_with_a_stale_version_conflicts(self, store: Store) -> None:
+        """Deleting with a stale version conflicts."""
+        store.write([Put(C, "a", {"n": 1})])
+        store.write([Put(C, "a", {"n": 2}, 1)])
+        with pytest.raises(ConflictError):
+            store.write([Delete(C, "a", 1)])
+        got = store.get(C, "a")
+        assert got is not None
+        assert got.version == 2
+
+
+class HistoryTests(StoreFixtures):
+    """Prior versions stay readable, oldest first."""
+
+    def test_history_lists_every_version_oldest_first(self, store: Store) -> None:
+        """History lists every version oldest first."""
+        store.write([Put(C, "a", {"rating": 3})])
+        store.write([Put(C, "a", {"rating": 4}, 1)])
+        store.write([Delete(C, "a", 2)])
+        store.write([Put(C, "a", {"rating": 2})])
+        history = list(store.history(C, "a"))
+        assert [(r.version, r.record) for r in history] == [
+            (1, {"rating": 3}),
+            (2, {"rating": 4}),
+            (3, None),
+            (4, {"rating": 2}),
+        ]
+        seqs = [r.seq for r in history]
+        assert seqs == sorted(set(seqs))
+
+    def test_history_of_an_unknown_key_is_empty(self, store: Store) -> None:
+        """History of an unknown key is empty."""
+        assert list(store.history(C, "nobody")) == []
+        assert list(store.history("no-such-collection", "nobody")) == []
+
+    def test_commit_times_are_utc_and_ordered(self, store: Store) -> None:
+        """Commit times are in UTC and never go backwards."""
+        store.write([Put(C, "a", {"n": 1})])
+        store.write([Put(C, "a", {"n": 2}, 1)])
+        times = [r.committed_at for r in store.history(C, "a")]
+        assert all(t.utcoffset() == dt.timedelta(0) for t in times)
+        assert times == sorted(times)
+
+
+class ReadTests(StoreFixtures):
+    """`get` and `get_many`."""
+
+    def test_unknown_keys_and_collections_read_as_absent(self, store: Store) -> None:
+        """Unknown keys and collections read as absent."""
+        store.write([Put(C, "a", {})])
+        assert store.get(C, "b") is None
+        assert store.get("elsewhere", "a") is None
+        assert store.get_many("elsewhere", ["a"]) == {}
+
+    def test_get_many_returns_the_live_keys_in_asked_order(self, store: Store) -> None:
+        """`get_many` returns the live keys in the order asked for."""
+        store.write([Put(C, k, {"k": k}) for k in ("a", "b", "c", "d")])
+        store.write([Delete(C, "c", 1)])
+        found = store.get_many(C, ["d", "x", "a", "c", "d", "b"])
+        assert list(found) == ["d", "a", "b"]
+        assert {k: r.record for k, r in found.items()} == {
+            "d": {"k": "d"},
+            "a": {"k": "a"},
+            "b": {"k": "b"},
+        }
+
+    def test_get_many_reads_more_keys_than_a_page(self, store: Store) -> None:
+        """`get_many` reads more keys than a page."""
+        keys = [f"k{i:05d}" for i in range(1200)]
+        store.write([Put(C, k, {"i": i}) for i, k in enumerate(keys)])
+        found = store.get_many(C, reversed(keys))
+        assert list(found) == keys[::-1]
+        assert found["k00777"].record == {"i": 777}
+
+    def test_collections_are_separate(self, store: Store) -> None:
+        """Collections are separate."""
+        store.write([Put("one", "k", {"in": "one"}), Put("two", "k", {"in": "two"})])
+        one, two = store.get("one", "k"), store.get("two", "k")
+        assert one is not None
+        assert one.record == {"in": "one"}
+        assert two is not None
+        assert two.record == {"in": "two"}
+        assert _keys(store.scan("one")) == ["k"]
+
+
+UNICODE_KEYS = ["B", "a", "z", "é", "ß", "中文", "😀", "a b", "a\u0301", "\u05d0\u05d1"]
+
+
+class ScanTests(StoreFixtures):
+    """Key order, streaming and equality filters on indexed fields."""
+
+    def test_scan_returns_live_records_in_code_point_order(self, store: Store) -> None:
+        """Scan returns live records in code point order."""
+        store.write([Put(C, k, {"k": k}) for k in UNICODE_KEYS])
+        assert _keys(store.scan(C)) == sorted(UNICODE_KEYS)
+
+    def test_scan_is_a_lazy_iterator(self, store: Store) -> None:
+        """Scan is a lazy iterator."""
+        store.write([Put(C, "a", {})])
+        scan = store.scan(C)
+        assert iter(scan) is scan
+        assert next(scan).key == "a"
+
+    def test_scan_streams_more_than_a_page(self, store: Store) -> None:
+        """Scan streams more than a page."""
+        keys = [f"k{i:05d}" for i in range(1234)]
+        store.write([Put(C, k, {"i": i}) for i, k in enumerate(reversed(keys))])
+        records = list(store.scan(C))
+        assert _keys(records) == keys
+        assert records[0].record == {"i": 1233}
+
+    def test_scan_of_an_unknown_collection_is_empty(self, store: Store) -> None:
+        """Scan of an unknown collection is empty."""
+        assert list(store.scan("nothing-here")) == []
+
+    def test_scan_filters_by_an_indexed_field(self, store: Store) -> None:
+        """Scan filters by an indexed field."""
+        store.declare(C, indexed=["team"])
+        store.write([Put(C, f"p{i}", {"team": f"t{i % 3}", "i": i}) for i in range(10)])
+        assert _keys(store.scan(C, where={"team": "t1"})) == ["p1", "p4", "p7"]
+        assert list(store.scan(C, where={"team": "t9"})) == []
+
+    def test_filter_values_compare_as_json(self, store: Store) -> None:
+        """Filter values compare as JSON: "1", 1 and true differ."""
+        store.declare(C, indexed=["v"])
+        values: dict[str, Any] = {"str": "1", "int": 1, "true": True, "null": None, "zero": 0}
+        store.write([Put(C, k, {"v": v}) for k, v in values.items()] + [Put(C, "none", {})])
+        assert _keys(store.scan(C, where={"v": "1"})) == ["str"]
+        assert _keys(store.scan(C, where={"v": 1})) == ["int"]
+        assert _keys(store.scan(C, where={"v": True})) == ["true"]
+        assert _keys(store.scan(C, where={"v": None})) == ["null"]
+        assert _keys(store.scan(C, where={"v": False})) == []
+
+    def test_several_filters_must_all_hold(self, store: Store) -> None:
+        """Several filters must all hold."""
+        store.declare(C, indexed=["team", "level"])
+        store.write(
+            [
+                Put(C, "a", {"team": "x", "level": 1}),
+                Put(C, "b", {"team": "x", "level": 2}),
+                Put(C, "c", {"team": "y", "level": 1}),
+                Put(C, "d", {"team": "x", "level": 1}),
+            ]
+        )
+        assert _keys(store.scan(C, where={"team": "x", "level": 1})) == ["a", "d"]
+        assert _keys(store.scan(C, where={"level": 1, "team": "y"})) == ["c"]
+
+    def test_overwrites_and_deletes_move_index_entries(self, store: Store) -> None:
+        """Overwrites and deletes move index entries."""
+        store.declare(C, indexed=["team"])
+        store.write([Put(C, "a", {"team": "x"}), Put(C, "b", {"team": "x"})])
+        store.write([Put(C, "a", {"team": "y"}, 1), Delete(C, "b", 1)])
+        assert list(store.scan(C, where={"team": "x"})) == []
+        assert _keys(store.scan(C, where={"team": "y"})) == ["a"]
+        store.write([Put(C, "a", {"other": 1}, 2)])
+        assert list(store.scan(C, where={"team": "y"})) == []
+
+    def test_declaring_builds_entries_for_existing_records(self, store: Store) -> None:
+        """Declaring builds entries for existing records."""
+        store.write([Put(C, "a", {"team": "x"}), Put(C, "b", {"team": "y"})])
+        store.write([Put(C, "b", {"team": "x"}, 1)])
+        store.declare(C, indexed=["team"])
+        assert _keys(store.scan(C, where={"team": "x"})) == ["a", "b"]
+
+    def test_filtering_on_an_undeclared_field_is_refused(self, store: Store) -> None:
+        """Filtering on an undeclared field is refused."""
+        store.declare(C, indexed=["team"])
+        with pytest.raises(ValidationError) as caught:
+            store.scan(C, where={"colour": "red", "team": "x", "size": 1})
+        assert _paths(caught.value) == {"$.where.colour", "$.where.size"}
+        assert "not indexed" in str(caught.value)
+
+    def test_filter_values_that_are_not_scalars_are_refused(self, store: Store) -> None:
+        """Filter values that are not scalars are refused."""
+        store.declare(C, indexed=["v", "w"])
+        with pytest.raises(ValidationError) as caught:
+            store.scan(C, where={"v": 1.5, "w": ["a"]})  # type: ignore[dict-item]
+        assert _paths(caught.value) == {"$.where.v", "$.where.w"}
+
+    def test_redeclaring_drops_fields(self, store: Store) -> None:
+        """Redeclaring drops fields."""
+        store.declare(C, indexed=["team", "level"])
+        store.write([Put(C, "a", {"team": "x", "level": 1})])
+        store.declare(C, indexed=["level"])
+        assert store.indexed_fields(C) == ("level",)
+        with pytest.raises(ValidationError):
+            store.scan(C, where={"team": "x"})
+        store.declare(C, indexed=["level", "team"])
+        assert _keys(store.scan(C, where={"team": "x"})) == ["a"]
+
+    def test_declarations_are_sorted_and_idempotent(self, store: Store) -> None:
+        """Declarations are sorted and idempotent."""
+        assert store.indexed_fields(C) == ()
+        store.declare(C, indexed=["b", "a", "b"])
+        store.declare(C, indexed=["a", "b"])
+        assert store.indexed_fields(C) == ("a", "b")
+        assert store.indexed_fields("other") == ()
+        store.declare(C)
+        assert store.indexed_fields(C) == ()
+
+    def test_unindexable_values_match_no_filter(self, store: Store) -> None:
+        """Unindexable values match no filter."""
+        store.declare(C, indexed=["v"])
+        long_text = "x" * 2000
+        store.write(
+            [
+                Put(C, "float", {"v": 1.0}),
+                Put(C, "list", {"v": [1]}),
+                Put(C, "object", {"v": {"a": 1}}),
+                Put(C, "long", {"v": long_text}),
+                Put(C, "int", {"v": 1}),
+            ]
+        )
+        assert _keys(store.scan(C, where={"v": 1})) == ["int"]
+        assert _keys(store.scan(C)) == ["float", "int", "list", "long", "object"]
+
+    def test_a_scan_can_be_resumed_after_writes(self, store: Store) -> None:
+        """A scan can be resumed after writes."""
+        keys = [f"k{i:04d}" for i in range(0, 1400, 2)]
+        store.write([Put(C, k, {}) for k in keys])
+        scan = store.scan(C)
+        seen = [next(scan).key for _ in range(600)]
+        store.write([Put(C, "k0001", {}), Put(C, "k1399", {})])
+        seen += _keys(scan)
+        assert seen == sorted(set(seen))
+        assert set(keys) <= set(seen)
+
+
+class ChangeFeedTests(StoreFixtures):
+    """Every committed write, in commit order, by sequence number."""
+
+    def test_changes_list_every_write_in_commit_order(self, store: Store) -> None:
+        """Changes list every write in commit order."""
+        first = store.write([Put(C, "a", {"n": 1}), Put("other", "b", {"n": 1})])
+        second = store.write([Put(C, "a", {"n": 2}, 1)])
+        third = store.write([Delete(C, "a", 2)])
+        changes = list(store.changes())
+        assert [(c.collection, c.key, c.version, c.record) for c in changes] == [
+            (C, "a", 1, {"n": 1}),
+            ("other", "b", 1, {"n": 1}),
+            (C, "a", 2, {"n": 2}),
+            (C, "a", 3, None),
+        ]
+        assert [c.seq for c in changes] == [*first.seqs, *second.seqs, *third.seqs]
+
+    def test_changes_since_skip_the_earlier_writes(self, store: Store) -> None:
+        """Changes since skip the earlier writes."""
+        first = store.write([Put(C, "a", {}), Put(C, "b", {})])
+        store.write([Put(C, "c", {})])
+        assert _keys(store.changes(first.seqs[0])) == ["b", "c"]
+        assert _keys(store.changes(first.seqs[1])) == ["c"]
+        assert list(store.changes(_last_seq(store))) == []
+
+    def test_a_conflicting_batch_adds_no_change(self, store: Store) -> None:
+        """A conflicting batch adds no change."""
+        store.write([Put(C, "a", {})])
+        last = _last_seq(store)
+        with pytest.raises(ConflictError):
+            store.write([Put(C, "b", {}), Put(C, "a", {})])
+        assert list(store.changes(last)) == []
+        commit = store.write([Put(C, "b", {})])
+        assert commit.seqs[0] > last
+
+    def test_changes_stream_more_than_a_page(self, store: Store) -> None:
+        """Changes stream more than a page."""
+        store.write([Put(C, f"k{i:05d}", {"i": i}) for i in range(1100)])
+        changes = store.changes(0)
+        assert iter(changes) is changes
+        assert [c.record for c in changes] == [{"i": i} for i in range(1100)]
+
+    def test_a_negative_position_is_refused(self, store: Store) -> None:
+        """A negative position is refused."""
+        with pytest.raises(ValidationError) as caught:
+            store.changes(-1)
+        assert _paths(caught.value) == {"$.since"}
+
+
+SQL_LOOKING = [
+    "'; DROP TABLE wp_log; --",
+    'Robert"); DELETE FROM wp_head; --',
+    "%s %(x)s ? :name $1 @p0",
+    "\\' \\\" \\\\ \\n",
+    "a' OR '1'='1",
+    "/* comment */ -- line",
+]
+
+
+class ValueTests(StoreFixtures):
+    """Keys and records are stored verbatim, whatever they contain, whatever their size."""
+
+    def test_unicode_is_stored_verbatim(self, store: Store) -> None:
+        """Unicode is stored verbatim."""
+        text = "naïve café — 中文 — עברית — 😀👍🏽 — a\u0301 — \u2028\u2029 — \t\n\r — \x00 — \x7f"
+        collection = "колекція 😀"
+        store.declare(collection, indexed=["name"])
+        writes = [Put(collection, k, {"name": k, "text": text, k: [k]}) for k in UNICODE_KEYS]
+        store.write(writes)
+        for key in UNICODE_KEYS:
+            got = store.get(collection, key)
+            assert got is not None
+            assert got.record == {"name": key, "text": text, key: [key]}
+            assert _keys(store.scan(collection, where={"name": key})) == [key]
+
+    def test_sql_looking_text_is_stored_verbatim(self, store: Store) -> None:
+        """Sql looking text is stored verbatim."""
+        store.declare(C, indexed=["v"])
+        store.write([Put(C, s, {"v": s, s: s}) for s in SQL_LOOKING])
+        assert _keys(store.scan(C)) == sorted(SQL_LOOKING)
+        for s in SQL_LOOKING:
+            got = store.get(C, s)
+            assert got is not None
+            assert got.record == {"v": s, s: s}
+            assert _keys(store.scan(C, where={"v": s})) == [s]
+
+    def test_large_values_are_stored(self, store: Store) -> None:
+        """Large values are stored."""
+        big_text = "0123456789abcdef" * 131_072  # 2 MiB
+        big_list = list(range(20_000))
+        nested: Any = "bottom"
+        for _ in range(MAX_NESTING // 2 - 1):  # a dict and a list per step: 98 levels
+            nested = {"down": [nested]}
+        record = {"text": big_text, "list": big_list, "nested": nested}
+        store.write([Put(C, "big", record)])
+        got = store.get(C, "big")
+        assert got is not None
+        assert got.record == record
+
+    def test_numbers_round_trip_exactly(self, store: Store) -> None:
+        """Numbers round trip exactly."""
+        floats = [0.1, 1e16, 1e300, 5e-324, 1.7976931348623157e308, 2.5, -1e-7, 123456.789]
+        ints = [0, -1, 2**53 + 1, 2**80, -(2**70)]
+        store.write([Put(C, "n", {"floats": floats, "ints": ints, "neg_zero": -0.0})])
+        got = store.get(C, "n")
+        assert got is not None
+        assert got.record is not None
+        assert got.record["floats"] == floats
+        assert [type(x) for x in got.record["floats"]] == [float] * len(floats)
+        assert got.record["ints"] == ints
+        assert [type(x) for x in got.record["ints"]] == [int] * len(ints)
+        assert math.copysign(1.0, got.record["neg_zero"]) == -1.0
+
+    def test_keys_of_any_allowed_length_are_stored(self, store: Store) -> None:
+        """Keys of any allowed length are stored."""
+        longest = "k" * MAX_KEY_LENGTH
+        store.write([Put(C, longest, {"ok": True})])
+        got = store.get(C, longest)
+        assert got is not None
+        assert got.record == {"ok": True}
+
+    def test_records_are_copies(self, store: Store) -> None:
+        """Records are copies."""
+        record: dict[str, Any] = {"list": [1, 2], "obj": {"a": 1}}
+        store.write([Put(C, "a", record)])
+        record["list"].append(3)
+        record["obj"]["a"] = 2
+        got = store.get(C, "a")
+        assert got is not None
+        assert got.record == {"list": [1, 2], "obj": {"a": 1}}
+        assert got.record is not None
+        got.record["list"].append(99)
+        again = store.get(C, "a")
+        assert again is not None
+        assert again.record == {"list": [1, 2], "obj": {"a": 1}}
+
+
+class ValidationTests(StoreFixtures):
+    """Malformed input is refused with every problem listed, and nothing is written."""
+
+    def test_every_problem_of_a_batch_is_listed(self, store: Store) -> None:
+        """Every problem of a batch is listed."""
+        too_deep: Any = []
+        for _ in range(MAX_NESTING):
+            too_deep = [too_deep]
+        writes: list[Any] = [
+            Put(C, "", {}),
+            Put(C, "nul\x00key", {}),
+            Put("", "k", {}),
+            Put(C, "k1", ["not", "an", "object"]),  # type: ignore[arg-type]
+            Put(C, "k2", {"t": (1, 2)}),
+            Put(C, "k3", {"nan": float("nan")}),
+            Put(C, "k4", {"nested": {1: "int key"}}),
+            Put(C, "k5", {}, 0),
+            Delete(C, "k6", None),  # type: ignore[arg-type]
+            "not a write",
+            Put(C, "k" * (MAX_KEY_LENGTH + 1), {}),
+            Put(C, "deep", {"d": too_deep}),
+            Put(C, "ok", {}),
+        ]
+        with pytest.raises(ValidationError) as caught:
+            store.write(writes)
+        assert _paths(caught.value) == {
+            "$.writes[0].key",
+            "$.writes[1].key",
+            "$.writes[2].collection",
+            "$.writes[3].record",
+            "$.writes[4].record.t",
+            "$.writes[5].record.nan",
+            "$.writes[6].record.nested",
+            "$.writes[7].expected_version",
+            "$.writes[8].expected_version",
+            "$.writes[9]",
+            "$.writes[10].key",
+            "$.writes[11].record.d" + "[0]" * (MAX_NESTING - 1),
+        }
+        assert list(store.changes(0)) == []
+
+    def test_a_key_written_twice_in_one_batch_is_refused(self, store: Store) -> None:
+        """A key written twice in one batch is refused."""
+        with pytest.raises(ValidationError) as caught:
+            store.write([Put(C, "a", {"n": 1}), Put(C, "b", {}), Put(C, "a", {"n": 2}, 1)])
+        assert _paths(caught.value) == {"$.writes[2]"}
+        assert store.get(C, "a") is None
+
+    def test_reads_refuse_malformed_names(self, store: Store) -> None:
+        """Reads refuse malformed names."""
+        with pytest.raises(ValidationError):
+            store.get(C, "")
+        with pytest.raises(ValidationError):
+            store.get("", "k")
+        with pytest.raises(ValidationError):
+            store.get_many(C, ["ok", "bad\x00"])
+        with pytest.raises(ValidationError):
+            store.history(C, "\x00")
+        with pytest.raises(ValidationError):
+            store.scan("")
+
+    def test_declarations_refuse_malformed_names(self, store: Store) -> None:
+        """Declarations refuse malformed names."""
+        with pytest.raises(ValidationError) as caught:
+            store.declare("", indexed=["ok", "", "x\x00"])
+        assert _paths(caught.value) == {"$.collection", "$.indexed[1]", "$.indexed[2]"}
+
+
+class LifecycleTests(StoreFixtures):
+    """Stores are context managers and refuse work once closed."""
+
+    def test_a_closed_store_refuses_work(self, store: Store) -> None:
+        """A closed store refuses work."""
+        store.write([Put(C, "a", {})])
+        with store as same:
+            assert same is store
+        with pytest.raises(StoreClosedError):
+            store.get(C, "a")
+        with pytest.raises(StoreClosedError):
+            store.write([Put(C, "b", {})])
+        with pytest.raises(StoreClosedError):
+            list(store.scan(C))
+        with pytest.raises(StoreClosedError):
+            list(store.changes(0))
+        store.close()
+
+    def test_an_open_scan_fails_cleanly_after_close(self, store: Store) -> None:
+        """An open scan fails cleanly after close."""
+        store.write([Put(C, f"k{i:04d}", {}) for i in range(1300)])
+        scan = store.scan(C)
+        next(scan)
+        store.close()
+        with pytest.raises(StoreClosedError):
+            list(scan)
+
+
+class PersistenceTests(StoreFixtures):
+    """What one store handle commits, another handle on the same data reads (needs `reopen`)."""
+
+    def test_everything_survives_a_reopen(
+        self, store: Store, reopen: Callable[[], Store] | None
+    ) -> None:
+        """Everything survives a reopen."""
+        if reopen is None:
+            pytest.skip("this store keeps no data beyond its own lifetime")
+        store.declare(C, indexed=["team"])
+        store.write([Put(C, "a", {"team": "x"}), Put(C, "b", {"team": "y"})])
+        last = store.write([Put(C, "a", {"team": "y"}, 1)]).seqs[-1]
+        store.close()
+        with reopen() as again:
+            assert again.indexed_fields(C) == ("team",)
+            assert _keys(again.scan(C, where={"team": "y"})) == ["a", "b"]
+            assert [r.version for r in again.history(C, "a")] == [1, 2]
+            assert again.write([Put(C, "c", {})]).seqs[0] > last
+
+    def test_two_handles_see_each_others_commits(
+        self, store: Store, reopen: Callable[[], Store] | None
+    ) -> None:
+        """Two handles see each others commits."""
+        if reopen is None:
+            pytest.skip("this store keeps no data beyond its own lifetime")
+        with reopen() as other:
+            store.declare(C, indexed=["team"])
+            store.write([Put(C, "a", {"team": "x"})])
+            assert other.indexed_fields(C) == ("team",)
+            got = other.get(C, "a")
+            assert got is not None
+            assert got.version == 1
+            other.write([Put(C, "a", {"team": "z"}, 1)])
+            with pytest.raises(ConflictError):
+                store.write([Put(C, "a", {"team": "w"}, 1)])
+            assert _keys(store.scan(C, where={"team": "z"})) == ["a"]
+
+
+class StoreConformance(
+    WriteTests,
+    DeleteTests,
+    HistoryTests,
+    ReadTests,
+    ScanTests,
+    ChangeFeedTests,
+    ValueTests,
+    ValidationTests,
+    LifecycleTests,
+    PersistenceTests,
+):
+    """Every conformance test; subclass it as ``Test…`` and override the `store` fixture."""

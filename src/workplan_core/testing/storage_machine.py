@@ -1,0 +1,232 @@
+"""A hypothesis state machine that drives a store and the in-memory reference side by side.
+
+Every step sends the same call to both stores — batches of puts and deletes with right, wrong
+and missing expectations, declarations, reads, scans with filters, history and the change
+feed — and fails as soon as the two disagree; after every step, an invariant compares their
+whole content. Hypothesis then shrinks a failure to a short sequence of calls.
+
+One line runs it against your backend (the factory returns a fresh, empty store, or a context
+manager yielding one)::
+
+    from workplan_core.testing.storage_machine import StoreComparison
+
+    TestMyStoreAgainstReference = StoreComparison(lambda: MyStore.fresh()).TestCase
+
+Sequence numbers may differ between the stores (a backend may leave gaps); they are compared
+through the order they give to the change feed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import hypothesis
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from workplan_core.errors import ConflictError, ValidationError
+from workplan_core.storage.memory import MemoryStore
+from workplan_core.storage.protocol import Store
+from workplan_core.storage.records import Delete, Put, StoredRecord, Write
+from workplan_core.testing.strategies.storage import json_values
+
+__all__ = ["StoreComparison", "StoreFactory", "StoreMachine"]
+
+StoreFactory = Callable[[], contextlib.AbstractContextManager[Store]]
+"""Returns a fresh, empty store, or a context manager that yields one and cleans up after."""
+
+COLLECTIONS = ("alpha", "beta")
+FIELDS = ("team", "n")
+KEYS = ("a", "b", "c", "é", "😀", "'; DROP TABLE wp_log; --", "k 1", "K")
+TEAMS: tuple[Any, ...] = ("x", "y", "1", 1, True, None)
+
+_keys = st.sampled_from(KEYS)
+_collections = st.sampled_from(COLLECTIONS)
+_records = st.fixed_dictionaries(
+    {"team": st.sampled_from(TEAMS)},
+    optional={"n": st.integers(-2, 2), "data": json_values(max_leaves=6)},
+)
+
+Projection = tuple[str, str, int, Any]
+
+
+def _project(record: StoredRecord) -> Projection:
+    return (record.collection, record.key, record.version, record.record)
+
+
+def _outcome(call: Callable[[Store], Any], store: Store) -> tuple[str, Any]:
+    try:
+        return ("ok", call(store))
+    except ConflictError as exc:
+        return ("conflict", exc.conflicts)
+    except ValidationError as exc:
+        return ("invalid", exc.problems)
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """Compares the store made by `open_store` with a `MemoryStore` after every step.
+
+    Subclass it and set `open_store`, or use `StoreComparison`.
+    """
+
+    open_store: ClassVar[StoreFactory]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._resources = contextlib.ExitStack()
+        self.store: Store = self._resources.enter_context(type(self).open_store())
+        self.model = MemoryStore()
+        self._resources.enter_context(self.model)
+        self.model_seq_of: dict[int, int] = {}  # store seq -> reference seq
+        self.store_seq_of: dict[int, int] = {0: 0}  # reference seq -> store seq
+
+    def teardown(self) -> None:
+        """Close both stores (and run the factory's clean-up)."""
+        self._resources.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _expected(self, write_kind: str, collection: str, key: str, mode: str, wrong: int) -> Any:
+        history = list(self.model.history(collection, key))
+        head = history[-1] if history else None
+        if mode == "wrong":
+            return wrong
+        if mode == "none":
+            return None if write_kind == "put" else wrong
+        if head is None:
+            return None if write_kind == "put" else 1
+        return head.version
+
+    def _same(self, call: Callable[[Store], Any], what: str) -> tuple[tuple[str, Any], Any]:
+        expected = _outcome(call, self.model)
+        actual = _outcome(call, self.store)
+        assert expected[0] == actual[0], f"{what}: reference {expected}, store {actual}"
+        if expected[0] != "ok":
+            assert expected[1] == actual[1], f"{what}: reference {expected}, store {actual}"
+        return expected, actual[1]
+
+    def _check_records(
+        self, expected: Sequence[StoredRecord], actual: Sequence[StoredRecord], what: str
+    ) -> None:
+        assert [_project(r) for r in actual] == [_project(r) for r in expected], what
+        for mine, theirs in zip(actual, expected, strict=True):
+            assert self.model_seq_of.get(mine.seq) == theirs.seq, f"{what}: sequence numbers"
+
+    # ------------------------------------------------------------------ rules
+
+    @rule(data=st.data())
+    def write_batch(self, data: st.DataObject) -> None:
+        """Write a batch of puts and deletes with right, missing or wrong expectations."""
+        writes: list[Write] = []
+        seen: set[tuple[str, str]] = set()
+        keep_duplicates = data.draw(st.integers(0, 9)) == 0
+        for _ in range(data.draw(st.integers(1, 6))):
+            collection, key = data.draw(_collections), data.draw(_keys)
+            if (collection, key) in seen and not keep_duplicates:
+                continue
+            seen.add((collection, key))
+            kind = data.draw(st.sampled_from(("put", "put", "delete")))
+            mode = data.draw(st.sampled_from(("right", "right", "right", "none", "wrong")))
+            expected = self._expected(kind, collection, key, mode, data.draw(st.integers(1, 5)))
+            if kind == "put":
+                writes.append(Put(collection, key, data.draw(_records), expected))
+            else:
+                writes.append(Delete(collection, key, expected))
+        (kind, reference), commit = self._same(lambda s: s.write(writes), f"write {writes}")
+        if kind == "ok":
+            assert commit.versions == reference.versions
+            previous = max(self.model_seq_of, default=0)
+            assert list(commit.seqs) == sorted(set(commit.seqs))
+            assert not commit.seqs or commit.seqs[0] > previous
+            for mine, theirs in zip(commit.seqs, reference.seqs, strict=True):
+                self.model_seq_of[mine] = theirs
+                self.store_seq_of[theirs] = mine
+
+    @rule(
+        collection=_collections,
+        fields=st.lists(st.sampled_from(FIELDS), max_size=2, unique=True),
+    )
+    def declare(self, collection: str, fields: list[str]) -> None:
+        """Change a collection's indexed fields."""
+        self._same(lambda s: s.declare(collection, indexed=fields), "declare")
+        assert self.store.indexed_fields(collection) == self.model.indexed_fields(collection)
+
+    @rule(collection=_collections, key=_keys)
+    def get(self, collection: str, key: str) -> None:
+        """Read one key."""
+        expected, actual = self.model.get(collection, key), self.store.get(collection, key)
+        self._check_records([expected] if expected else [], [actual] if actual else [], "get")
+
+    @rule(collection=_collections, keys=st.lists(_keys, max_size=5))
+    def get_many(self, collection: str, keys: list[str]) -> None:
+        """Read several keys."""
+        expected = self.model.get_many(collection, keys)
+        actual = self.store.get_many(collection, keys)
+        assert list(actual) == list(expected)
+        self._check_records(list(expected.values()), list(actual.values()), "get_many")
+
+    @rule(collection=_collections, data=st.data())
+    def scan(self, collection: str, data: st.DataObject) -> None:
+        """Scan a collection, filtered by some of its indexed fields (or by others)."""
+        fields = data.draw(st.lists(st.sampled_from(FIELDS), max_size=2, unique=True))
+        where = {f: data.draw(st.sampled_from((*TEAMS, 0, 2))) for f in fields}
+        (kind, expected), actual = self._same(lambda s: list(s.scan(collection, where)), "scan")
+        if kind == "ok":
+            self._check_records(expected, actual, f"scan {collection} {where}")
+
+    @rule(collection=_collections, key=_keys)
+    def history(self, collection: str, key: str) -> None:
+        """Read every version of a key."""
+        expected = list(self.model.history(collection, key))
+        self._check_records(expected, list(self.store.history(collection, key)), "history")
+
+    @rule(data=st.data())
+    def changes(self, data: st.DataObject) -> None:
+        """Read the change feed from some position."""
+        since = data.draw(st.sampled_from(sorted(self.store_seq_of)))
+        expected = list(self.model.changes(since))
+        actual = list(self.store.changes(self.store_seq_of[since]))
+        self._check_records(expected, actual, f"changes since {since}")
+
+    # ------------------------------------------------------------------ invariant
+
+    @invariant()
+    def stores_agree(self) -> None:
+        """Both stores hold the same live records and the same change feed."""
+        for collection in COLLECTIONS:
+            expected, actual = list(self.model.scan(collection)), list(self.store.scan(collection))
+            self._check_records(expected, actual, f"content of {collection}")
+        self._check_records(list(self.model.changes(0)), list(self.store.changes(0)), "feed")
+
+
+class StoreComparison:
+    """Builds the state machine for one backend; its `TestCase` is what pytest runs.
+
+    Args:
+        factory: returns a fresh, empty store (or a context manager yielding one) for every
+            example hypothesis runs.
+        settings: hypothesis settings for the run (e.g. fewer examples for a slow backend);
+            by default the current profile's.
+
+    Attributes:
+        machine: the `StoreMachine` subclass bound to `factory`.
+        TestCase: the `unittest.TestCase` that runs the machine.
+
+    Inside a pytest test that needs fixtures (a server address, a temporary folder), build
+    the comparison there and call `run()` instead of exposing `TestCase`.
+    """
+
+    def __init__(self, factory: StoreFactory, settings: hypothesis.settings | None = None) -> None:
+        self.machine: type[StoreMachine] = type(
+            "StoreComparisonMachine", (StoreMachine,), {"open_store": staticmethod(factory)}
+        )
+        self.settings = settings
+        self.TestCase: Any = self.machine.TestCase
+        if settings is not None:
+            self.TestCase.settings = settings
+
+    def run(self) -> None:
+        """Run the machine now (raises the first disagreement found, shrunk)."""
+        run_state_machine_as_test(self.machine, settings=self.settings)

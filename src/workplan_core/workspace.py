@@ -1,0 +1,194 @@
+"""The workspace: the facade that binds the domain to a store, for services and the CLI.
+
+```python
+from workplan_core.workspace import Workspace
+
+with Workspace.open("sqlite:///plan.db") as workspace:
+    workspace.save_organisation(org)          # one atomic batch
+    same = workspace.load_organisation()      # an equal Organisation
+```
+
+Each tuple of the [Organisation][workplan_core.org.Organisation] lives in its own collection
+(``org.people``, ``org.assignments``, …), one stamped record per key. A record's key is its
+position in the tuple, zero-padded (``000000042``), so loading returns the tuples in the order
+they were saved and the loaded organisation equals the saved one.
+
+Saving writes only the records that differ from what is stored (each change becomes a new
+version, so the history shows real changes), deletes the records beyond the new tuples'
+lengths, and does it all in one atomic batch. After `load_organisation`, a save expects the
+versions it loaded: if another process saved changes to the same records in between, the save
+raises [ConflictError][workplan_core.errors.ConflictError] and writes nothing, instead of
+silently undoing them.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, NamedTuple, Self
+
+from workplan_core.errors import ConflictError
+from workplan_core.org import (
+    Assignment,
+    Department,
+    JobTitle,
+    Organisation,
+    Person,
+    Position,
+    Role,
+    RoleAssignment,
+    Team,
+    TeamMembership,
+)
+from workplan_core.serialization import dump_record
+from workplan_core.storage import Commit, Delete, Put, Store, Write, open_store
+from workplan_core.storage.typed import load_stored
+
+__all__ = ["ORGANISATION_SECTIONS", "Section", "Workspace"]
+
+
+class Section(NamedTuple):
+    """One tuple of a domain aggregate and the collection that holds its records.
+
+    Attributes:
+        field: the aggregate's attribute (e.g. ``"people"``).
+        collection: the collection's name (e.g. ``"org.people"``).
+        cls: the record class of the tuple's items.
+        indexed: the fields the collection declares as indexed.
+    """
+
+    field: str
+    collection: str
+    cls: type[Any]
+    indexed: tuple[str, ...]
+
+
+ORGANISATION_SECTIONS: tuple[Section, ...] = (
+    Section("people", "org.people", Person, ("id",)),
+    Section("job_titles", "org.job_titles", JobTitle, ("id",)),
+    Section("roles", "org.roles", Role, ("id",)),
+    Section("departments", "org.departments", Department, ("id", "parent_id")),
+    Section("teams", "org.teams", Team, ("department_id", "id")),
+    Section("positions", "org.positions", Position, ("department_id", "id", "reports_to")),
+    Section("assignments", "org.assignments", Assignment, ("person_id", "position_id")),
+    Section("role_assignments", "org.role_assignments", RoleAssignment, ("person_id", "role_id")),
+    Section("team_memberships", "org.team_memberships", TeamMembership, ("person_id", "team_id")),
+)
+"""How an [Organisation][workplan_core.org.Organisation] is laid out in a store."""
+
+
+def _key(position: int) -> str:
+    return f"{position:09d}"
+
+
+class Workspace:
+    """A store with the domain's aggregates on top: save and load them in one call each.
+
+    Args:
+        store: the store to use; the workspace closes it when it is closed.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._loaded: dict[str, dict[str, int]] = {}  # collection -> key -> version loaded
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Workspace:
+        """Open a workspace on the store named by `url`.
+
+        Args:
+            url: a store URL (``memory://``, ``sqlite:///plan.db``, ``postgresql://…``); when
+                `None`, ``WORKPLAN_STORE`` or else ``sqlite:///workplan.db`` (see
+                [open_store][workplan_core.storage.registry.open_store]).
+        """
+        return cls(open_store(url))
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ organisation
+
+    def save_organisation(self, organisation: Organisation) -> Commit:
+        """Store `organisation` in one atomic batch; O(records).
+
+        Returns:
+            What the batch wrote (empty when nothing changed).
+
+        Raises:
+            ConflictError: after `load_organisation`, another writer changed, added or
+                deleted records that this save would change; nothing was written.
+        """
+        writes: list[Write] = []
+        conflicts: list[tuple[str, str]] = []
+        for section in ORGANISATION_SECTIONS:
+            self.store.declare(section.collection, indexed=section.indexed)
+            records = getattr(organisation, section.field)
+            writes.extend(self._section_writes(section, records, conflicts))
+        if conflicts:
+            raise ConflictError(
+                f"{len(conflicts)} record(s) were added by another writer since the "
+                "organisation was loaded; load it again",
+                conflicts,
+            )
+        commit = self.store.write(writes)
+        for write, version in zip(writes, commit.versions, strict=True):
+            seen = self._loaded.get(write.collection)
+            if seen is not None:
+                seen[write.key] = version
+        return commit
+
+    def _section_writes(
+        self, section: Section, records: tuple[Any, ...], conflicts: list[tuple[str, str]]
+    ) -> list[Write]:
+        """The writes that make the section's collection hold `records`, in order."""
+        collection = section.collection
+        stored = {r.key: r for r in self.store.scan(collection)}
+        loaded = self._loaded.get(collection)
+        writes: list[Write] = []
+        for position, record in enumerate(records):
+            key = _key(position)
+            data = dump_record(record)
+            old = stored.pop(key, None)
+            if old is None:
+                expected = None if loaded is None else loaded.get(key)
+                writes.append(Put(collection, key, data, expected))
+            elif old.record != data:
+                expected = old.version if loaded is None else loaded.get(key)
+                writes.append(Put(collection, key, data, expected))
+        for key, old in stored.items():
+            if loaded is not None and key not in loaded:
+                conflicts.append((collection, key))
+                continue
+            writes.append(Delete(collection, key, old.version if loaded is None else loaded[key]))
+        return writes
+
+    def load_organisation(self) -> Organisation:
+        """Read the stored organisation (an empty one if none was saved); O(records).
+
+        Records written by an older version of the library are upcast on the way.
+
+        Raises:
+            CorruptRecordError: a stored record cannot be read (its collection and key are
+                named).
+        """
+        parts: dict[str, tuple[Any, ...]] = {}
+        for section in ORGANISATION_SECTIONS:
+            versions: dict[str, int] = {}
+            items = []
+            for stored in self.store.scan(section.collection):
+                items.append(load_stored(stored, section.cls))
+                versions[stored.key] = stored.version
+            parts[section.field] = tuple(items)
+            self._loaded[section.collection] = versions
+        return Organisation(**parts)

@@ -1,0 +1,160 @@
+"""Opening stores by URL: defaults, the registry, entry points and lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.storage import (
+    BackendNotFoundError,
+    backend_schemes,
+    open_store,
+    register_backend,
+    registry,
+    unregister_backend,
+)
+from workplan_core.storage.memory import MemoryStore
+from workplan_core.storage.sqlite import SqliteStore
+
+
+@pytest.fixture(autouse=True)
+def _restore_registry() -> Iterator[None]:
+    backends = dict(registry._backends)
+    discovered = list(registry._discovered)
+    yield
+    registry._backends.clear()
+    registry._backends.update(backends)
+    registry._discovered[:] = discovered
+
+
+def test_the_library_serves_its_own_schemes() -> None:
+    assert {"memory", "sqlite", "postgresql", "postgres"} <= set(backend_schemes())
+
+
+def test_without_a_url_the_environment_names_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKPLAN_STORE", "memory://")
+    with open_store() as store:
+        assert isinstance(store, MemoryStore)
+
+
+def test_without_url_or_environment_the_store_is_sqlite_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WORKPLAN_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with open_store() as store:
+        assert isinstance(store, SqliteStore)
+    assert (tmp_path / "workplan.db").exists()
+
+
+@pytest.mark.parametrize("url", ["", "memory", "/tmp/plan.db", "://x", "9x://y"])
+def test_malformed_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_store(url)
+    assert [p.path for p in caught.value.problems] == ["$.url"]
+
+
+def test_schemes_are_case_insensitive() -> None:
+    with open_store("MEMORY://") as store:
+        assert isinstance(store, MemoryStore)
+
+
+def test_an_unknown_scheme_lists_the_known_ones() -> None:
+    with pytest.raises(BackendNotFoundError) as caught:
+        open_store("nosuchstore://x")
+    message = str(caught.value)
+    assert "'nosuchstore'" in message
+    assert "memory" in message
+    assert "workplan_core.storage" in message
+    assert isinstance(caught.value, LookupError)
+
+
+def test_register_backend_refuses_a_taken_scheme_unless_clobbering() -> None:
+    def factory(url: str) -> MemoryStore:
+        return MemoryStore()
+
+    register_backend("mine", factory)
+    with pytest.raises(ValidationError, match="clobber=True"):
+        register_backend("mine", factory)
+    with pytest.raises(ValidationError):
+        register_backend("memory", factory)
+    register_backend("memory", factory, clobber=True)
+    seen: list[str] = []
+    register_backend("mine", lambda url: seen.append(url) or MemoryStore(), clobber=True)
+    with open_store("mine://anything?x=1"):
+        pass
+    assert seen == ["mine://anything?x=1"]
+
+
+@pytest.mark.parametrize("scheme", ["", "Bad", "1st", "with space", "x_y"])
+def test_register_backend_refuses_malformed_schemes(scheme: str) -> None:
+    with pytest.raises(ValidationError):
+        register_backend(scheme, lambda url: MemoryStore())
+
+
+def test_a_backend_can_be_named_by_import_path_and_is_imported_lazily() -> None:
+    register_backend("lazy", "workplan_core.storage.memory:MemoryStore.from_url")
+    with open_store("lazy://") as store:
+        assert isinstance(store, MemoryStore)
+
+
+def test_a_failed_import_names_the_package_to_install() -> None:
+    register_backend("broken", "no_such_package_anywhere.store:open_it")
+    with pytest.raises(BackendNotFoundError, match="pip install no_such_package_anywhere"):
+        open_store("broken://")
+
+
+def test_an_entry_point_that_fails_to_import_names_its_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    point = metadata.EntryPoint(
+        name="ghost", value="ghost_backend_module:factory", group="workplan_core.storage"
+    )
+    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: [point])
+    registry._discovered.clear()
+    assert "ghost" in backend_schemes()
+    with pytest.raises(BackendNotFoundError, match="pip install ghost_backend_module"):
+        open_store("ghost://")
+
+
+def test_entry_points_do_not_replace_the_library_backends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    point = metadata.EntryPoint(name="memory", value="nowhere:x", group="workplan_core.storage")
+    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: [point])
+    registry._discovered.clear()
+    with open_store("memory://") as store:
+        assert isinstance(store, MemoryStore)
+
+
+def test_a_factory_must_return_a_store() -> None:
+    register_backend("notastore", lambda url: object())  # type: ignore[arg-type,return-value]
+    with pytest.raises(TypeError, match="not a Store"):
+        open_store("notastore://")
+
+
+def test_unregister_backend() -> None:
+    register_backend("temp", lambda url: MemoryStore())
+    unregister_backend("temp")
+    assert "temp" not in backend_schemes()
+    with pytest.raises(NotFoundError):
+        unregister_backend("temp")
+
+
+def test_backends_and_their_drivers_are_imported_only_when_used() -> None:
+    code = (
+        "import sys, workplan_core.storage as s\n"
+        "s.open_store('memory://').close()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('psycopg', 'sqlite3', "
+        "'workplan_core.storage.postgres', 'workplan_core.storage.sqlite'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,118 @@
+"""The SQLite store passes the conformance kit; its URL forms, file settings and errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from workplan_core.errors import StorageError, ValidationError
+from workplan_core.storage import Put, Store, StoreBusyError, open_store
+from workplan_core.storage.sqlite import SqliteStore
+from workplan_core.testing.storage_kit import StoreConformance
+
+
+class TestSqliteStore(StoreConformance):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        with open_store(f"sqlite:///{tmp_path}/kit.db") as store:
+            yield store
+
+    @pytest.fixture
+    def reopen(self, tmp_path: Path) -> Callable[[], Store]:
+        return lambda: open_store(f"sqlite:///{tmp_path}/kit.db")
+
+
+def test_everything_after_three_slashes_is_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///relative.db") as relative:
+        assert isinstance(relative, SqliteStore)
+        assert relative.path == "relative.db"
+    with open_store(f"sqlite:///{tmp_path}/my%20plan.db?timeout=2") as absolute:
+        assert isinstance(absolute, SqliteStore)
+        assert absolute.path == f"{tmp_path}/my plan.db"
+    assert (tmp_path / "relative.db").exists()
+    assert (tmp_path / "my plan.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite://host/x.db", "$.url"),
+        ("sqlite:///", "$.url"),
+        ("sqlite:///x.db?cache=shared", "$.url.cache"),
+        ("sqlite:///x.db?timeout=soon", "$.url.timeout"),
+    ],
+)
+def test_malformed_urls_are_refused(url: str, path: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        open_store(url)
+    assert [p.path for p in caught.value.problems] == [path]
+
+
+def test_the_file_uses_wal_and_full_sync(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.write([Put("c", "k", {})])
+    conn = sqlite3.connect(tmp_path / "s.db")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"wp_log", "wp_head", "wp_index", "wp_collections", "wp_meta"} <= tables
+    finally:
+        conn.close()
+
+
+def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not a database file, not at all" * 100)
+    with pytest.raises(StorageError) as caught:
+        SqliteStore(path)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_a_store_of_a_newer_format_is_refused(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "s.db").close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    with conn:
+        conn.execute("UPDATE wp_meta SET value = 99 WHERE name = 'format'")
+    conn.close()
+    with pytest.raises(StorageError, match="format 99"):
+        SqliteStore(tmp_path / "s.db")
+
+
+def test_a_held_write_lock_makes_writers_busy(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path, timeout=0.05) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreBusyError) as caught:
+                store.write([Put("c", "k", {})])
+            assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert store.write([Put("c", "k", {})]).versions == (1,)
+
+
+def test_a_store_belongs_to_the_thread_that_opened_it(tmp_path: Path) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    with SqliteStore(tmp_path / "s.db") as store:
+
+        def use() -> None:
+            try:
+                store.get("c", "k")
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=use)
+        thread.start()
+        thread.join()
+    assert len(errors) == 1
+    assert isinstance(errors[0], StorageError)
