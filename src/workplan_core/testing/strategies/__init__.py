@@ -28,13 +28,13 @@ from workplan_core.testing.strategies.org import (
     team_memberships,
     teams,
 )
-from workplan_core.testing.strategies.storage import json_values, store_keys, store_records
 from workplan_core.testing.strategies.periods import (
     fiscal_calendars,
     fiscal_periods,
     periods,
     work_calendars,
 )
+from workplan_core.testing.strategies.storage import json_values, store_keys, store_records
 
 __all__ = [
     "assignments",
