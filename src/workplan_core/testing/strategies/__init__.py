@@ -15,6 +15,7 @@ use it to check that every registered record type round-trips through the conver
 from __future__ import annotations
 
 from workplan_core.testing.strategies._registry import for_type, register_strategy, registered
+from workplan_core.testing.strategies.checkins import cadences, impediment_events
 from workplan_core.testing.strategies.org import (
     assignments,
     departments,
@@ -38,10 +39,12 @@ from workplan_core.testing.strategies.storage import json_values, store_keys, st
 
 __all__ = [
     "assignments",
+    "cadences",
     "departments",
     "fiscal_calendars",
     "fiscal_periods",
     "for_type",
+    "impediment_events",
     "job_titles",
     "json_values",
     "organisations",
