@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workplan_core.testing.strategies as wst
+from workplan_core.errors import Problem, ValidationError
 from workplan_core.serialization import (
     dump_record,
     from_json,
@@ -43,3 +44,45 @@ def test_registered_strategies_cover_plain_value_types(data: st.DataObject) -> N
     for cls, strategy in wst.registered().items():
         value = data.draw(strategy, label=cls.__name__)
         assert structure(unstructure(value), cls) == value
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+def _problems(data: object, cls: type) -> tuple[Problem, ...] | None:
+    """The problems structuring `data` raises (only ValidationError may escape), or None."""
+    try:
+        structure(data, cls)
+    except ValidationError as exc:
+        return exc.problems
+    return None
+
+
+@pytest.mark.parametrize("record", LIBRARY_TYPES, ids=lambda rt: rt.name)
+def test_arbitrary_json_raises_only_validation_error(record: Any) -> None:
+    @given(JSON)
+    def check(data: object) -> None:
+        assert _problems(data, record.cls) != ()
+
+    check()
+
+
+@pytest.mark.parametrize("record", LIBRARY_TYPES, ids=lambda rt: rt.name)
+def test_mutated_valid_records_raise_only_validation_error(record: Any) -> None:
+    """Valid records with one field replaced by arbitrary JSON: never a bare exception."""
+
+    @given(wst.for_type(record.cls), st.data())
+    def check(value: Any, data: st.DataObject) -> None:
+        raw = unstructure(value)
+        if isinstance(raw, dict) and raw:
+            field = data.draw(st.sampled_from(sorted(raw)))
+            raw[field] = data.draw(JSON)
+        assert _problems(raw, record.cls) != ()
+
+    check()
