@@ -9,15 +9,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from workplan_core.cascade import Cascade, Rollup, nodes_at_level, rollup
+from workplan_core.checkins import CheckinLog, Dashboard, manager_dashboard, readings_as_of
+from workplan_core.forecasting import Forecast
+from workplan_core.forecasting.flags import DelayFlag
+from workplan_core.forecasting.from_checkins import forecast_cascade, outlooks
 from workplan_core.org import Organisation
 from workplan_core.periods import FiscalCalendar, Granularity
 from workplan_core.synthetic import generate_organisation
+from workplan_core.synthetic.cascade import generate_cascade
+from workplan_core.synthetic.checkins import generate_checkins
 from workplan_core.workspace import ORGANISATION_SECTIONS, Workspace
 
 __all__ = ["build_parser", "main"]
 
-DEMO_AS_OF = dt.date(2027, 3, 31)
+DEMO_AS_OF = dt.date(2027, 3, 1)
 DEMO_PEOPLE = 2_000
+DEMO_NODES = 3_000
+CHECKINS_FROM = dt.date(2027, 1, 4)  # the first Monday of FY2027-Q3
 
 
 def _section(out: TextIO, title: str) -> None:
@@ -70,6 +79,63 @@ def _storage_section(out: TextIO, org: Organisation, path: Path) -> None:
     out.write(f"read back {records:,} records: {'identical' if loaded == org else 'DIFFERENT'}\n")
 
 
+def _cascade_section(out: TextIO, cascade: Cascade, rolled: Rollup) -> None:
+    _section(out, "Cascade (rolled up from the check-ins)")
+    levels: dict[str, int] = {}
+    for node in cascade.nodes:
+        levels[node.level] = levels.get(node.level, 0) + 1
+    out.write(", ".join(f"{count:,} {level}s" for level, count in levels.items()) + "\n")
+    for node in nodes_at_level(cascade, "strategic objective")[:6]:
+        result = rolled[node.id]
+        out.write(f"  {result.progress:6.1%}  {result.status.value:<11}  {node.title}\n")
+
+
+def _dashboard_section(out: TextIO, board: Dashboard, name: str) -> None:
+    _section(out, f"Dashboard of {name} as of {board.as_of}")
+    summary = board.summary
+    statuses = ", ".join(
+        f"{n} {s.value}"
+        for s, n in sorted(summary.by_status.items(), key=lambda item: item[0].code)
+    )
+    out.write(f"{summary.nodes:,} nodes: {statuses}\n")
+    participation = f"{summary.participation:.0%}" if summary.participation is not None else "-"
+    out.write(
+        f"stale {summary.share_stale:.0%}; open impediments by age "
+        f"{dict(summary.open_impediments_by_age)}; check-in participation {participation}\n"
+    )
+    out.write("needs attention:\n")
+    for item in board.needs_attention[:8]:
+        out.write(f"  {item.reason.value:<16} {item.subject_id:<10} {item.detail}\n")
+    if len(board.needs_attention) > 8:
+        out.write(f"  … and {len(board.needs_attention) - 8} more\n")
+
+
+def _forecast_section(
+    out: TextIO, cascade: Cascade, forecasts: dict[str, Forecast], flags: dict[str, DelayFlag]
+) -> None:
+    _section(out, "Forecasts of the strategic objectives")
+    for node in nodes_at_level(cascade, "strategic objective")[:6]:
+        forecast = forecasts.get(node.id)
+        if forecast is None:
+            continue
+        p85 = forecast.p85.isoformat() if forecast.p85 else "beyond the horizon"
+        flag = flags.get(node.id)
+        note = (
+            f"DELAY {flag.severity.value}, driven by {', '.join(flag.drivers[:2])}"
+            if flag
+            else "on time"
+        )
+        out.write(
+            f"  P85 {p85:<18} on time {forecast.on_time_probability or 0:5.0%}  "
+            f"{note}  ({node.title})\n"
+        )
+
+
+def _busiest_manager(org: Organisation, board_people: dict[str, int], as_of: dt.date) -> str:
+    best = max(sorted(board_people), key=lambda p: (board_people[p], p))
+    return org.manager_of(best, as_of) or best
+
+
 def _demo(args: argparse.Namespace) -> int:
     as_of: dt.date = args.as_of
     out = sys.stdout
@@ -79,6 +145,31 @@ def _demo(args: argparse.Namespace) -> int:
     org.validate()
     _organisation_section(out, org, as_of)
     _storage_section(out, org, args.db)
+    cascade = Cascade(generate_cascade(args.nodes, seed=args.seed, organisation=org))
+    history = generate_checkins(cascade.nodes, org, seed=args.seed, start=CHECKINS_FROM)
+    with Workspace.open(f"sqlite:///{args.db}") as workspace:
+        workspace.save_cascade(cascade)
+        workspace.append_checkins(cadences=history.cadences, checkins=history.checkins)
+        log: CheckinLog = workspace.load_checkin_log()  # rebuilt from the store alone
+    readings = readings_as_of(cascade, log, as_of, log.node_ids())
+    _cascade_section(out, cascade, rollup(cascade, readings))
+    forecasts, flags = forecast_cascade(cascade, log, as_of=as_of, base_level="team goal")
+    tasks: dict[str, int] = {}
+    for node in cascade.nodes:
+        tasks[node.owner.id] = tasks.get(node.owner.id, 0) + 1
+    people = {p: n for p, n in tasks.items() if p in {q.id for q in org.people}}
+    manager = _busiest_manager(org, people, as_of)
+    board = manager_dashboard(
+        manager,
+        as_of=as_of,
+        cascade=cascade,
+        organisation=org,
+        log=log,
+        outlooks=outlooks(forecasts, flags),
+    )
+    names = {p.id: p.name for p in org.people}
+    _dashboard_section(out, board, names.get(manager, manager))
+    _forecast_section(out, cascade, forecasts, flags)
     return 0
 
 
@@ -97,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same output)")
     demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF, help="date to report as of")
     demo.add_argument("--people", type=int, default=DEMO_PEOPLE, help="organisation size")
+    demo.add_argument("--nodes", type=int, default=DEMO_NODES, help="cascade size")
     demo.add_argument(
         "--db",
         type=Path,

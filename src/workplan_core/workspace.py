@@ -6,6 +6,9 @@ from workplan_core.workspace import Workspace
 with Workspace.open("sqlite:///plan.db") as workspace:
     workspace.save_organisation(org)          # one atomic batch
     same = workspace.load_organisation()      # an equal Organisation
+    workspace.save_cascade(cascade)            # the nodes, in order
+    workspace.append_checkins(checkins=[...])  # append-only: ids must be new
+    log = workspace.load_checkin_log()         # dashboards rebuilt from the store alone
 ```
 
 Each tuple of the [Organisation][workplan_core.org.Organisation] lives in its own collection
@@ -23,9 +26,12 @@ silently undoing them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
+from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig, Node
+from workplan_core.checkins import Cadence, CheckIn, CheckinLog, ImpedimentEvent, StatusUpdate
 from workplan_core.errors import ConflictError
 from workplan_core.org import (
     Assignment,
@@ -43,7 +49,13 @@ from workplan_core.serialization import dump_record
 from workplan_core.storage import Commit, Delete, Put, Store, Write, open_store
 from workplan_core.storage.typed import load_stored
 
-__all__ = ["ORGANISATION_SECTIONS", "Section", "Workspace"]
+__all__ = [
+    "CASCADE_SECTION",
+    "CHECKIN_SECTIONS",
+    "ORGANISATION_SECTIONS",
+    "Section",
+    "Workspace",
+]
 
 
 class Section(NamedTuple):
@@ -74,6 +86,22 @@ ORGANISATION_SECTIONS: tuple[Section, ...] = (
     Section("team_memberships", "org.team_memberships", TeamMembership, ("person_id", "team_id")),
 )
 """How an [Organisation][workplan_core.org.Organisation] is laid out in a store."""
+
+CASCADE_SECTION = Section("nodes", "cascade.nodes", Node, ("id", "parent", "level"))
+"""How a [Cascade][workplan_core.cascade.Cascade]'s nodes are laid out in a store (in order)."""
+
+CHECKIN_SECTIONS: tuple[Section, ...] = (
+    Section("cadences", "checkins.cadences", Cadence, ("manager_id",)),
+    Section("checkins", "checkins.checkins", CheckIn, ("manager_id", "cadence_id")),
+    Section("updates", "checkins.updates", StatusUpdate, ("node_id",)),
+    Section(
+        "impediment_events",
+        "checkins.impediment_events",
+        ImpedimentEvent,
+        ("impediment_id", "node_id"),
+    ),
+)
+"""The append-only collections of check-in records, each keyed by the record's id."""
 
 
 def _key(position: int) -> str:
@@ -192,3 +220,80 @@ class Workspace:
             parts[section.field] = tuple(items)
             self._loaded[section.collection] = versions
         return Organisation(**parts)
+
+    # ------------------------------------------------------------------ cascade
+
+    def save_cascade(self, cascade: Cascade) -> Commit:
+        """Store the cascade's nodes, in order, in one atomic batch; O(nodes).
+
+        Like `save_organisation`: only changed nodes are written, and after `load_cascade` a
+        concurrent change raises [ConflictError][workplan_core.errors.ConflictError].
+        """
+        conflicts: list[tuple[str, str]] = []
+        self.store.declare(CASCADE_SECTION.collection, indexed=CASCADE_SECTION.indexed)
+        writes = self._section_writes(CASCADE_SECTION, cascade.nodes, conflicts)
+        if conflicts:
+            raise ConflictError(
+                "nodes were added by another writer; load the cascade again", conflicts
+            )
+        commit = self.store.write(writes)
+        seen = self._loaded.get(CASCADE_SECTION.collection)
+        if seen is not None:
+            for write, version in zip(writes, commit.versions, strict=True):
+                seen[write.key] = version
+        return commit
+
+    def load_cascade(self, config: CascadeConfig = DEFAULT_CONFIG) -> Cascade:
+        """Read the stored cascade and check it against `config`; O(nodes).
+
+        Raises:
+            ValidationError: the stored nodes break a rule of `config`.
+        """
+        versions: dict[str, int] = {}
+        nodes = []
+        for stored in self.store.scan(CASCADE_SECTION.collection):
+            nodes.append(load_stored(stored, Node))
+            versions[stored.key] = stored.version
+        self._loaded[CASCADE_SECTION.collection] = versions
+        return Cascade(nodes, config)
+
+    # ------------------------------------------------------------------ check-ins
+
+    def append_checkins(
+        self,
+        *,
+        cadences: Iterable[Cadence] = (),
+        checkins: Iterable[CheckIn] = (),
+        updates: Iterable[StatusUpdate] = (),
+        impediment_events: Iterable[ImpedimentEvent] = (),
+    ) -> Commit:
+        """Append check-in records in one atomic batch; history is never overwritten.
+
+        Every record is written under its id and must be new: if any id is already stored,
+        [ConflictError][workplan_core.errors.ConflictError] lists every such key and nothing
+        is written. O(records).
+        """
+        batches: tuple[Iterable[Cadence | CheckIn | StatusUpdate | ImpedimentEvent], ...] = (
+            cadences,
+            checkins,
+            updates,
+            impediment_events,
+        )
+        writes: list[Write] = []
+        for section, records in zip(CHECKIN_SECTIONS, batches, strict=True):
+            self.store.declare(section.collection, indexed=section.indexed)
+            writes.extend(
+                Put(section.collection, record.id, dump_record(record)) for record in records
+            )
+        return self.store.write(writes)
+
+    def load_checkin_log(self) -> CheckinLog:
+        """Rebuild the check-in log from the store alone; O(records · log)."""
+        parts = [
+            [load_stored(stored, section.cls) for stored in self.store.scan(section.collection)]
+            for section in CHECKIN_SECTIONS
+        ]
+        cadences, checkins, updates, events = parts
+        return CheckinLog.from_records(
+            cadences=cadences, checkins=checkins, updates=updates, impediment_events=events
+        )

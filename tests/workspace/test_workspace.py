@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -18,22 +16,6 @@ from workplan_core.workspace import ORGANISATION_SECTIONS, Workspace
 @pytest.fixture(scope="module")
 def org() -> Organisation:
     return generate_organisation(60, seed=3)
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "memory":
-        yield "memory://"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/plan.db"
-    else:
-        import psycopg
-
-        dsn = request.getfixturevalue("postgres_dsn")
-        schema = f"wp_test_{uuid.uuid4().hex[:16]}"
-        yield f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def test_a_saved_organisation_loads_back_equal(url: str, org: Organisation) -> None:

@@ -67,6 +67,13 @@ def _expand(rule: str, start: dt.date, until: dt.date) -> tuple[dt.date, ...]:
     return tuple(d.date() for d in parsed.between(anchor, last, inc=True))
 
 
+@functools.lru_cache(maxsize=1024)
+def _interval(rule: str, start: dt.date) -> int:
+    dates = _expand(rule, start, start + dt.timedelta(days=400))
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
+    return gaps[len(gaps) // 2] if gaps else 366
+
+
 def _check(cadence: Cadence) -> list[Problem]:
     problems = []
     if not cadence.id:
@@ -121,9 +128,7 @@ class Cadence:
     @property
     def interval_days(self) -> int:
         """The usual number of days between due dates (the median gap over a year)."""
-        dates = _expand(self.rule, self.start, self.start + dt.timedelta(days=400))
-        gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
-        return gaps[len(gaps) // 2] if gaps else 366
+        return _interval(self.rule, self.start)
 
     def due_dates(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
         """Due dates from `start` to `end` inclusive, clipped to the cadence's own dates.

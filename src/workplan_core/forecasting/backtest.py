@@ -37,7 +37,7 @@ from workplan_core.forecasting.forecast import (
     Forecast,
     ForecastSettings,
     forecast_throughput,
-    period_boundaries,
+    throughput_counts,
 )
 
 __all__ = [
@@ -223,21 +223,6 @@ def score_backtest(
     )
 
 
-def _history(
-    completions: Sequence[dt.date], as_of: dt.date, periods: int, settings: ForecastSettings
-) -> list[int]:
-    """Tasks finished in each of the `periods` periods ending on `as_of`, oldest first.
-
-    `completions` must be sorted. O(h·log t).
-    """
-    edges = period_boundaries(settings, as_of, periods, backwards=True)
-    edges.reverse()
-    return [
-        bisect.bisect_right(completions, high) - bisect.bisect_right(completions, low)
-        for low, high in itertools.pairwise(edges)
-    ]
-
-
 def replay_throughput(
     node_id: str,
     completions: Sequence[dt.date],
@@ -268,7 +253,7 @@ def replay_throughput(
     for as_of in sorted(set(as_of_dates)):
         if as_of >= actual:
             continue
-        history = _history(finished, as_of, history_periods, rules)
+        history = throughput_counts(finished, as_of, history_periods, rules)
         remaining = len(finished) - bisect.bisect_right(finished, as_of)
         forecast = forecast_throughput(
             node_id, history, remaining, as_of=as_of, due=due, settings=rules

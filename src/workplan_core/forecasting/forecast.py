@@ -21,6 +21,7 @@ import bisect
 import datetime as dt
 import enum
 import functools
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,7 @@ __all__ = [
     "forecast_pace",
     "forecast_throughput",
     "period_boundaries",
+    "throughput_counts",
     "to_forecast",
 ]
 
@@ -173,6 +175,21 @@ def period_boundaries(
     """`as_of` and the `periods` period boundaries after it (before it when `backwards`)."""
     step = settings.period_working_days
     return _period_ends(settings.calendar, as_of, -step if backwards else step, periods + 1)
+
+
+def throughput_counts(
+    completions: Sequence[dt.date], as_of: dt.date, periods: int, settings: ForecastSettings
+) -> list[int]:
+    """Units finished in each of the `periods` periods ending on `as_of`, oldest first.
+
+    `completions` (the days units finished) must be sorted. O(h·log t).
+    """
+    edges = period_boundaries(settings, as_of, periods, backwards=True)
+    edges.reverse()
+    return [
+        bisect.bisect_right(completions, high) - bisect.bisect_right(completions, low)
+        for low, high in itertools.pairwise(edges)
+    ]
 
 
 def _periods_until(due: dt.date | None, as_of: dt.date, settings: ForecastSettings) -> int:

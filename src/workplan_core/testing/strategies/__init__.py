@@ -15,7 +15,26 @@ use it to check that every registered record type round-trips through the conver
 from __future__ import annotations
 
 from workplan_core.testing.strategies._registry import for_type, register_strategy, registered
-from workplan_core.testing.strategies.checkins import cadences, impediment_events
+from workplan_core.testing.strategies.cascade import (
+    binary_measures,
+    cascade_configs,
+    cascade_nodes,
+    contributions,
+    levels,
+    measures,
+    metric_measures,
+    milestone_measures,
+    nodes,
+    rollup_rules,
+)
+from workplan_core.testing.strategies.checkins import (
+    agenda_notes,
+    cadences,
+    checkins,
+    escalations,
+    impediment_events,
+    status_updates,
+)
 from workplan_core.testing.strategies.org import (
     assignments,
     departments,
@@ -36,17 +55,31 @@ from workplan_core.testing.strategies.periods import (
     work_calendars,
 )
 from workplan_core.testing.strategies.storage import json_values, store_keys, store_records
+from workplan_core.testing.strategies.templates import node_templates
 
 __all__ = [
+    "agenda_notes",
     "assignments",
+    "binary_measures",
     "cadences",
+    "cascade_configs",
+    "cascade_nodes",
+    "checkins",
+    "contributions",
     "departments",
+    "escalations",
     "fiscal_calendars",
     "fiscal_periods",
     "for_type",
     "impediment_events",
     "job_titles",
     "json_values",
+    "levels",
+    "measures",
+    "metric_measures",
+    "milestone_measures",
+    "node_templates",
+    "nodes",
     "organisations",
     "owner_refs",
     "people",
@@ -56,6 +89,8 @@ __all__ = [
     "registered",
     "role_assignments",
     "roles",
+    "rollup_rules",
+    "status_updates",
     "store_keys",
     "store_records",
     "team_memberships",

@@ -1,4 +1,4 @@
-"""Strategies for check-in records: cadences and impediment events."""
+"""Strategies for check-in records: cadences, updates, impediment events, check-ins."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ import string
 
 from hypothesis import strategies as st
 
+from workplan_core.cascade.status import Status
 from workplan_core.checkins import (
+    AgendaNote,
     Cadence,
+    CheckIn,
+    Escalation,
+    EscalationReason,
     ImpedimentAction,
     ImpedimentEvent,
     Severity,
+    StatusUpdate,
     Weekday,
     fortnightly,
     monthly,
@@ -20,7 +26,14 @@ from workplan_core.checkins import (
 from workplan_core.org import OwnerKind, OwnerRef
 from workplan_core.testing.strategies._registry import register_strategy
 
-__all__ = ["cadences", "impediment_events"]
+__all__ = [
+    "agenda_notes",
+    "cadences",
+    "checkins",
+    "escalations",
+    "impediment_events",
+    "status_updates",
+]
 
 
 def _ids() -> st.SearchStrategy[str]:
@@ -50,6 +63,24 @@ def cadences(draw: st.DrawFn) -> Cadence:
     )
 
 
+def status_updates() -> st.SearchStrategy[StatusUpdate]:
+    """Status updates with in-range progress and confidence."""
+    return st.builds(
+        StatusUpdate,
+        id=_ids(),
+        node_id=_ids(),
+        on=_dates(),
+        by=_ids(),
+        status=st.sampled_from(Status),
+        progress=st.none() | st.floats(0, 1),
+        value=st.none() | st.floats(-1e9, 1e9),
+        confidence=st.none() | st.integers(0, 10),
+        note=st.text(max_size=30),
+        checkin_id=st.none() | _ids(),
+        corrects=st.none() | _ids(),
+    )
+
+
 def impediment_events() -> st.SearchStrategy[ImpedimentEvent]:
     """Impediment events of every action."""
     return st.builds(
@@ -68,5 +99,44 @@ def impediment_events() -> st.SearchStrategy[ImpedimentEvent]:
     )
 
 
+def agenda_notes() -> st.SearchStrategy[AgendaNote]:
+    """Notes under an agenda section."""
+    return st.builds(AgendaNote, section=st.text(max_size=20), text=st.text(max_size=40))
+
+
+def checkins() -> st.SearchStrategy[CheckIn]:
+    """Check-in records carrying a few updates, notes and impediment events."""
+    return st.builds(
+        CheckIn,
+        id=_ids(),
+        on=_dates(),
+        manager_id=_ids(),
+        participants=st.lists(_ids(), min_size=1, max_size=3).map(tuple),
+        cadence_id=st.none() | _ids(),
+        notes=st.lists(agenda_notes(), max_size=2).map(tuple),
+        updates=st.lists(status_updates(), max_size=3).map(tuple),
+        impediments=st.lists(impediment_events(), max_size=2).map(tuple),
+        acknowledged_on=st.none() | _dates(),
+    )
+
+
+def escalations() -> st.SearchStrategy[Escalation]:
+    """Escalation records."""
+    return st.builds(
+        Escalation,
+        id=_ids(),
+        on=_dates(),
+        reason=st.sampled_from(EscalationReason),
+        subject_id=_ids(),
+        escalate_to=st.none() | _ids(),
+        since=_dates(),
+        detail=st.text(max_size=40),
+    )
+
+
 register_strategy(Cadence, cadences())
+register_strategy(StatusUpdate, status_updates())
 register_strategy(ImpedimentEvent, impediment_events())
+register_strategy(AgendaNote, agenda_notes())
+register_strategy(CheckIn, checkins())
+register_strategy(Escalation, escalations())

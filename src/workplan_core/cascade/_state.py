@@ -1,0 +1,391 @@
+"""The rollup state shared by the full pass and the incremental engine.
+
+Exactness
+---------
+The full rollup and the incremental engine must agree *exactly*. Two techniques make sure
+they do, whatever the order of updates:
+
+* **Children scope (the default): one function, fixed order.** A node's weighted mean
+  ``Σ wᵢ·pᵢ / Σ wᵢ`` (and a sum's ``Σ vᵢ``) is computed by one function, from its children in
+  the fixed order of the children table, left to right in floating point. The full pass calls
+  it once per node; the engine calls it again for each ancestor an update reaches. Same
+  inputs, same operations, same order: the same bits. This costs O(children) per ancestor,
+  which keeps updates cheap (a task's ancestors have a few dozen children between them).
+  A cancelled child counts with weight ``w·0.0``, which adds exactly nothing.
+* **Leaf scope: exact integer running sums.** A leaf-scoped node may sit above thousands of
+  leaves, so it keeps running sums that an update adjusts in O(1). They are integers: a term
+  ``w·p`` counts as ``int(w·2⁶⁴·p·a)`` (``a`` is 1 for an active leaf, 0 for a cancelled one),
+  a weight as ``int(w·2⁶⁴)·a``, a value as ``int(v·2⁶⁴)·a``. Integer sums do not depend on
+  order, so adjusting by ``new term − old term`` gives the sum computed from scratch, bit for
+  bit; the quotient of two integers is rounded correctly by Python. Scaling by 2⁶⁴ is exact
+  for floats at least 2⁻¹² in size; smaller products are truncated at 2⁻⁶⁴.
+
+Status counts are integers packed 32 bits per status into one number per node and adjusted
+by ``+1``/``-1`` on a status change, which is exact too. Minimum and worst-status nodes are
+recomputed from their contributors in fixed order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from operator import mul
+
+from workplan_core.cascade.index import SCALE, CascadeIndex
+from workplan_core.cascade.measures import Measure, MetricMeasure, metric_progress
+from workplan_core.cascade.readings import Reading
+from workplan_core.cascade.rules import RollupMethod
+from workplan_core.cascade.status import Status
+
+SCALE_F = float(SCALE)
+SHIFT = 32
+MASK = (1 << SHIFT) - 1
+NOT_STARTED = Status.NOT_STARTED.code
+ON_TRACK = Status.ON_TRACK.code
+AT_RISK = Status.AT_RISK.code
+OFF_TRACK = Status.OFF_TRACK.code
+BLOCKED = Status.BLOCKED.code
+DONE = Status.DONE.code
+CANCELLED = Status.CANCELLED.code
+PACK = [1 << (SHIFT * code) for code in range(7)]
+"""The packed-count increment of one contributor of each status code."""
+ACTIVE = [0 if code == CANCELLED else 1 for code in range(7)]
+"""1 for statuses that take part in a rollup, 0 for cancelled."""
+ACTIVE_F = [float(a) for a in ACTIVE]
+_SEVERITY = (BLOCKED, OFF_TRACK, AT_RISK, NOT_STARTED, ON_TRACK, DONE)
+"""Most severe first, for the worst-status rule."""
+CANCELLED_SHIFT = SHIFT * CANCELLED
+
+WEIGHTED_MEAN = RollupMethod.WEIGHTED_MEAN
+SUM = RollupMethod.SUM
+MINIMUM = RollupMethod.MINIMUM
+WORST_STATUS = RollupMethod.WORST_STATUS
+FRACTION_DONE = RollupMethod.FRACTION_DONE
+MANUAL = RollupMethod.MANUAL
+
+
+def count(packed: int, code: int) -> int:
+    """How many contributors with status `code` the packed counts hold."""
+    return (packed >> (SHIFT * code)) & MASK
+
+
+def pack_counts(codes: bytes, start: int, end: int) -> int:
+    """Packed counts of the status codes ``codes[start:end]``. O(end - start), in C."""
+    rest = 0
+    packed = 0
+    for code in range(1, 7):
+        found = codes.count(code, start, end)
+        if found:
+            rest += found
+            packed |= found << (SHIFT * code)
+    return packed | (end - start - rest)
+
+
+def roll_code(packed: int, active: int) -> int:
+    """The status rollup rule over packed counts, as a status code (`active` > 0). O(1)."""
+    done = (packed >> (SHIFT * DONE)) & MASK
+    if done == active:
+        return DONE
+    if (packed >> (SHIFT * BLOCKED)) & MASK:
+        return BLOCKED
+    if (packed >> (SHIFT * OFF_TRACK)) & MASK:
+        return OFF_TRACK
+    if (packed >> (SHIFT * AT_RISK)) & MASK:
+        return AT_RISK
+    if done or (packed >> (SHIFT * ON_TRACK)) & MASK:
+        return ON_TRACK
+    return NOT_STARTED
+
+
+def value_of(index: CascadeIndex, position: int) -> float | None:
+    """The metric value of a node's own measure, or `None` for other measures."""
+    measure = index.nodes[position].measure
+    return measure.value if isinstance(measure, MetricMeasure) else None
+
+
+class RollupState:
+    """Rolled-up progress, status and value per position, with what they are derived from.
+
+    Attributes:
+        index: the compiled cascade.
+        own_progress: each node's own progress (copied, so the engine may change it).
+        own_status: each node's own status code (copied).
+        own_value: own metric values of the nodes taking part in sums.
+        shown: own metric values read for other nodes (shown in results, never summed).
+        progress: rolled-up progress by position.
+        status: rolled-up status code by position.
+        value: rolled-up metric value of the nodes taking part in sums.
+        packed: contributor counts by status, packed 32 bits per status, by position.
+        leaves: the current leaf set of each leaf-scoped node.
+        holders: for each leaf, the leaf-scoped nodes whose leaf set holds it.
+        weighted: exact Σ of weighted progress terms of each leaf-scoped node.
+        weights: exact Σ of active leaf weights of each leaf-scoped node.
+        summed: exact Σ of leaf values of each leaf-scoped summing node.
+    """
+
+    __slots__ = (
+        "holders",
+        "index",
+        "leaves",
+        "own_progress",
+        "own_status",
+        "own_value",
+        "packed",
+        "progress",
+        "shown",
+        "status",
+        "summed",
+        "value",
+        "weighted",
+        "weights",
+    )
+
+    def __init__(self, index: CascadeIndex, readings: Mapping[int, Reading] | None = None) -> None:
+        self.index = index
+        self.own_progress = list(index.own_progress)
+        self.own_status = list(index.own_status)
+        self.own_value: dict[int, float] = {
+            p: v for p in index.valued if (v := value_of(index, p)) is not None
+        }
+        self.shown: dict[int, float | None] = {}
+        for position, reading in (readings or {}).items():
+            self.read(position, reading)
+        self.progress = list(self.own_progress)
+        self.status = list(self.own_status)
+        self.value = dict(self.own_value)
+        self.packed: list[int] = [0] * len(index)
+        self.leaves: dict[int, list[int]] = {}
+        self.holders: dict[int, list[int]] = {}
+        self.weighted: dict[int, int] = {}
+        self.weights: dict[int, int] = {}
+        self.summed: dict[int, int] = {}
+
+    def read(self, position: int, reading: Reading, measure: Measure | None = None) -> bool:
+        """Take `reading` as the node's own progress, status and value.
+
+        What the reading leaves out (`None`) comes from the node's measure: `measure` when
+        given (the engine's latest), else the measure the node was built with.
+
+        Returns:
+            Whether a value shown but never summed changed (see `show`).
+        """
+        if measure is None:
+            measure = self.index.nodes[position].measure
+        rule = self.index.rules.get(position)
+        if rule is None or rule.method is not MANUAL:
+            progress = reading.progress
+            self.own_progress[position] = measure.progress() if progress is None else progress
+        self.own_status[position] = reading.status.code
+        value = reading.value
+        if value is None and isinstance(measure, MetricMeasure):
+            value = measure.value
+        return self.show(position, value)
+
+    def show(self, position: int, value: float | None) -> bool:
+        """Take `value` as the node's own metric value (`None`: it has none).
+
+        Returns:
+            Whether the node takes no part in sums and the value it shows changed (a change
+            `derive` cannot see).
+        """
+        if position in self.index.valued:
+            if value is not None:
+                self.own_value[position] = value
+            return False
+        before = self.shown[position] if position in self.shown else value_of(self.index, position)
+        self.shown[position] = value
+        return before != value
+
+    def copy(self) -> RollupState:
+        """An independent copy (O(n))."""
+        other = RollupState.__new__(RollupState)
+        other.index = self.index
+        other.own_progress = list(self.own_progress)
+        other.own_status = list(self.own_status)
+        other.own_value = dict(self.own_value)
+        other.shown = dict(self.shown)
+        other.progress = list(self.progress)
+        other.status = list(self.status)
+        other.value = dict(self.value)
+        other.packed = list(self.packed)
+        other.leaves = {k: list(v) for k, v in self.leaves.items()}
+        other.holders = {k: list(v) for k, v in self.holders.items()}
+        other.weighted = dict(self.weighted)
+        other.weights = dict(self.weights)
+        other.summed = dict(self.summed)
+        return other
+
+    # ------------------------------------------------------------------ contributors
+
+    def contributors(self, position: int) -> list[int]:
+        """The contributors a node rolls up from (children, or its current leaf set)."""
+        found = self.leaves.get(position)
+        if found is not None:
+            return found
+        return self.index.children.children_of(position)
+
+    def leaf_set(self, root: int) -> list[int]:
+        """Distinct leaves below `root`, not passing through cancelled nodes. O(descendants).
+
+        The leaves are listed in ascending position order.
+        """
+        children = self.index.children
+        own_status = self.own_status
+        seen = {root}
+        found = []
+        stack = [root]
+        while stack:
+            for c in children.children_of(stack.pop()):
+                if c in seen:
+                    continue
+                seen.add(c)
+                if children.first[c] == children.last[c]:
+                    found.append(c)
+                elif own_status[c] != CANCELLED:
+                    stack.append(c)
+        found.sort()
+        return found
+
+    # ------------------------------------------------------------------ from scratch
+
+    def count_children(self, parents: list[int]) -> None:
+        """Pack the children's status counts of parents sharing one level. O(edges), in C."""
+        children = self.index.children
+        first, last = children.first, children.last
+        lo, hi = first[parents[0]], last[parents[-1]]
+        codes = bytes(map(self.status.__getitem__, children.child[lo:hi]))
+        packed = self.packed
+        for p in parents:
+            packed[p] = pack_counts(codes, first[p] - lo, last[p] - lo)
+
+    def sum_leaves(self, position: int) -> None:
+        """Recompute the leaf set and every exact sum of a leaf-scoped node. O(descendants)."""
+        for leaf in self.leaves.get(position, ()):
+            self.holders[leaf].remove(position)
+        leaves = self.leaf_set(position)
+        self.leaves[position] = leaves
+        for leaf in leaves:
+            self.holders.setdefault(leaf, []).append(position)
+        weight, progress, status = self.index.weight, self.progress, self.status
+        weighted = weights = packed = 0
+        for c in leaves:
+            s = status[c]
+            a = ACTIVE[s]
+            scaled = weight[c] * SCALE_F
+            weighted += int(scaled * progress[c] * a)
+            weights += int(scaled) * a
+            packed += PACK[s]
+        self.weighted[position] = weighted
+        self.weights[position] = weights
+        self.packed[position] = packed
+        if position in self.index.summing:
+            value = self.value
+            self.summed[position] = sum(int(value[c] * SCALE_F) * ACTIVE[status[c]] for c in leaves)
+
+    # ------------------------------------------------------------------ the formulas
+
+    def mean_of_children(self, position: int, packed: int) -> float:
+        """Σ w·p / Σ w over active children, in children-table order. O(children)."""
+        index = self.index
+        children = index.children
+        a, b = children.first[position], children.last[position]
+        kids = children.child[a:b]
+        weights = index.edge_weight[a:b]
+        progress = map(self.progress.__getitem__, kids)
+        if packed >> CANCELLED_SHIFT:
+            active = map(ACTIVE_F.__getitem__, map(self.status.__getitem__, kids))
+            weights = list(map(mul, weights, active))
+            total = sum(weights)
+        else:
+            total = index.weight_total[position]
+        mean: float = sum(map(mul, weights, progress)) / total
+        return mean
+
+    def sum_of_children(self, position: int) -> float:
+        """Σ v over active children's values, in children-table order. O(children)."""
+        kids = self.index.children.children_of(position)
+        values = map(self.value.__getitem__, kids)
+        active = map(ACTIVE_F.__getitem__, map(self.status.__getitem__, kids))
+        total: float = sum(map(mul, values, active))
+        return total
+
+    def derive(self, position: int) -> bool:
+        """Recompute a node's progress, status and value; report whether any changed.
+
+        O(children) in children scope, O(1) in leaf scope (O(contributors) for the minimum
+        and worst-status rules).
+        """
+        rule = self.index.rules.get(position)
+        method = WEIGHTED_MEAN if rule is None else rule.method
+        packed = self.packed[position]
+        leaves = self.leaves.get(position)
+        if leaves is None:
+            children = self.index.children
+            total = children.last[position] - children.first[position]
+        else:
+            total = len(leaves)
+        active = total - (packed >> CANCELLED_SHIFT)
+        value = self.own_value.get(position)
+        if method is MANUAL or active <= 0:
+            progress = self.own_progress[position]
+            status = self.own_status[position]
+        else:
+            status = roll_code(packed, active)
+            if self.own_status[position] == CANCELLED:
+                status = CANCELLED
+            if method is WEIGHTED_MEAN and leaves is None:
+                progress = self.mean_of_children(position, packed)
+            else:
+                progress, value = self._formula(position, method, packed, active, value)
+        changed = self.progress[position] != progress or self.status[position] != status
+        self.progress[position] = progress
+        self.status[position] = status
+        if value is not None and self.value.get(position) != value:
+            self.value[position] = value
+            changed = True
+        return changed
+
+    def _formula(
+        self, position: int, method: RollupMethod, packed: int, active: int, value: float | None
+    ) -> tuple[float, float | None]:
+        """Progress (and value) by any rule other than the children-scope weighted mean."""
+        leaf_scoped = position in self.leaves
+        if method is WEIGHTED_MEAN:
+            return self.weighted[position] / self.weights[position], value
+        if method is SUM:
+            summed = self.summed.get(position) if leaf_scoped else None
+            value = self.sum_of_children(position) if summed is None else summed / SCALE
+            baseline, target = self.index.summing[position]
+            return metric_progress(baseline, target, value), value
+        if method is FRACTION_DONE:
+            return count(packed, DONE) / active, value
+        if method is MINIMUM:
+            return self._minimum(position), value
+        return self._worst(position, packed), value
+
+    def _minimum(self, position: int) -> float:
+        progress, status = self.progress, self.status
+        return min(progress[c] for c in self.contributors(position) if status[c] != CANCELLED)
+
+    def _worst(self, position: int, packed: int) -> float:
+        worst = next(code for code in _SEVERITY if count(packed, code))
+        progress, status = self.progress, self.status
+        return min(progress[c] for c in self.contributors(position) if status[c] == worst)
+
+
+def full_rollup(index: CascadeIndex, readings: Mapping[int, Reading] | None = None) -> RollupState:
+    """Roll the whole cascade up in one pass, deepest level first. O(n + e).
+
+    Leaf-scoped nodes add O(descendants) each.
+    """
+    state = RollupState(index, readings)
+    leaf_scoped = set(index.leaf_scoped)
+    internal = index.children.internal
+    derive = state.derive
+    for _, begin, end in index.children.groups:
+        parents = internal[begin:end]
+        state.count_children(parents)
+        for p in parents:
+            if p in leaf_scoped:
+                state.sum_leaves(p)
+            derive(p)
+    return state

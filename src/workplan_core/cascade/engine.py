@@ -1,0 +1,397 @@
+"""The incremental rollup engine: change one node, update only what depends on it.
+
+[RollupEngine][workplan_core.cascade.engine.RollupEngine] starts from a full rollup and then
+takes updates of one node at a time (a new measure reading, a new status). An update adjusts
+the exact running sums of the node's parents by the difference between the node's new and old
+terms, re-derives each parent in O(1) (O(children) for the minimum and worst-status rules),
+and continues upwards only while something changed: through the primary parent and every
+extra contribution, so every path to the top is followed. Leaf-scoped ancestors receive the
+leaf's own term directly.
+
+Because every sum is an exact integer (see [workplan_core.cascade.full][] and the docs
+page), the engine's state after any sequence of updates equals a full rollup of the updated
+cascade exactly.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from workplan_core.cascade._state import (
+    ACTIVE,
+    CANCELLED,
+    CANCELLED_SHIFT,
+    MANUAL,
+    PACK,
+    SCALE_F,
+    full_rollup,
+    roll_code,
+)
+from workplan_core.cascade.cascade import Cascade
+from workplan_core.cascade.measures import (
+    BinaryMeasure,
+    Measure,
+    MetricMeasure,
+    MilestoneMeasure,
+)
+from workplan_core.cascade.nodes import Node
+from workplan_core.cascade.readings import Reading
+from workplan_core.cascade.results import Rollup, RollupResult
+from workplan_core.cascade.rules import RollupRule
+from workplan_core.cascade.status import STATUSES, Status
+from workplan_core.errors import NotFoundError, ValidationError
+
+__all__ = ["RollupEngine"]
+
+_Entry = tuple[int, float, int, float | None, float, int, float | None]
+_CODES = {status: status.code for status in STATUSES}
+
+
+class RollupEngine:
+    """Keeps a cascade's rollup current as single nodes change.
+
+    Args:
+        cascade: the cascade to roll up; its structure (parents, weights, rules) is fixed for
+            the engine's life. Change the structure by building a new cascade.
+
+    An update costs O(a) for the a ancestors whose result changes (plus O(children) for each
+    minimum or worst-status ancestor and O(ancestors) more when leaf-scoped nodes exist).
+
+    Example:
+        >>> import datetime as dt
+        >>> from workplan_core.org import OwnerKind, OwnerRef
+        >>> from workplan_core.periods import Period
+        >>> q = Period(dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+        >>> me = OwnerRef(OwnerKind.PERSON, "p1")
+        >>> cascade = Cascade([
+        ...     Node("g", "Goal", "team goal", me, q),
+        ...     Node("t1", "Task 1", "task", me, q, parent="g"),
+        ...     Node("t2", "Task 2", "task", me, q, parent="g", weight=3),
+        ... ])
+        >>> engine = RollupEngine(cascade)
+        >>> engine.update("t2", measure=BinaryMeasure(done=True), status=Status.DONE)
+        ('t2', 'g')
+        >>> engine.progress("g")
+        0.75
+    """
+
+    __slots__ = ("_cascade", "_leaf_scoped", "_measures", "_rules", "_state")
+
+    def __init__(self, cascade: Cascade) -> None:
+        self._cascade = cascade
+        self._state = full_rollup(cascade.index)
+        self._leaf_scoped = frozenset(cascade.index.leaf_scoped)
+        self._measures: dict[int, Measure] = {}
+        self._rules: dict[int, RollupRule] = {}
+
+    @property
+    def cascade(self) -> Cascade:
+        """The cascade as it was built (updates are not written back into it)."""
+        return self._cascade
+
+    # ------------------------------------------------------------------ reading
+
+    def _position(self, node_id: str) -> int:
+        try:
+            return self._state.index.pos[node_id]
+        except KeyError:
+            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
+
+    def progress(self, node_id: str) -> float:
+        """Current rolled-up progress of `node_id`. O(1)."""
+        return self._state.progress[self._position(node_id)]
+
+    def status(self, node_id: str) -> Status:
+        """Current rolled-up status of `node_id`. O(1)."""
+        return STATUSES[self._state.status[self._position(node_id)]]
+
+    def result(self, node_id: str) -> RollupResult:
+        """The current result of `node_id`. O(1)."""
+        return Rollup(self._state).result_at(self._position(node_id))
+
+    def snapshot(self) -> Rollup:
+        """An independent copy of every current result. O(n)."""
+        return Rollup(self._state.copy())
+
+    def node(self, node_id: str) -> Node:
+        """The node with every update applied to it (measure, status, manual rule). O(1)."""
+        position = self._position(node_id)
+        node = self._state.index.nodes[position]
+        changes: dict[str, object] = {"status": STATUSES[self._state.own_status[position]]}
+        if position in self._measures:
+            changes["measure"] = self._measures[position]
+        if position in self._rules:
+            changes["rule"] = self._rules[position]
+        return attrs.evolve(node, **changes)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ writing
+
+    def update(
+        self,
+        node_id: str,
+        *,
+        measure: Measure | None = None,
+        status: Status | None = None,
+        rule: RollupRule | None = None,
+        reading: Reading | None = None,
+    ) -> tuple[str, ...]:
+        """Apply a new measure, status, manual value or reading to one node and roll it up.
+
+        Args:
+            node_id: the node that changed.
+            measure: its new measure (e.g. a new metric reading).
+            status: its new own status.
+            rule: a new manual rule (same scope); only a manual node may take one.
+            reading: a reported progress, status and value, applied after the others.
+
+        Returns:
+            The ids of the nodes whose result changed, the node itself first.
+
+        Raises:
+            NotFoundError: no node has that id.
+            ValidationError: the change would break a rule the cascade was checked against
+                (a measure taking part in a sum must stay a metric in the same unit).
+        """
+        position = self._position(node_id)
+        state = self._state
+        cancelled_before = state.own_status[position] == CANCELLED
+        shown = False
+        if rule is not None:
+            self._set_rule(position, rule)
+        if measure is not None:
+            shown = self._set_measure(position, measure)
+        if status is not None:
+            code = _CODES.get(status)
+            if code is None:
+                raise ValidationError.single("$.status", "must be a Status")
+            state.own_status[position] = code
+        if reading is not None:
+            if not isinstance(reading, Reading):
+                raise ValidationError.single("$.reading", "must be a Reading")
+            measure_now = self._measures.get(position)
+            shown = state.read(position, reading, measure_now) or shown
+        changed: list[str] = []
+        stack: list[_Entry] = []
+        if not self._settle(position, stack, changed) and shown:
+            changed.append(node_id)  # only the value it shows changed
+        if cancelled_before != (state.own_status[position] == CANCELLED):
+            self._relink_leaves(position, stack, changed)
+        if len(stack) == 1:
+            self._climb(stack.pop(), changed)
+        self._propagate(stack, changed)
+        return tuple(dict.fromkeys(changed))
+
+    def _set_rule(self, position: int, rule: RollupRule) -> None:
+        index = self._state.index
+        current = self._rules.get(position, index.rules.get(position))
+        if (
+            current is None
+            or current.method is not MANUAL
+            or rule.method is not MANUAL
+            or rule.scope is not current.scope
+        ):
+            raise ValidationError.single(
+                "$.rule", "only a manual value can change here; build a new cascade otherwise"
+            )
+        self._rules[position] = rule
+        self._state.own_progress[position] = rule.manual_progress  # type: ignore[assignment]
+
+    def _set_measure(self, position: int, measure: Measure) -> bool:
+        kind = type(measure)
+        if kind is not MetricMeasure and kind is not BinaryMeasure and kind is not MilestoneMeasure:
+            raise ValidationError.single("$.measure", "must be a measure")
+        state = self._state
+        index = state.index
+        if kind is not MetricMeasure and position not in state.shown:
+            before = self._measures.get(position, index.nodes[position].measure)
+            if type(before) is not MetricMeasure:  # no value to show before or after
+                self._measures[position] = measure
+                rule = self._rules.get(position, index.rules.get(position))
+                if rule is None or rule.method is not MANUAL:
+                    state.own_progress[position] = measure.progress()
+                return False
+        if position in index.valued:
+            before = self._measures.get(position, index.nodes[position].measure)
+            assert isinstance(before, MetricMeasure)  # validated when the cascade was built
+            if not isinstance(measure, MetricMeasure) or measure.unit != before.unit:
+                raise ValidationError.single(
+                    "$.measure",
+                    f"node {index.ids[position]!r} takes part in a sum: its measure must stay "
+                    f"a metric in {before.unit!r}",
+                )
+            if position in index.summing and index.summing[position] != (
+                measure.baseline,
+                measure.target,
+            ):
+                raise ValidationError.single(
+                    "$.measure",
+                    f"node {index.ids[position]!r} sums its contributors: build a new cascade "
+                    "to change its baseline or target",
+                )
+        shown = state.show(position, measure.value if isinstance(measure, MetricMeasure) else None)
+        self._measures[position] = measure
+        rule = self._rules.get(position, index.rules.get(position))
+        if rule is None or rule.method is not MANUAL:
+            state.own_progress[position] = measure.progress()
+        return shown
+
+    # ------------------------------------------------------------------ propagation
+
+    def _settle(self, position: int, stack: list[_Entry], changed: list[str]) -> bool:
+        """Re-derive one node; when its result changed, queue it for its parents."""
+        state = self._state
+        old_progress = state.progress[position]
+        old_status = state.status[position]
+        old_value = state.value.get(position)
+        if state.derive(position):
+            changed.append(state.index.ids[position])
+            stack.append(
+                (
+                    position,
+                    old_progress,
+                    old_status,
+                    old_value,
+                    state.progress[position],
+                    state.status[position],
+                    state.value.get(position),
+                )
+            )
+            return True
+        return False
+
+    def _leaf_scoped_above(self, start: int) -> list[int]:
+        """Leaf-scoped nodes whose leaf set may hold leaves below `start`. O(ancestors)."""
+        index = self._state.index
+        own_status = self._state.own_status
+        found = []
+        seen: set[int] = set()
+        stack = [start]
+        while stack:
+            for parent, _ in index.up(stack.pop()):
+                if parent in seen:
+                    continue
+                seen.add(parent)
+                if parent in self._leaf_scoped:
+                    found.append(parent)
+                if own_status[parent] != CANCELLED:
+                    stack.append(parent)
+        return found
+
+    def _relink_leaves(self, position: int, stack: list[_Entry], changed: list[str]) -> None:
+        """A node was (un)cancelled: recompute the leaf sets that may pass through it."""
+        children = self._state.index.children
+        if not self._leaf_scoped or children.first[position] == children.last[position]:
+            return
+        packed = self._state.packed
+        for ancestor in self._leaf_scoped_above(position):
+            counts = packed[ancestor]
+            self._state.sum_leaves(ancestor)
+            if not self._settle(ancestor, stack, changed) and packed[ancestor] != counts:
+                changed.append(self._state.index.ids[ancestor])  # only its counts changed
+
+    def _climb(self, entry: _Entry, changed: list[str]) -> None:
+        """Walk up the primary parents of a node with no other parent: the common, lean path.
+
+        A parent in children scope reads its children afresh (see `RollupState.derive`), so
+        the walk only adjusts status counts and re-derives; a default parent is re-derived
+        inline, with the same `mean_of_children` (so the same bits). A node with extra
+        contributions or leaf-scoped holders, or a leaf-scoped parent, is handed to
+        `_propagate`.
+        """
+        state = self._state
+        index = state.index
+        parent_of, extra_up, rules = index.parent, index.extra_up, index.rules
+        first, last = index.children.first, index.children.last
+        progress, status, packed = state.progress, state.status, state.packed
+        own_progress, own_status, holders = state.own_progress, state.own_status, state.holders
+        leaf_scoped = self._leaf_scoped
+        mean, derive = state.mean_of_children, state.derive
+        ids = index.ids
+        c, p0, s0, v0, p1, s1, v1 = entry
+        while True:
+            q = parent_of[c]
+            if q < 0 and c not in extra_up and c not in holders:
+                return
+            if q < 0 or c in extra_up or c in holders or q in leaf_scoped:
+                self._propagate([(c, p0, s0, v0, p1, s1, v1)], changed)
+                return
+            if s0 != s1:
+                packed[q] += PACK[s1] - PACK[s0]
+            old_progress, old_status = progress[q], status[q]
+            if q in rules:
+                old_value = state.value.get(q)
+                moved = derive(q)
+                new_progress, new_status = progress[q], status[q]
+                v0, v1 = old_value, state.value.get(q)
+            else:
+                counts = packed[q]
+                active = last[q] - first[q] - (counts >> CANCELLED_SHIFT)
+                if active <= 0:
+                    new_progress, new_status = own_progress[q], own_status[q]
+                else:
+                    new_status = roll_code(counts, active)
+                    if own_status[q] == CANCELLED:
+                        new_status = CANCELLED
+                    new_progress = mean(q, counts)
+                moved = new_progress != old_progress or new_status != old_status
+                progress[q], status[q] = new_progress, new_status
+                v0 = v1 = None
+            if not moved:
+                if s0 != s1:
+                    changed.append(ids[q])  # only its counts changed
+                return
+            changed.append(ids[q])
+            c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
+
+    def _propagate(self, stack: list[_Entry], changed: list[str]) -> None:
+        """Tell every parent of each changed node, until nothing changes any more."""
+        state = self._state
+        index = state.index
+        parent_of, extra_up = index.parent, index.extra_up
+        packed, holders = state.packed, state.holders
+        leaf_scoped = self._leaf_scoped
+        settle = self._settle
+        ids = index.ids
+        while stack:
+            c, p0, s0, v0, p1, s1, v1 = stack.pop()
+            moved = s0 != s1
+            delta = PACK[s1] - PACK[s0]
+            parent = parent_of[c]
+            if parent >= 0 and parent not in leaf_scoped:
+                if moved:
+                    packed[parent] += delta
+                if not settle(parent, stack, changed) and moved:
+                    changed.append(ids[parent])  # only its counts changed
+            more = extra_up.get(c)
+            if more:
+                for parent, _ in more:
+                    if parent in leaf_scoped:
+                        continue
+                    if moved:
+                        packed[parent] += delta
+                    if not settle(parent, stack, changed) and moved:
+                        changed.append(ids[parent])
+            above = holders.get(c)
+            if above:
+                self._tell_holders(above, (c, p0, s0, v0, p1, s1, v1), stack, changed)
+
+    def _tell_holders(
+        self, holders: list[int], entry: _Entry, stack: list[_Entry], changed: list[str]
+    ) -> None:
+        """Adjust the exact running sums of the leaf-scoped nodes holding a changed leaf."""
+        state = self._state
+        leaf, p0, s0, v0, p1, s1, v1 = entry
+        a0, a1 = ACTIVE[s0], ACTIVE[s1]
+        scaled = state.index.weight[leaf] * SCALE_F
+        term = int(scaled * p1 * a1) - int(scaled * p0 * a0)
+        units = int(scaled) * (a1 - a0)
+        for holder in holders:
+            state.weighted[holder] += term
+            state.weights[holder] += units
+            if s0 != s1:
+                state.packed[holder] += PACK[s1] - PACK[s0]
+            if holder in state.summed:
+                before = int(v0 * SCALE_F) * a0  # type: ignore[operator]
+                state.summed[holder] += int(v1 * SCALE_F) * a1 - before  # type: ignore[operator]
+            if not self._settle(holder, stack, changed) and s0 != s1:
+                changed.append(state.index.ids[holder])

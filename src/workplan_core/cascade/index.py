@@ -1,0 +1,132 @@
+"""The compiled form of a cascade: flat lists indexed by integer node positions.
+
+[CascadeIndex][workplan_core.cascade.index.CascadeIndex] is built once from validated node
+values and holds everything the rollup engines and the queries need: positions by id, depths,
+primary parents, extra parents, the children table, each node's own progress and status, and
+the non-default rollup rules. Building it is O(n + e) plus one sort of the edges.
+"""
+
+from __future__ import annotations
+
+from workplan_core.cascade._columns import NodeColumns
+from workplan_core.cascade._graph import Children, Edges
+from workplan_core.cascade.levels import CascadeConfig
+from workplan_core.cascade.measures import Measure, MetricMeasure
+from workplan_core.cascade.nodes import Node
+from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
+
+__all__ = ["SCALE", "CascadeIndex"]
+
+SCALE = 1 << 64
+"""Fixed-point scale of the exact rollup sums: a float ``x`` counts as ``int(x * 2**64)``."""
+
+
+class CascadeIndex:
+    """The flat-array form of a validated cascade (positions are input order).
+
+    Attributes:
+        nodes: the nodes in input order.
+        config: the configuration the cascade was checked against.
+        ids: node ids by position.
+        pos: id → position.
+        depth: level depth by position.
+        parent: primary parent position, -1 for none.
+        weight: node weights (the weight of each node's primary edge).
+        extra_up: for nodes with extra contributions, the ``(parent, weight)`` pairs.
+        children: the children table.
+        edge_weight: per children-table edge, its weight as a float.
+        weight_total: per node with children, the sum of its edge weights in table order.
+        own_progress: each node's own progress (its manual value under the manual rule).
+        own_status: each node's own status code (see `STATUSES`).
+        rules: the non-default rules by position.
+        leaf_scoped: positions whose rule rolls up from leaves, deepest first.
+        summing: for nodes with the sum rule, their own ``(baseline, target)``.
+        valued: positions whose metric value takes part in a sum (sum nodes and contributors).
+    """
+
+    __slots__ = (
+        "children",
+        "config",
+        "depth",
+        "edge_weight",
+        "extra_up",
+        "ids",
+        "leaf_scoped",
+        "nodes",
+        "own_progress",
+        "own_status",
+        "parent",
+        "pos",
+        "rules",
+        "summing",
+        "valued",
+        "weight",
+        "weight_total",
+    )
+
+    def __init__(
+        self, cols: NodeColumns, edges: Edges, children: Children, config: CascadeConfig
+    ) -> None:
+        self.nodes: tuple[Node, ...] = tuple(cols.nodes)
+        self.config = config
+        self.ids = cols.ids
+        self.pos = cols.pos
+        self.depth: list[int] = cols.depth  # type: ignore[assignment]  # validated: no None
+        self.parent = cols.parent
+        self.weight = cols.weight
+        self.extra_up: dict[int, list[tuple[int, float]]] = {}
+        for e in range(edges.primary, len(edges)):
+            self.extra_up.setdefault(edges.child[e], []).append((edges.parent[e], edges.weight[e]))
+        self.children = children
+        self.edge_weight: list[float] = children.weight
+        self.weight_total: dict[int, float] = {
+            p: sum(self.edge_weight[children.first[p] : children.last[p]])
+            for p in children.internal
+        }
+        self.own_progress: list[float] = cols.progress
+        self.own_status: list[int] = cols.status
+        self.rules: dict[int, RollupRule] = dict(cols.special)
+        self.summing: dict[int, tuple[float, float]] = {}
+        self.valued: set[int] = set()
+        leaf_scoped = []
+        for index, rule in cols.special:
+            if rule.method is RollupMethod.MANUAL:
+                self.own_progress[index] = rule.manual_progress  # type: ignore[assignment]
+            if rule.scope is RollupScope.LEAVES:
+                leaf_scoped.append(index)
+            if rule.method is RollupMethod.SUM:
+                measure = cols.nodes[index].measure
+                assert isinstance(measure, MetricMeasure)  # validated
+                self.summing[index] = (measure.baseline, measure.target)
+                self.valued.add(index)
+                self.valued.update(self._structural_contributors(index, rule.scope))
+        self.leaf_scoped: list[int] = sorted(leaf_scoped, key=lambda p: -self.depth[p])
+
+    def _structural_contributors(self, index: int, scope: RollupScope) -> list[int]:
+        if scope is RollupScope.CHILDREN:
+            return self.children.children_of(index)
+        seen = {index}
+        found = []
+        stack = [index]
+        while stack:
+            for c in self.children.children_of(stack.pop()):
+                if c not in seen:
+                    seen.add(c)
+                    if self.children.is_leaf(c):
+                        found.append(c)
+                    else:
+                        stack.append(c)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def measure_of(self, index: int) -> Measure:
+        """The measure of the node at `index` as given."""
+        return self.nodes[index].measure
+
+    def up(self, index: int) -> list[tuple[int, float]]:
+        """Every ``(parent, weight)`` edge out of `index`: primary first. O(parents)."""
+        edges = [] if self.parent[index] < 0 else [(self.parent[index], self.weight[index])]
+        extra = self.extra_up.get(index)
+        return edges + extra if extra else edges

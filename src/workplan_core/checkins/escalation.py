@@ -1,0 +1,196 @@
+"""Escalations: missed check-ins and unanswered help requests, raised to the next manager up.
+
+Escalations are records computed from the history, not side effects: the same history and the
+same `as_of` always give the same escalations, so a service can store them, notify people, and
+recompute them for any past day.
+
+* A person who misses `missed_in_a_row` consecutive check-ins of a cadence is escalated from
+  the cadence's manager to that manager's manager.
+* An impediment whose help request stayed open longer than `help_open_days` is escalated from the
+  manager of the person who raised it to that manager's manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+import attrs
+
+from workplan_core.checkins.cadence import Cadence
+from workplan_core.checkins.impediments import Impediment
+from workplan_core.errors import Problem, ValidationError
+from workplan_core.org.refs import OwnerKind
+from workplan_core.serialization import record_type
+
+__all__ = [
+    "Escalation",
+    "EscalationPolicy",
+    "EscalationReason",
+    "ManagerLookup",
+    "escalations",
+]
+
+
+class ManagerLookup(Protocol):
+    """Anything that knows a person's manager on a date (an `Organisation` does)."""
+
+    def manager_of(self, person_id: str, as_of: dt.date) -> str | None:
+        """The person's manager on `as_of`, or `None` at the top."""
+        ...
+
+
+class EscalationReason(enum.Enum):
+    """Why something was escalated."""
+
+    MISSED_CHECKINS = "missed_checkins"
+    HELP_REQUEST_OPEN = "help_request_open"
+
+
+def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ValidationError([Problem(f"$.{attribute.name}", "must be at least 1")])
+
+
+@attrs.frozen
+class EscalationPolicy:
+    """When to escalate.
+
+    Attributes:
+        missed_in_a_row: consecutive missed check-ins that escalate (default 2).
+        help_open_days: days a help request may stay open before it escalates (default 5).
+    """
+
+    missed_in_a_row: int = attrs.field(default=2, validator=_positive)
+    help_open_days: int = attrs.field(default=5, validator=_positive)
+
+
+@record_type("checkins.escalation")
+@attrs.frozen
+class Escalation:
+    """A record that something needs the attention of a more senior manager.
+
+    Attributes:
+        id: deterministic id from the reason, the subject and the day it became due.
+        on: the day the escalation became due.
+        reason: missed check-ins or an open help request.
+        subject_id: the person who missed check-ins, or the impediment.
+        escalate_to: the manager it goes to, or `None` when nobody is above.
+        since: the first missed due date, or the day help was requested.
+        detail: a sentence for people.
+    """
+
+    id: str
+    on: dt.date
+    reason: EscalationReason
+    subject_id: str
+    escalate_to: str | None
+    since: dt.date
+    detail: str
+
+
+def _missed_runs(missed: tuple[dt.date, ...], closed: tuple[dt.date, ...]) -> list[list[dt.date]]:
+    """The maximal runs of consecutive closed due dates that were all missed."""
+    missed_set = set(missed)
+    runs: list[list[dt.date]] = [[]]
+    for due in closed:
+        if due in missed_set:
+            runs[-1].append(due)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _for_cadence(
+    cadence: Cadence,
+    held: Iterable[dt.date],
+    managers: ManagerLookup,
+    policy: EscalationPolicy,
+    as_of: dt.date,
+) -> list[Escalation]:
+    if cadence.subject.kind is not OwnerKind.PERSON:
+        return []
+    grace = dt.timedelta(days=cadence.grace_days + 1)
+    closed = cadence.due_dates(cadence.start, as_of - grace)
+    person, found = cadence.subject.id, []
+    for run in _missed_runs(cadence.missed(held, as_of), closed):
+        if len(run) < policy.missed_in_a_row:
+            continue
+        on = run[policy.missed_in_a_row - 1] + grace
+        found.append(
+            Escalation(
+                id=f"missed:{cadence.id}:{run[0].isoformat()}",
+                on=on,
+                reason=EscalationReason.MISSED_CHECKINS,
+                subject_id=person,
+                escalate_to=managers.manager_of(cadence.manager_id, on),
+                since=run[0],
+                detail=(
+                    f"{person} missed {policy.missed_in_a_row} check-ins in a row with "
+                    f"{cadence.manager_id} since {run[0].isoformat()}"
+                ),
+            )
+        )
+    return found
+
+
+def _for_impediment(
+    impediment: Impediment, managers: ManagerLookup, policy: EscalationPolicy, as_of: dt.date
+) -> Escalation | None:
+    asked = next((e.on for e in impediment.events if e.help_from is not None), None)
+    if asked is None or impediment.help_from is None:
+        return None
+    closed = impediment.resolved_on if impediment.resolved_on is not None else as_of
+    if (min(closed, as_of) - asked).days <= policy.help_open_days:
+        return None
+    on = asked + dt.timedelta(days=policy.help_open_days + 1)
+    manager = managers.manager_of(impediment.raised_by, on)
+    return Escalation(
+        id=f"help:{impediment.id}:{asked.isoformat()}",
+        on=on,
+        reason=EscalationReason.HELP_REQUEST_OPEN,
+        subject_id=impediment.id,
+        escalate_to=managers.manager_of(manager, on) if manager is not None else None,
+        since=asked,
+        detail=(
+            f"help from {impediment.help_from} on node {impediment.node_id} "
+            f"open more than {policy.help_open_days} days"
+        ),
+    )
+
+
+def escalations(
+    *,
+    cadences: Iterable[Cadence],
+    held: Mapping[str, Iterable[dt.date]],
+    impediments: Iterable[Impediment],
+    managers: ManagerLookup,
+    as_of: dt.date,
+    policy: EscalationPolicy | None = None,
+) -> list[Escalation]:
+    """Every escalation that became due on or before `as_of`, ordered by day and id.
+
+    An escalation is a historical record: once due it stays in the answer for every later
+    `as_of`, with the same id, day and content.
+
+    Args:
+        cadences: the cadences to watch.
+        held: for each cadence id, the days its check-ins were held.
+        impediments: impediments as of `as_of` (see `impediments_as_of`).
+        managers: who manages whom (an `Organisation`).
+        as_of: the day to compute for.
+        policy: thresholds (default `EscalationPolicy()`).
+
+    O(c·k + i) for c cadences of k due dates each and i impediments, plus manager lookups.
+    """
+    rules = policy or EscalationPolicy()
+    found: list[Escalation] = []
+    for cadence in cadences:
+        found.extend(_for_cadence(cadence, held.get(cadence.id, ()), managers, rules, as_of))
+    for impediment in impediments:
+        item = _for_impediment(impediment, managers, rules, as_of)
+        if item is not None:
+            found.append(item)
+    return sorted(found, key=lambda e: (e.on, e.id))

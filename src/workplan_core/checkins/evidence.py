@@ -1,0 +1,165 @@
+"""Performance evidence: what a person's check-in record shows over a period.
+
+The review cycle reads this as one input among several; it is computed from the appended
+records alone, so it can be recomputed for any past period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from workplan_core.cascade.status import Status
+from workplan_core.checkins.cadence import Cadence
+from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent
+from workplan_core.checkins.updates import CheckIn, StatusUpdate
+from workplan_core.org.refs import OwnerKind
+from workplan_core.periods import Period
+
+__all__ = ["PerformanceEvidence", "performance_evidence"]
+
+
+@attrs.frozen
+class PerformanceEvidence:
+    """A person's check-in record over a period.
+
+    Attributes:
+        person_id: whose record.
+        period: the days covered.
+        checkins_held: check-ins the person took part in.
+        checkins_missed: due check-ins with the person that were missed.
+        updates_given: status updates the person gave.
+        impediments_raised: impediments the person raised.
+        impediments_resolved: impediments the person raised that were resolved in the period.
+        tasks_finished: the person's tasks first reported done in the period.
+        tasks_finished_on_time: of those, the ones done on or before their due date.
+    """
+
+    person_id: str
+    period: Period
+    checkins_held: int
+    checkins_missed: int
+    updates_given: int
+    impediments_raised: int
+    impediments_resolved: int
+    tasks_finished: int
+    tasks_finished_on_time: int
+
+    @property
+    def participation(self) -> float | None:
+        """Held / (held + missed), or `None` when nothing was due."""
+        due = self.checkins_held + self.checkins_missed
+        return self.checkins_held / due if due else None
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Share of finished tasks finished on time, or `None` when none finished."""
+        return self.tasks_finished_on_time / self.tasks_finished if self.tasks_finished else None
+
+
+def _first_done(
+    updates: Iterable[StatusUpdate], tasks: Mapping[str, dt.date]
+) -> dict[str, dt.date]:
+    first: dict[str, dt.date] = {}
+    for update in updates:
+        if update.status is Status.DONE and update.node_id in tasks:
+            seen = first.get(update.node_id)
+            if seen is None or update.on < seen:
+                first[update.node_id] = update.on
+    return first
+
+
+def _held_for(cadence: Cadence, meetings: list[CheckIn], person_id: str) -> list[dt.date]:
+    """Days of the meetings that belong to `cadence` (by id, or by manager and participant)."""
+    return [
+        c.on
+        for c in meetings
+        if c.cadence_id == cadence.id
+        or (
+            c.cadence_id is None
+            and c.manager_id == cadence.manager_id
+            and person_id in c.participants
+        )
+    ]
+
+
+def _missed(
+    cadences: Iterable[Cadence],
+    meetings: list[CheckIn],
+    person_id: str,
+    period: Period,
+    as_of: dt.date,
+) -> int:
+    count = 0
+    for cadence in cadences:
+        if cadence.subject.kind is OwnerKind.PERSON and cadence.subject.id == person_id:
+            held = _held_for(cadence, meetings, person_id)
+            count += sum(1 for d in cadence.missed(held, as_of) if period.contains(d))
+    return count
+
+
+def performance_evidence(
+    person_id: str,
+    period: Period,
+    *,
+    as_of: dt.date,
+    checkins: Iterable[CheckIn],
+    cadences: Iterable[Cadence] = (),
+    updates: Iterable[StatusUpdate] = (),
+    impediment_events: Iterable[ImpedimentEvent] = (),
+    tasks: Mapping[str, dt.date] | None = None,
+) -> PerformanceEvidence:
+    """Summarise a person's check-in record over `period`, as known on `as_of`.
+
+    Args:
+        person_id: the person.
+        period: the days to cover.
+        as_of: the day the record is read (later records are ignored).
+        checkins: check-in meetings; their own updates and impediment events count too.
+        cadences: cadences, to count missed check-ins with the person.
+        updates: status updates given outside check-ins.
+        impediment_events: impediment events recorded outside check-ins.
+        tasks: the person's tasks with their due dates, to count tasks finished (on time).
+
+    O(n) in the number of records, plus the cadences' due dates.
+    """
+    meetings = [c for c in checkins if c.on <= as_of]
+    all_updates = [
+        u for u in (*updates, *(u for c in meetings for u in c.updates)) if u.on <= as_of
+    ]
+    events = [
+        e
+        for e in (*impediment_events, *(e for c in meetings for e in c.impediments))
+        if e.on <= as_of
+    ]
+    held_dates = sorted({c.on for c in meetings if person_id in c.participants})
+    raised_ids = {
+        e.impediment_id for e in events if e.action is ImpedimentAction.RAISED and e.by == person_id
+    }
+    due = tasks or {}
+    finished = {
+        node: on for node, on in _first_done(all_updates, due).items() if period.contains(on)
+    }
+    return PerformanceEvidence(
+        person_id=person_id,
+        period=period,
+        checkins_held=sum(1 for d in held_dates if period.contains(d)),
+        checkins_missed=_missed(cadences, meetings, person_id, period, as_of),
+        updates_given=sum(1 for u in all_updates if u.by == person_id and period.contains(u.on)),
+        impediments_raised=sum(
+            1
+            for e in events
+            if e.action is ImpedimentAction.RAISED and e.by == person_id and period.contains(e.on)
+        ),
+        impediments_resolved=sum(
+            1
+            for e in events
+            if e.action is ImpedimentAction.RESOLVED
+            and e.impediment_id in raised_ids
+            and period.contains(e.on)
+        ),
+        tasks_finished=len(finished),
+        tasks_finished_on_time=sum(1 for node, on in finished.items() if on <= due[node]),
+    )

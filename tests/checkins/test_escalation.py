@@ -1,0 +1,132 @@
+"""Escalations of missed check-ins and unanswered help requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workplan_core.checkins.cadence import Cadence, Weekday, weekly
+from workplan_core.checkins.escalation import (
+    EscalationPolicy,
+    EscalationReason,
+    escalations,
+)
+from workplan_core.checkins.impediments import (
+    ImpedimentAction,
+    ImpedimentEvent,
+    Severity,
+    impediments_as_of,
+)
+from workplan_core.errors import ValidationError
+from workplan_core.org.refs import OwnerKind, OwnerRef
+
+D = dt.date
+MANAGERS = {"anna": "maria", "maria": "chen", "chen": None, "omar": "maria"}
+
+
+class Chart:
+    def manager_of(self, person_id: str, as_of: dt.date) -> str | None:
+        return MANAGERS[person_id]
+
+
+CADENCE = Cadence(
+    "c-anna",
+    "maria",
+    OwnerRef(OwnerKind.PERSON, "anna"),
+    weekly(Weekday.MONDAY),
+    D(2027, 1, 4),
+    grace_days=1,
+)
+
+
+def run(held: list[dt.date], as_of: dt.date, impediments=(), **policy: int):  # type: ignore[no-untyped-def]
+    return escalations(
+        cadences=[CADENCE],
+        held={"c-anna": held},
+        impediments=impediments,
+        managers=Chart(),
+        as_of=as_of,
+        policy=EscalationPolicy(**policy),
+    )
+
+
+def test_two_missed_in_a_row_escalate_to_the_managers_manager() -> None:
+    held = [D(2027, 1, 4)]
+    # Jan 11 closes on Jan 13 (grace 1); Jan 18 closes on Jan 20.
+    assert run(held, D(2027, 1, 19)) == []
+    [item] = run(held, D(2027, 1, 20))
+    assert item.reason is EscalationReason.MISSED_CHECKINS
+    assert (item.subject_id, item.escalate_to, item.since, item.on) == (
+        "anna",
+        "chen",
+        D(2027, 1, 11),
+        D(2027, 1, 20),
+    )
+    # the same escalation, recomputed later, keeps its id and day
+    [later] = run(held, D(2027, 2, 1))
+    assert (later.id, later.on) == (item.id, item.on)
+    assert later == item
+
+
+def test_a_kept_check_in_breaks_the_streak() -> None:
+    held = [D(2027, 1, 4), D(2027, 1, 18)]
+    assert run(held, D(2027, 1, 20)) == []
+    [single] = run(held, D(2027, 1, 20), missed_in_a_row=1)
+    assert (single.since, single.on) == (D(2027, 1, 11), D(2027, 1, 13))
+    # a later streak is a new escalation; the first one stays in the record
+    later = run(held, D(2027, 2, 10))
+    assert [(e.since, e.on) for e in later] == [(D(2027, 1, 25), D(2027, 2, 3))]
+    assert [e.since for e in run(held, D(2027, 2, 10), missed_in_a_row=1)] == [
+        D(2027, 1, 11),
+        D(2027, 1, 25),
+    ]
+
+
+def test_open_help_request_escalates_after_the_threshold() -> None:
+    events = [
+        ImpedimentEvent(
+            "e1",
+            "imp1",
+            ImpedimentAction.RAISED,
+            D(2027, 1, 4),
+            "anna",
+            node_id="t1",
+            severity=Severity.HIGH,
+            help_from="omar",
+        ),
+    ]
+    held = [D(2027, 1, 4) + dt.timedelta(days=7 * i) for i in range(10)]
+    open_now = impediments_as_of(events, D(2027, 1, 9))
+    assert run(held, D(2027, 1, 9), open_now.values()) == []
+    [item] = run(held, D(2027, 1, 10), open_now.values())
+    assert (item.reason, item.subject_id, item.escalate_to, item.on) == (
+        EscalationReason.HELP_REQUEST_OPEN,
+        "imp1",
+        "chen",
+        D(2027, 1, 10),
+    )
+    escalated = [
+        *events,
+        ImpedimentEvent(
+            "e2", "imp1", ImpedimentAction.ESCALATED, D(2027, 1, 10), "maria", escalated_to="chen"
+        ),
+    ]
+    [same] = run(held, D(2027, 1, 12), impediments_as_of(escalated).values())
+    assert same == item
+    resolved_late = [
+        *escalated,
+        ImpedimentEvent("e3", "imp1", ImpedimentAction.RESOLVED, D(2027, 1, 11), "omar"),
+    ]
+    assert run(held, D(2027, 1, 30), impediments_as_of(resolved_late).values()) == [item]
+    resolved_early = [
+        *events,
+        ImpedimentEvent("e3", "imp1", ImpedimentAction.RESOLVED, D(2027, 1, 9), "omar"),
+    ]
+    assert run(held, D(2027, 1, 30), impediments_as_of(resolved_early).values()) == []
+
+
+def test_policy_thresholds_must_be_positive() -> None:
+    with pytest.raises(ValidationError) as info:
+        EscalationPolicy(missed_in_a_row=0)
+    assert info.value.problems[0].path == "$.missed_in_a_row"

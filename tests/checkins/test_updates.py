@@ -1,0 +1,149 @@
+"""Check-in records and the rules they must keep."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+
+from workplan_core.cascade.status import Status
+from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent, Severity
+from workplan_core.checkins.updates import (
+    DEFAULT_AGENDA,
+    AgendaNote,
+    CheckIn,
+    StatusUpdate,
+    validate_checkin,
+)
+from workplan_core.errors import ValidationError
+from workplan_core.serialization import dump_record, load_record
+
+D = dt.date
+OWNERS = {"t1": {"anna"}, "t2": {"omar"}}
+
+
+def owners_of(node_id: str, on: dt.date) -> set[str]:
+    return OWNERS.get(node_id, set())
+
+
+def checkin(**changes: object) -> CheckIn:
+    base = CheckIn(
+        "ci1",
+        D(2027, 1, 11),
+        "maria",
+        ("anna",),
+        notes=(AgendaNote("next steps", "ship the import"),),
+        updates=(
+            StatusUpdate(
+                "u1",
+                "t1",
+                D(2027, 1, 11),
+                "anna",
+                Status.AT_RISK,
+                progress=0.4,
+                confidence=6,
+                checkin_id="ci1",
+            ),
+        ),
+        impediments=(
+            ImpedimentEvent(
+                "e1",
+                "imp1",
+                ImpedimentAction.RAISED,
+                D(2027, 1, 11),
+                "anna",
+                node_id="t1",
+                description="waiting on data",
+                severity=Severity.HIGH,
+                help_from="omar",
+                checkin_id="ci1",
+            ),
+        ),
+    )
+    return attrs.evolve(base, **changes)
+
+
+def test_a_good_check_in_passes_and_round_trips() -> None:
+    record = checkin()
+    validate_checkin(record, now=D(2027, 1, 11), owners_of=owners_of)
+    assert record.agenda == DEFAULT_AGENDA
+    assert load_record(dump_record(record), CheckIn) == record
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    bad = checkin(
+        on=D(2027, 1, 20),
+        participants=(),
+        acknowledged_on=D(2027, 1, 1),
+        notes=(AgendaNote("gossip", "…"),),
+        updates=(
+            StatusUpdate(
+                "u1", "t2", D(2027, 1, 21), "anna", Status.ON_TRACK, progress=1.5, confidence=11
+            ),
+            StatusUpdate(
+                "u1",
+                "t1",
+                D(2027, 1, 11),
+                "anna",
+                Status.DONE,
+                corrects="u0",
+                value=float("nan"),
+                checkin_id="other",
+            ),
+        ),
+        impediments=(
+            ImpedimentEvent("e9", "imp7", ImpedimentAction.RESOLVED, D(2027, 1, 21), "anna"),
+        ),
+    )
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(bad, now=D(2027, 1, 15), owners_of=owners_of)
+    assert [p.path for p in info.value.problems] == [
+        "$.on",
+        "$.participants",
+        "$.acknowledged_on",
+        "$.notes[0].section",
+        "$.updates[0].on",
+        "$.updates[0].progress",
+        "$.updates[0].confidence",
+        "$.updates[0].node_id",
+        "$.updates[1].id",
+        "$.updates[1].corrects",
+        "$.updates[1].value",
+        "$.updates[1].checkin_id",
+        "$.updates[1].node_id",
+        "$.impediments[0].on",
+        "$.impediments[0].impediment_id",
+    ]
+
+
+def test_unowned_updates_can_be_allowed() -> None:
+    record = checkin(updates=(StatusUpdate("u1", "t2", D(2027, 1, 11), "anna", Status.ON_TRACK),))
+    with pytest.raises(ValidationError, match="no participant owns node 't2'"):
+        validate_checkin(record, now=D(2027, 1, 11), owners_of=owners_of)
+    validate_checkin(record, now=D(2027, 1, 11), owners_of=owners_of, allow_unowned=True)
+
+
+def test_corrections_and_impediment_changes_see_the_stored_history() -> None:
+    fix = StatusUpdate("u2", "t1", D(2027, 1, 18), "anna", Status.ON_TRACK, corrects="u1")
+    resolve = ImpedimentEvent("e2", "imp1", ImpedimentAction.RESOLVED, D(2027, 1, 18), "anna")
+    later = CheckIn(
+        "ci2", D(2027, 1, 18), "maria", ("anna",), updates=(fix,), impediments=(resolve,)
+    )
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(later, now=D(2027, 1, 18))
+    assert [p.path for p in info.value.problems] == [
+        "$.updates[0].corrects",
+        "$.impediments[0].impediment_id",
+    ]
+    first = checkin()
+    validate_checkin(
+        later, now=D(2027, 1, 18), known_update_ids={"u1"}, impediment_history=first.impediments
+    )
+    twice = CheckIn(
+        "ci3", D(2027, 1, 19), "maria", ("anna",), impediments=(attrs.evolve(resolve, id="e3"),)
+    )
+    with pytest.raises(ValidationError, match="already resolved"):
+        validate_checkin(
+            twice, now=D(2027, 1, 19), impediment_history=[*first.impediments, resolve]
+        )

@@ -1,0 +1,98 @@
+"""The workspace keeps cascades and append-only check-in records; dashboards rebuild from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workplan_core.cascade import Cascade, MetricMeasure, Node, Status
+from workplan_core.checkins import (
+    Cadence,
+    CheckIn,
+    CheckinLog,
+    ImpedimentAction,
+    ImpedimentEvent,
+    Severity,
+    StatusUpdate,
+    Weekday,
+    weekly,
+)
+from workplan_core.checkins.dashboard import node_dashboard
+from workplan_core.errors import ConflictError
+from workplan_core.org import OwnerKind, OwnerRef
+from workplan_core.periods import Period
+from workplan_core.workspace import CHECKIN_SECTIONS, Workspace
+
+D = dt.date
+Q = Period(D(2027, 1, 1), D(2027, 3, 31))
+ANNA = OwnerRef(OwnerKind.PERSON, "anna")
+CASCADE = Cascade(
+    [
+        Node("g", "Goal", "team goal", ANNA, Q),
+        Node("t1", "Task 1", "task", ANNA, Q, parent="g"),
+        Node(
+            "t2",
+            "Task 2",
+            "task",
+            ANNA,
+            Q,
+            parent="g",
+            measure=MetricMeasure("tickets", baseline=100, target=0),
+        ),
+    ]
+)
+CADENCE = Cadence("c", "maria", ANNA, weekly(Weekday.MONDAY), D(2027, 1, 4))
+RAISED = ImpedimentEvent(
+    "e1",
+    "imp",
+    ImpedimentAction.RAISED,
+    D(2027, 1, 4),
+    "anna",
+    node_id="t1",
+    severity=Severity.LOW,
+    help_from="omar",
+)
+CHECKIN = CheckIn(
+    "ci1",
+    D(2027, 1, 4),
+    "maria",
+    ("anna",),
+    cadence_id="c",
+    updates=(StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.ON_TRACK, progress=0.5),),
+    impediments=(RAISED,),
+)
+LATER = StatusUpdate("u2", "t2", D(2027, 1, 6), "anna", Status.AT_RISK, value=75.0)
+
+
+def test_cascade_round_trips_and_saves_only_changes(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        assert len(workspace.save_cascade(CASCADE).versions) == 3
+        loaded = workspace.load_cascade()
+        assert loaded.nodes == CASCADE.nodes
+        assert workspace.save_cascade(loaded).versions == ()
+
+
+def test_dashboard_rebuilt_from_the_store_alone(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.save_cascade(CASCADE)
+        workspace.append_checkins(cadences=[CADENCE], checkins=[CHECKIN], updates=[LATER])
+        log = workspace.load_checkin_log()
+        cascade = workspace.load_cascade()
+    in_memory = CheckinLog.from_records(cadences=[CADENCE], checkins=[CHECKIN], updates=[LATER])
+    as_of = D(2027, 1, 7)
+    rebuilt = node_dashboard("g", as_of=as_of, cascade=cascade, log=log)
+    assert rebuilt == node_dashboard("g", as_of=as_of, cascade=CASCADE, log=in_memory)
+    # t1 at 0.5, t2 at (100 - 75) / 100 = 0.25 -> g = 0.375
+    assert rebuilt.row("g").progress == pytest.approx(0.375)
+    assert rebuilt.row("t1").help_requested
+
+
+def test_appending_an_existing_id_conflicts_and_writes_nothing(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(checkins=[CHECKIN])
+        fresh = StatusUpdate("u9", "t1", D(2027, 1, 8), "anna", Status.DONE)
+        with pytest.raises(ConflictError) as info:
+            workspace.append_checkins(checkins=[CHECKIN], updates=[fresh])
+        assert ("checkins.checkins", "ci1") in info.value.conflicts
+        assert workspace.store.get(CHECKIN_SECTIONS[2].collection, "u9") is None
