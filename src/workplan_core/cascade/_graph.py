@@ -73,11 +73,11 @@ class Children:
     def __init__(self, cols: NodeColumns, edges: Edges) -> None:
         n = len(cols)
         depth = [0 if d is None else d for d in cols.depth] if None in cols.depth else cols.depth
-        internal = sorted(set(edges.parent), key=lambda p: (-depth[p], p))  # type: ignore[operator]
+        # deepest level first, then by position: a stable sort of the sorted positions
+        by_position = sorted(set(edges.parent))
+        internal = sorted(by_position, key=depth.__getitem__, reverse=True)  # type: ignore[arg-type]
         self.internal: list[int] = internal
-        rank = [0] * n
-        for r, p in enumerate(internal):
-            rank[p] = r
+        rank = dict(zip(internal, range(len(internal)), strict=True))
         key = list(map(rank.__getitem__, edges.parent))
         order = sorted(range(len(edges)), key=key.__getitem__)
         self.edge: list[int] = order

@@ -28,12 +28,13 @@ recomputed from their contributors in fixed order.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import mul
+from itertools import repeat
+from operator import mul, sub
 
 from workplan_core.cascade.index import SCALE, CascadeIndex
 from workplan_core.cascade.measures import Measure, MetricMeasure, metric_progress
 from workplan_core.cascade.readings import Reading
-from workplan_core.cascade.rules import RollupMethod
+from workplan_core.cascade.rules import RollupMethod, RollupScope
 from workplan_core.cascade.status import Status
 
 SCALE_F = float(SCALE)
@@ -143,9 +144,7 @@ class RollupState:
         self.index = index
         self.own_progress = list(index.own_progress)
         self.own_status = list(index.own_status)
-        self.own_value: dict[int, float] = {
-            p: v for p in index.valued if (v := value_of(index, p)) is not None
-        }
+        self.own_value: dict[int, float] = dict(index.own_value)
         self.shown: dict[int, float | None] = {}
         for position, reading in (readings or {}).items():
             self.read(position, reading)
@@ -247,15 +246,82 @@ class RollupState:
 
     # ------------------------------------------------------------------ from scratch
 
-    def count_children(self, parents: list[int]) -> None:
-        """Pack the children's status counts of parents sharing one level. O(edges), in C."""
-        children = self.index.children
+    def roll_level(self, parents: list[int]) -> None:
+        """Roll up every parent of one level from its (already final) children. O(edges).
+
+        The per-edge work runs in C over the level's slice of the children table. Each
+        default parent gets exactly what `derive` computes (the same sums over the same
+        values in the same order); other parents go through `derive` itself.
+        """
+        index = self.index
+        children = index.children
         first, last = children.first, children.last
         lo, hi = first[parents[0]], last[parents[-1]]
-        codes = bytes(map(self.status.__getitem__, children.child[lo:hi]))
-        packed = self.packed
-        for p in parents:
-            packed[p] = pack_counts(codes, first[p] - lo, last[p] - lo)
+        kids = children.child[lo:hi]
+        codes = bytes(map(self.status.__getitem__, kids))
+        progress = list(map(self.progress.__getitem__, kids))
+        weights = index.edge_weight[lo:hi]
+        if CANCELLED in codes:  # a cancelled child weighs w·0.0, as in mean_of_children
+            weights = list(map(mul, weights, map(ACTIVE_F.__getitem__, codes)))
+        starts = list(map(sub, map(first.__getitem__, parents), repeat(lo)))
+        ends = list(map(sub, map(last.__getitem__, parents), repeat(lo)))
+        spans = list(map(slice, starts, ends))
+        terms = map(
+            map, repeat(mul), map(weights.__getitem__, spans), map(progress.__getitem__, spans)
+        )
+        sums: list[float] = list(map(sum, terms))
+        counts = [list(map(codes.count, repeat(code), starts, ends)) for code in range(1, 7)]
+        self._finish_level(parents, spans, weights, sums, counts)
+
+    def _finish_level(
+        self,
+        parents: list[int],
+        spans: list[slice],
+        weights: list[float],
+        sums: list[float],
+        counts: list[list[int]],
+    ) -> None:
+        index = self.index
+        rules, total_weight = index.rules, index.weight_total
+        own_progress, own_status = self.own_progress, self.own_status
+        progress, status, packed = self.progress, self.status, self.packed
+        rows = zip(parents, spans, sums, *counts, strict=True)
+        for p, span, weighted, on, risk, off, blocked, done, gone in rows:
+            total = span.stop - span.start
+            rest = total - on - risk - off - blocked - done - gone
+            packed[p] = (
+                rest
+                | on << 32
+                | risk << 64
+                | off << 96
+                | blocked << 128
+                | done << 160
+                | gone << 192
+            )
+            if p in rules:
+                if index.rules[p].scope is RollupScope.LEAVES:
+                    self.sum_leaves(p)
+                self.derive(p)
+                continue
+            active = total - gone
+            if active <= 0:
+                progress[p], status[p] = own_progress[p], own_status[p]
+                continue
+            if own_status[p] == CANCELLED:
+                status[p] = CANCELLED
+            elif done == active:
+                status[p] = DONE
+            elif blocked:
+                status[p] = BLOCKED
+            elif off:
+                status[p] = OFF_TRACK
+            elif risk:
+                status[p] = AT_RISK
+            elif done or on:
+                status[p] = ON_TRACK
+            else:
+                status[p] = NOT_STARTED
+            progress[p] = weighted / (sum(weights[span]) if gone else total_weight[p])
 
     def sum_leaves(self, position: int) -> None:
         """Recompute the leaf set and every exact sum of a leaf-scoped node. O(descendants)."""
@@ -378,14 +444,7 @@ def full_rollup(index: CascadeIndex, readings: Mapping[int, Reading] | None = No
     Leaf-scoped nodes add O(descendants) each.
     """
     state = RollupState(index, readings)
-    leaf_scoped = set(index.leaf_scoped)
     internal = index.children.internal
-    derive = state.derive
     for _, begin, end in index.children.groups:
-        parents = internal[begin:end]
-        state.count_children(parents)
-        for p in parents:
-            if p in leaf_scoped:
-                state.sum_leaves(p)
-            derive(p)
+        state.roll_level(internal[begin:end])
     return state

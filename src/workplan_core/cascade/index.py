@@ -42,6 +42,7 @@ class CascadeIndex:
         leaf_scoped: positions whose rule rolls up from leaves, deepest first.
         summing: for nodes with the sum rule, their own ``(baseline, target)``.
         valued: positions whose metric value takes part in a sum (sum nodes and contributors).
+        own_value: the metric value of each of those, as built.
     """
 
     __slots__ = (
@@ -55,6 +56,7 @@ class CascadeIndex:
         "nodes",
         "own_progress",
         "own_status",
+        "own_value",
         "parent",
         "pos",
         "rules",
@@ -79,10 +81,14 @@ class CascadeIndex:
             self.extra_up.setdefault(edges.child[e], []).append((edges.parent[e], edges.weight[e]))
         self.children = children
         self.edge_weight: list[float] = children.weight
-        self.weight_total: dict[int, float] = {
-            p: sum(self.edge_weight[children.first[p] : children.last[p]])
-            for p in children.internal
-        }
+        internal = children.internal
+        spans = map(
+            slice,
+            map(children.first.__getitem__, internal),
+            map(children.last.__getitem__, internal),
+        )
+        totals = map(sum, map(self.edge_weight.__getitem__, spans))
+        self.weight_total: dict[int, float] = dict(zip(internal, totals, strict=True))
         self.own_progress: list[float] = cols.progress
         self.own_status: list[int] = cols.status
         self.rules: dict[int, RollupRule] = dict(cols.special)
@@ -101,6 +107,11 @@ class CascadeIndex:
                 self.valued.add(index)
                 self.valued.update(self._structural_contributors(index, rule.scope))
         self.leaf_scoped: list[int] = sorted(leaf_scoped, key=lambda p: -self.depth[p])
+        measures = [self.nodes[p].measure for p in self.valued]
+        self.own_value: dict[int, float] = {
+            p: m.baseline if m.current is None else m.current  # type: ignore[union-attr]
+            for p, m in zip(self.valued, measures, strict=True)
+        }
 
     def _structural_contributors(self, index: int, scope: RollupScope) -> list[int]:
         if scope is RollupScope.CHILDREN:

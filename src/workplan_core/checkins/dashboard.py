@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Collection, Iterable, Mapping
 
 import attrs
@@ -440,28 +441,33 @@ def _build_rows(title: str, node_ids: list[str], scope: _Scope) -> Dashboard:
     return Dashboard(title, scope.as_of, tuple(rows), summary, tuple(attention))
 
 
+@functools.lru_cache(maxsize=8)
+def _nodes_by_owner(cascade: Cascade) -> dict[OwnerRef, list[int]]:
+    """Node positions grouped by owner, built once per cascade. O(n)."""
+    groups: dict[OwnerRef, list[int]] = {}
+    for position, node in enumerate(cascade.nodes):
+        groups.setdefault(node.owner, []).append(position)
+    return groups
+
+
 def _owned_by(
     cascade: Cascade, organisation: Organisation, people: Collection[str], as_of: dt.date
 ) -> list[str]:
-    """Ids of the nodes whose owner resolves to someone in `people` on `as_of`.
+    """Ids of the nodes whose owner resolves to someone in `people` on `as_of`, in cascade order.
 
     Person owners are checked directly; every other distinct owner is resolved once.
-    O(n + distinct non-person owners × resolution).
+    O(u·r + k log k) for u distinct owners costing r to resolve and k nodes found.
     """
-    verdict: dict[OwnerRef, bool] = {}
-    found = []
-    for node in cascade.nodes:
-        owner = node.owner
-        hit = verdict.get(owner)
-        if hit is None:
-            if owner.kind is OwnerKind.PERSON:
-                hit = owner.id in people
-            else:
-                hit = not organisation.resolve_owner(owner, as_of).isdisjoint(people)
-            verdict[owner] = hit
+    found: list[int] = []
+    for owner, positions in _nodes_by_owner(cascade).items():
+        if owner.kind is OwnerKind.PERSON:
+            hit = owner.id in people
+        else:
+            hit = not organisation.resolve_owner(owner, as_of).isdisjoint(people)
         if hit:
-            found.append(node.id)
-    return found
+            found.extend(positions)
+    ids = cascade.index.ids
+    return [ids[p] for p in sorted(found)]
 
 
 def manager_dashboard(
