@@ -4,6 +4,7 @@ Pure domain modules (periods, organisation, cascade, check-ins, forecasts, compe
 assessments, reviews) with explicit edges (storage backends, import/export, the command line).
 """
 
+from workplan_core.cascade import Cascade, Node, RollupEngine, Status, rollup
 from workplan_core.errors import (
     ConflictError,
     NotFoundError,
@@ -26,11 +27,13 @@ from workplan_core.periods import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Cascade",
     "ConflictError",
     "FiscalCalendar",
     "FiscalPeriod",
     "Granularity",
     "Labelling",
+    "Node",
     "NotFoundError",
     "Organisation",
     "OwnerKind",
@@ -38,9 +41,12 @@ __all__ = [
     "Period",
     "PolicyError",
     "Problem",
+    "RollupEngine",
+    "Status",
     "StorageError",
     "ValidationError",
     "WorkCalendar",
     "WorkplanError",
     "__version__",
+    "rollup",
 ]

@@ -183,7 +183,7 @@ def _check_fiscal_start(instance: FiscalCalendar, _: object, __: object) -> None
 class FiscalCalendar:
     """Financial years starting on a fixed month and day, with halves and quarters.
 
-    Args:
+    Attributes:
         start_month: month the financial year starts in (1–12; default January).
         start_day: day of that month (it must exist in every year, so February stops at 28).
         labelling: whether a year spanning two calendar years is named by its end or start.
@@ -336,7 +336,7 @@ def _rules(values: Iterable[str]) -> tuple[str, ...]:
 class WorkCalendar:
     """Working days: every day that is neither a weekend day nor a holiday.
 
-    Args:
+    Attributes:
         weekend: weekday numbers that are not worked (0 = Monday … 6 = Sunday).
         holidays: single non-working dates.
         holiday_rules: recurring holidays as recurrence-rule text, e.g.

@@ -43,9 +43,11 @@ class Edges:
         self.primary = len(child)
         get = cols.pos.get
         for index, contributions in cols.extra:
+            linked = {index, parent[index]}  # self-links and repeats are reported, not linked
             for slot, contribution in enumerate(contributions):
                 target = get(contribution.parent)
-                if target is not None:
+                if target is not None and target not in linked:
+                    linked.add(target)
                     self.child.append(index)
                     self.parent.append(target)
                     self.weight.append(contribution.weight)

@@ -27,7 +27,7 @@ recomputed from their contributors in fixed order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import repeat
 from operator import mul, sub
 
@@ -67,18 +67,6 @@ MANUAL = RollupMethod.MANUAL
 def count(packed: int, code: int) -> int:
     """How many contributors with status `code` the packed counts hold."""
     return (packed >> (SHIFT * code)) & MASK
-
-
-def pack_counts(codes: bytes, start: int, end: int) -> int:
-    """Packed counts of the status codes ``codes[start:end]``. O(end - start), in C."""
-    rest = 0
-    packed = 0
-    for code in range(1, 7):
-        found = codes.count(code, start, end)
-        if found:
-            rest += found
-            packed |= found << (SHIFT * code)
-    return packed | (end - start - rest)
 
 
 def roll_code(packed: int, active: int) -> int:
@@ -351,19 +339,12 @@ class RollupState:
 
     def mean_of_children(self, position: int, packed: int) -> float:
         """Σ w·p / Σ w over active children, in children-table order. O(children)."""
-        index = self.index
-        children = index.children
-        a, b = children.first[position], children.last[position]
-        kids = children.child[a:b]
-        weights = index.edge_weight[a:b]
-        progress = map(self.progress.__getitem__, kids)
+        take, weights, total = self.index.gathers.get(position) or self.index.gather(position)
+        factors: Sequence[float] = weights
         if packed >> CANCELLED_SHIFT:
-            active = map(ACTIVE_F.__getitem__, map(self.status.__getitem__, kids))
-            weights = list(map(mul, weights, active))
-            total = sum(weights)
-        else:
-            total = index.weight_total[position]
-        mean: float = sum(map(mul, weights, progress)) / total
+            factors = list(map(mul, weights, map(ACTIVE_F.__getitem__, take(self.status))))
+            total = sum(factors)
+        mean: float = sum(map(mul, factors, take(self.progress))) / total
         return mean
 
     def sum_of_children(self, position: int) -> float:

@@ -15,6 +15,8 @@ cascade exactly.
 
 from __future__ import annotations
 
+from operator import eq, mul
+
 import attrs
 
 from workplan_core.cascade._state import (
@@ -28,6 +30,7 @@ from workplan_core.cascade._state import (
     roll_code,
 )
 from workplan_core.cascade.cascade import Cascade
+from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.measures import (
     BinaryMeasure,
     Measure,
@@ -45,6 +48,15 @@ __all__ = ["RollupEngine"]
 
 _Entry = tuple[int, float, int, float | None, float, int, float | None]
 _CODES = {status: status.code for status in STATUSES}
+
+
+def _plain_leaves(index: CascadeIndex) -> bytearray:
+    """1 for leaves with the default rule that take part in no sum (the fast path). O(n)."""
+    first, last = index.children.first, index.children.last
+    plain = bytearray(map(eq, first, last))
+    for position in (*index.rules, *index.valued):
+        plain[position] = 0
+    return plain
 
 
 class RollupEngine:
@@ -75,7 +87,7 @@ class RollupEngine:
         0.75
     """
 
-    __slots__ = ("_cascade", "_leaf_scoped", "_measures", "_rules", "_state")
+    __slots__ = ("_cascade", "_leaf_scoped", "_measures", "_plain", "_rules", "_state")
 
     def __init__(self, cascade: Cascade) -> None:
         self._cascade = cascade
@@ -83,6 +95,8 @@ class RollupEngine:
         self._leaf_scoped = frozenset(cascade.index.leaf_scoped)
         self._measures: dict[int, Measure] = {}
         self._rules: dict[int, RollupRule] = {}
+        index = cascade.index
+        self._plain = _plain_leaves(index)
 
     @property
     def cascade(self) -> Cascade:
@@ -152,8 +166,11 @@ class RollupEngine:
             ValidationError: the change would break a rule the cascade was checked against
                 (a measure taking part in a sum must stay a metric in the same unit).
         """
-        position = self._position(node_id)
         state = self._state
+        index = state.index
+        position = index.pos.get(node_id)
+        if position is None:
+            raise NotFoundError(f"no node {node_id!r} in the cascade")
         cancelled_before = state.own_status[position] == CANCELLED
         shown = False
         if rule is not None:
@@ -170,6 +187,8 @@ class RollupEngine:
                 raise ValidationError.single("$.reading", "must be a Reading")
             measure_now = self._measures.get(position)
             shown = state.read(position, reading, measure_now) or shown
+        if self._plain[position]:
+            return self._update_leaf(position, node_id, shown)
         changed: list[str] = []
         stack: list[_Entry] = []
         if not self._settle(position, stack, changed) and shown:
@@ -179,6 +198,19 @@ class RollupEngine:
         if len(stack) == 1:
             self._climb(stack.pop(), changed)
         self._propagate(stack, changed)
+        return tuple(dict.fromkeys(changed))
+
+    def _update_leaf(self, position: int, node_id: str, shown: bool) -> tuple[str, ...]:
+        """A leaf with the default rule, in no sum: what `derive` gives, without the detour."""
+        state = self._state
+        old_progress, old_status = state.progress[position], state.status[position]
+        new_progress, new_status = state.own_progress[position], state.own_status[position]
+        if old_progress == new_progress and old_status == new_status:
+            return (node_id,) if shown else ()
+        state.progress[position], state.status[position] = new_progress, new_status
+        changed = [node_id]
+        entry = (position, old_progress, old_status, None, new_progress, new_status, None)
+        self._climb(entry, changed)
         return tuple(dict.fromkeys(changed))
 
     def _set_rule(self, position: int, rule: RollupRule) -> None:
@@ -294,26 +326,27 @@ class RollupEngine:
 
         A parent in children scope reads its children afresh (see `RollupState.derive`), so
         the walk only adjusts status counts and re-derives; a default parent is re-derived
-        inline, with the same `mean_of_children` (so the same bits). A node with extra
-        contributions or leaf-scoped holders, or a leaf-scoped parent, is handed to
-        `_propagate`.
+        inline, computing what `derive` computes (the same sums over the same values in the
+        same order, and the status rollup rule). A node with extra contributions or
+        leaf-scoped holders, or a leaf-scoped parent, is handed to `_propagate`.
         """
         state = self._state
         index = state.index
         parent_of, extra_up, rules = index.parent, index.extra_up, index.rules
         first, last = index.children.first, index.children.last
+        gathers, gather = index.gathers, index.gather
         progress, status, packed = state.progress, state.status, state.packed
         own_progress, own_status, holders = state.own_progress, state.own_status, state.holders
         leaf_scoped = self._leaf_scoped
-        mean, derive = state.mean_of_children, state.derive
+        derive = state.derive
         ids = index.ids
         c, p0, s0, v0, p1, s1, v1 = entry
         while True:
             q = parent_of[c]
-            if q < 0 and c not in extra_up and c not in holders:
-                return
-            if q < 0 or c in extra_up or c in holders or q in leaf_scoped:
+            if c in extra_up or c in holders or q in leaf_scoped:
                 self._propagate([(c, p0, s0, v0, p1, s1, v1)], changed)
+                return
+            if q < 0:
                 return
             if s0 != s1:
                 packed[q] += PACK[s1] - PACK[s0]
@@ -329,10 +362,13 @@ class RollupEngine:
                 if active <= 0:
                     new_progress, new_status = own_progress[q], own_status[q]
                 else:
-                    new_status = roll_code(counts, active)
-                    if own_status[q] == CANCELLED:
-                        new_status = CANCELLED
-                    new_progress = mean(q, counts)
+                    cancelled = own_status[q] == CANCELLED
+                    new_status = CANCELLED if cancelled else roll_code(counts, active)
+                    if counts >> CANCELLED_SHIFT:
+                        new_progress = state.mean_of_children(q, counts)
+                    else:
+                        take, weights, total = gathers.get(q) or gather(q)
+                        new_progress = sum(map(mul, weights, take(progress))) / total
                 moved = new_progress != old_progress or new_status != old_status
                 progress[q], status[q] = new_progress, new_status
                 v0 = v1 = None

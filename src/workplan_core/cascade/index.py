@@ -8,14 +8,26 @@ the non-default rollup rules. Building it is O(n + e) plus one sort of the edges
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
+
 from workplan_core.cascade._columns import NodeColumns
 from workplan_core.cascade._graph import Children, Edges
 from workplan_core.cascade.levels import CascadeConfig
-from workplan_core.cascade.measures import Measure, MetricMeasure
+from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
 
 __all__ = ["SCALE", "CascadeIndex"]
+
+
+def _single(position: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    def take(values: Sequence[Any]) -> tuple[Any, ...]:
+        return (values[position],)
+
+    return take
+
 
 SCALE = 1 << 64
 """Fixed-point scale of the exact rollup sums: a float ``x`` counts as ``int(x * 2**64)``."""
@@ -43,6 +55,7 @@ class CascadeIndex:
         summing: for nodes with the sum rule, their own ``(baseline, target)``.
         valued: positions whose metric value takes part in a sum (sum nodes and contributors).
         own_value: the metric value of each of those, as built.
+        gathers: the cached result of `gather` by position.
     """
 
     __slots__ = (
@@ -51,6 +64,7 @@ class CascadeIndex:
         "depth",
         "edge_weight",
         "extra_up",
+        "gathers",
         "ids",
         "leaf_scoped",
         "nodes",
@@ -80,6 +94,9 @@ class CascadeIndex:
         for e in range(edges.primary, len(edges)):
             self.extra_up.setdefault(edges.child[e], []).append((edges.parent[e], edges.weight[e]))
         self.children = children
+        self.gathers: dict[
+            int, tuple[Callable[[Sequence[Any]], tuple[Any, ...]], tuple[float, ...], float]
+        ] = {}
         self.edge_weight: list[float] = children.weight
         internal = children.internal
         spans = map(
@@ -129,12 +146,26 @@ class CascadeIndex:
                         stack.append(c)
         return found
 
+    def gather(
+        self, index: int
+    ) -> tuple[Callable[[Sequence[Any]], tuple[Any, ...]], tuple[float, ...], float]:
+        """How to read a node's children quickly: a getter, their weights and their sum.
+
+        The getter takes any per-position list (progress, status codes) and returns the
+        children's entries in children-table order. Built on first use, then cached. O(children).
+        """
+        found = self.gathers.get(index)
+        if found is None:
+            kids = self.children.children_of(index)
+            take = itemgetter(*kids) if len(kids) > 1 else _single(kids[0])
+            weights = tuple(
+                self.edge_weight[self.children.first[index] : self.children.last[index]]
+            )
+            found = self.gathers[index] = (take, weights, self.weight_total[index])
+        return found
+
     def __len__(self) -> int:
         return len(self.ids)
-
-    def measure_of(self, index: int) -> Measure:
-        """The measure of the node at `index` as given."""
-        return self.nodes[index].measure
 
     def up(self, index: int) -> list[tuple[int, float]]:
         """Every ``(parent, weight)`` edge out of `index`: primary first. O(parents)."""

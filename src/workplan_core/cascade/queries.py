@@ -23,7 +23,7 @@ import attrs
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.results import Rollup, StatusCounts
-from workplan_core.cascade.status import STATUSES, Status, is_overdue
+from workplan_core.cascade.status import STATUSES, Status
 
 __all__ = [
     "LevelSummary",
@@ -135,7 +135,8 @@ class LevelSummary:
         counts: its nodes by rolled-up status.
         mean_progress: the unweighted mean rolled-up progress of its nodes that are not
             cancelled (0 when there are none).
-        overdue: how many of its nodes are overdue on the date asked.
+        overdue: how many of its nodes are overdue on the date asked (see
+            [is_overdue][workplan_core.cascade.status.is_overdue]).
     """
 
     level: str
@@ -155,19 +156,21 @@ def level_summaries(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[L
     """
     levels = cascade.config.levels
     index = cascade.index
+    progress, codes = rolled.columns()
     counts = [[0] * len(STATUSES) for _ in levels]
     totals = [0.0] * len(levels)
     active = [0] * len(levels)
     overdue = [0] * len(levels)
+    cancelled, done = Status.CANCELLED.code, Status.DONE.code
     for position, node in enumerate(index.nodes):
-        result = rolled.result_at(position)
+        code = codes[position]
         depth = index.depth[position]
-        counts[depth][result.status.code] += 1
-        if result.status is not Status.CANCELLED:
-            totals[depth] += result.progress
+        counts[depth][code] += 1
+        if code != cancelled:
+            totals[depth] += progress[position]
             active[depth] += 1
-        if is_overdue(node.period, result.status, as_of):
-            overdue[depth] += 1
+            if code != done and node.period.end < as_of:
+                overdue[depth] += 1
     return tuple(
         LevelSummary(
             level=level.name,
@@ -182,9 +185,10 @@ def level_summaries(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[L
 
 def overdue_nodes(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[Node, ...]:
     """Nodes whose period ended before `as_of` and whose rolled-up status is not closed. O(n)."""
-    status = rolled.status
+    _, codes = rolled.columns()
+    closed = {Status.DONE.code, Status.CANCELLED.code}
     return tuple(
         node
-        for node in cascade.index.nodes
-        if node.period.end < as_of and not status(node.id).is_closed
+        for node, code in zip(cascade.index.nodes, codes, strict=True)
+        if node.period.end < as_of and code not in closed
     )

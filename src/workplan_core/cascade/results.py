@@ -8,7 +8,8 @@ result on access. [rollup][workplan_core.cascade.full.rollup] and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TypeVar, overload
 
 import attrs
 
@@ -19,6 +20,8 @@ from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.errors import NotFoundError
 
 __all__ = ["Rollup", "RollupResult", "StatusCounts"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -76,6 +79,27 @@ class RollupResult:
     value: float | None = None
 
 
+class _ReadOnly(Sequence[T]):
+    """A read-only view of a list."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[T]) -> None:
+        self._items = items
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class Rollup(Mapping[str, RollupResult]):
     """Rolled-up results of a whole cascade, by node id; read-only.
 
@@ -126,6 +150,14 @@ class Rollup(Mapping[str, RollupResult]):
             counts=StatusCounts.from_packed(state.packed[position]),
             value=value,
         )
+
+    def columns(self) -> tuple[Sequence[float], Sequence[int]]:
+        """Rolled-up progress and status codes by position, read-only views. O(1).
+
+        For whole-cascade reports that should not build a million result objects; a status
+        code indexes [STATUSES][workplan_core.cascade.status.STATUSES].
+        """
+        return _ReadOnly(self._state.progress), _ReadOnly(self._state.status)
 
     def __getitem__(self, node_id: str) -> RollupResult:
         return self.result_at(self._position(node_id))

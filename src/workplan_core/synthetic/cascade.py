@@ -1,10 +1,11 @@
 """A seeded generator of realistic cascades, from a handful of nodes to millions.
 
-[generate_cascade][workplan_core.synthetic.cascade.generate_cascade] grows business units one
+[generate_cascade][workplan_core.synthetic.cascade.generate_cascade] plans business units one
 after another until the requested size is reached. Each business unit has 2–4 strategic
 objectives for the financial year; each objective 3–8 supporting goals; each goal 3–8
-departmental targets for a half year; each target 2–5 team goals for a quarter; each team
-goal 10–40 tasks. Along the way:
+departmental targets for a half year; each target 2–5 team goals for a quarter. Team goals get
+10–40 tasks each, in turn across the unit's objectives, and only planned nodes that work
+reaches are made (so a small cascade still has several objectives). Along the way:
 
 * weights vary (mostly 1, some 2 or 3, a few 0.5);
 * measures mix metrics (rising and falling), done/not-done and milestones; about one team goal
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from itertools import chain, zip_longest
 
 from workplan_core._collector import collector_paused
 from workplan_core.cascade.levels import CascadeConfig, Level
@@ -190,8 +192,47 @@ class _Owners:
         return self.pick(OwnerKind.PERSON, members, "nobody")
 
 
+class _Planned:
+    """A node planned for a business unit; it is made only if work reaches it."""
+
+    __slots__ = ("children", "depth", "fields", "kept", "parent", "period", "prefix", "tasks")
+
+    def __init__(
+        self, prefix: str, depth: int, parent: _Planned | None, period: Period, **fields: object
+    ) -> None:
+        self.prefix = prefix
+        self.depth = depth
+        self.parent = parent
+        self.period = period
+        self.fields = fields
+        self.children: list[_Planned] = []
+        self.kept = False
+        self.tasks = 0
+        if parent is not None:
+            parent.children.append(self)
+
+    def unkept_chain(self) -> list[_Planned]:
+        """This node and its ancestors not kept yet, top down."""
+        chain = []
+        node: _Planned | None = self
+        while node is not None and not node.kept:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    @property
+    def summing(self) -> bool:
+        rule = self.fields.get("rule")
+        return isinstance(rule, RollupRule) and rule.method is RollupMethod.SUM
+
+
 class _Builder:
-    """Grows the cascade depth-first, one business unit at a time, until it is full."""
+    """Plans each business unit top down, then gives work to its team goals in turn.
+
+    Team goals are served round robin across the unit's objectives, 10–40 tasks each, and only
+    the planned nodes that work reaches are made; so a small cascade still has several
+    objectives, and every size is met exactly.
+    """
 
     def __init__(
         self, size: int, rng: random.Random, owners: _Owners, calendar: FiscalCalendar, year: int
@@ -206,91 +247,92 @@ class _Builder:
         self.quarters = [fp.period for fp in calendar.parts(year, Granularity.QUARTER)]
         self.peers: dict[tuple[int, Period], list[str]] = {}
         self.counter = 0
+        self.planned = 0
 
     @property
     def full(self) -> bool:
-        return len(self.nodes) >= self.size
+        return self.planned >= self.size
 
-    def add(
-        self, prefix: str, depth: int, parent: str | None, period: Period, **fields: object
-    ) -> str:
-        self.counter += 1
-        node_id = f"{prefix}{self.counter}"
-        contributions: tuple[Contribution, ...] = ()
-        if parent is not None and self.rng.random() < _EXTRA_SHARE:
-            peers = self.peers.get((depth - 1, period), [])
-            if len(peers) > 1:
-                other = self.rng.choice(peers)
-                if other != parent:
-                    contributions = (Contribution(other, self.rng.choice((0.5, 1.0))),)
-        node = Node(
-            id=node_id,
-            level=_LEVELS[depth],
-            parent=parent,
-            period=period,
-            contributions=contributions,
-            **fields,  # type: ignore[arg-type]
-        )
-        self.nodes.append(node)
-        rule = fields.get("rule")
-        summing = isinstance(rule, RollupRule) and rule.method is RollupMethod.SUM
-        if depth < 4 and not summing:  # only sums' own tasks may be summed into them
-            self.peers.setdefault((depth, period), []).append(node_id)
-        return node_id
+    # ------------------------------------------------------------------ planning
 
     def unit(self, unit: int) -> None:
-        self.peers = {}
-        for _ in range(self.rng.randint(2, 4)):
-            if self.full:
-                return
-            self.objective(unit)
-
-    def objective(self, unit: int) -> None:
         rng = self.rng
-        leaves = rng.random() < 0.02
-        rule = (
-            RollupRule(RollupMethod.WEIGHTED_MEAN, RollupScope.LEAVES) if leaves else RollupRule()
-        )
-        node_id = self.add(
-            "o", 0, None, self.year, title=rng.choice(_AIMS), owner=self.owners.objective(unit),
-            measure=rng.choice(self.pools.revenue), rule=rule, weight=1.0,
-        )  # fmt: skip
-        for _ in range(rng.randint(3, 8)):
+        objectives = [self.objective(unit) for _ in range(rng.randint(2, 4))]
+        per_objective = [
+            [g for s in o.children for d in s.children for g in d.children] for o in objectives
+        ]
+        for team_goal in chain.from_iterable(zip_longest(*per_objective)):
+            if team_goal is None:
+                continue
             if self.full:
-                return
-            self.goal(unit, node_id)
+                break
+            self.give_work(team_goal)
+        self.peers = {}
+        for objective in objectives:
+            self.emit(objective, None)
 
-    def goal(self, unit: int, parent: str) -> None:
+    def give_work(self, team_goal: _Planned) -> None:
+        remaining = self.size - self.planned
+        needed = team_goal.unkept_chain()
+        if len(needed) >= remaining:  # no room for a task: keep what fits, top down
+            for node in needed[:remaining]:
+                node.kept = True
+            self.planned = self.size
+            return
+        for node in needed:
+            node.kept = True
+        team_goal.tasks = min(self.rng.randint(10, 40), remaining - len(needed))
+        self.planned += len(needed) + team_goal.tasks
+
+    def objective(self, unit: int) -> _Planned:
+        rng = self.rng
+        scope = RollupScope.LEAVES if rng.random() < 0.02 else RollupScope.CHILDREN
+        planned = _Planned(
+            "o",
+            0,
+            None,
+            self.year,
+            title=rng.choice(_AIMS),
+            owner=self.owners.objective(unit),
+            measure=rng.choice(self.pools.revenue),
+            rule=RollupRule(RollupMethod.WEIGHTED_MEAN, scope),
+        )
+        for _ in range(rng.randint(3, 8)):
+            self.goal(unit, planned)
+        return planned
+
+    def goal(self, unit: int, parent: _Planned) -> None:
         rng = self.rng
         draw = rng.random()
         if draw < 0.01:
-            rule = RollupRule.manual(
-                round(rng.random(), 2), "estimate agreed at the quarterly review"
-            )
+            rule = RollupRule.manual(round(rng.random(), 2), _MANUAL_REASON)
         elif draw < 0.05:
             rule = RollupRule(RollupMethod.MINIMUM)
         else:
             rule = RollupRule()
-        measure: Measure = (
-            rng.choice(self.pools.milestones) if draw < 0.5 else rng.choice(self.pools.percent)
+        pool: Sequence[Measure] = self.pools.milestones if draw < 0.5 else self.pools.percent
+        planned = _Planned(
+            "s",
+            1,
+            parent,
+            self.year,
+            title=rng.choice(_GOAL_TITLES),
+            owner=self.owners.goal(unit),
+            measure=rng.choice(pool),
+            rule=rule,
+            weight=rng.choice((1.0, 1.0, 2.0, 3.0)),
         )
-        node_id = self.add(
-            "s", 1, parent, self.year, title=rng.choice(_GOAL_TITLES), owner=self.owners.goal(unit),
-            measure=measure, rule=rule, weight=rng.choice((1.0, 1.0, 2.0, 3.0)),
-        )  # fmt: skip
         for _ in range(rng.randint(3, 8)):
-            if self.full:
-                return
-            self.target(unit, node_id)
+            self.target(unit, planned)
 
-    def target(self, unit: int, parent: str) -> None:
+    def target(self, unit: int, parent: _Planned) -> None:
         rng = self.rng
         half = rng.randrange(2)
         leaves = rng.random() < 0.03
         rule = (
             RollupRule(RollupMethod.FRACTION_DONE, RollupScope.LEAVES) if leaves else RollupRule()
         )
-        node_id = self.add(
+        planned = _Planned(
             "d",
             2,
             parent,
@@ -302,50 +344,87 @@ class _Builder:
             weight=rng.choice((1.0, 1.0, 2.0)),
         )
         for _ in range(rng.randint(2, 5)):
-            if self.full:
-                return
-            self.team_goal(unit, node_id, self.quarters[2 * half + rng.randrange(2)])
+            self.team_goal(unit, planned, self.quarters[2 * half + rng.randrange(2)])
 
-    def team_goal(self, unit: int, parent: str, quarter: Period) -> None:
+    def team_goal(self, unit: int, parent: _Planned, quarter: Period) -> None:
         rng = self.rng
-        pools = self.pools
-        team = self.owners.team(unit)
-        summing = rng.random() < 1 / 6
-        if summing:
+        if rng.random() < 1 / 6:
             unit_name = rng.choice(("deals", "tickets"))
-            tasks = pools.counted[unit_name]
             goal: Measure = MetricMeasure(unit_name, 0.0, float(rng.randint(100, 400)))
             rule = RollupRule(RollupMethod.SUM)
         else:
-            goal = rng.choice(pools.falling) if rng.random() < 0.3 else rng.choice(pools.percent)
+            goal = rng.choice(self.pools.falling if rng.random() < 0.3 else self.pools.percent)
             rule = RollupRule()
-        node_id = self.add(
+        _Planned(
             "g",
             3,
             parent,
             quarter,
             title=rng.choice(_GOAL_TITLES),
-            owner=team,
+            owner=self.owners.team(unit),
             measure=goal,
             rule=rule,
             weight=rng.choice((1.0, 1.0, 2.0)),
         )
-        for _ in range(rng.randint(10, 40)):
-            if self.full:
-                return
+
+    # ------------------------------------------------------------------ making nodes
+
+    def emit(self, planned: _Planned, parent: str | None) -> None:
+        """Make the kept planned nodes below (and including) `planned`, parents first."""
+        if not planned.kept:
+            return
+        node_id = self.add(planned, parent)
+        for child in planned.children:
+            self.emit(child, node_id)
+        if planned.tasks:
+            self.tasks(planned, node_id)
+
+    def tasks(self, team_goal: _Planned, parent: str) -> None:
+        rng = self.rng
+        pools = self.pools
+        measure = team_goal.fields["measure"]
+        counted = pools.counted[measure.unit] if team_goal.summing else None  # type: ignore[attr-defined]
+        owner = team_goal.fields["owner"]
+        assert isinstance(owner, OwnerRef)
+        for _ in range(team_goal.tasks):
             status = rng.choice(pools.statuses)
-            measure = rng.choice(tasks) if summing else self._task_measure(status)
-            self.add(
+            task = _Planned(
                 "t",
                 4,
-                node_id,
-                quarter,
+                None,
+                team_goal.period,
                 title=rng.choice(_TASK_TITLES),
-                owner=self.owners.person(team),
-                measure=measure,
+                owner=self.owners.person(owner),
+                measure=rng.choice(counted) if counted else self._task_measure(status),
                 status=status,
                 weight=rng.choice(_TASK_WEIGHTS),
             )
+            self.add(task, parent)
+
+    def add(self, planned: _Planned, parent: str | None) -> str:
+        self.counter += 1
+        node_id = f"{planned.prefix}{self.counter}"
+        depth, period = planned.depth, planned.period
+        contributions: tuple[Contribution, ...] = ()
+        if parent is not None and self.rng.random() < _EXTRA_SHARE:
+            peers = self.peers.get((depth - 1, period), [])
+            if len(peers) > 1:
+                other = self.rng.choice(peers)
+                if other != parent:
+                    contributions = (Contribution(other, self.rng.choice((0.5, 1.0))),)
+        self.nodes.append(
+            Node(
+                id=node_id,
+                level=_LEVELS[depth],
+                parent=parent,
+                period=period,
+                contributions=contributions,
+                **planned.fields,  # type: ignore[arg-type]
+            )
+        )
+        if depth < 4 and not planned.summing:  # only sums' own tasks may be summed into them
+            self.peers.setdefault((depth, period), []).append(node_id)
+        return node_id
 
     def _task_measure(self, status: Status) -> Measure:
         pools = self.pools
@@ -390,4 +469,5 @@ def generate_cascade(
         while not builder.full:
             unit += 1
             builder.unit(unit)
+        assert len(builder.nodes) == size
         return tuple(builder.nodes)

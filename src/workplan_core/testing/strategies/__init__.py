@@ -25,6 +25,7 @@ from workplan_core.testing.strategies.cascade import (
     metric_measures,
     milestone_measures,
     nodes,
+    readings,
     rollup_rules,
 )
 from workplan_core.testing.strategies.checkins import (
@@ -85,6 +86,7 @@ __all__ = [
     "people",
     "periods",
     "positions",
+    "readings",
     "register_strategy",
     "registered",
     "role_assignments",

@@ -15,6 +15,7 @@ from workplan_core.cascade.measures import (
     MilestoneMeasure,
 )
 from workplan_core.cascade.nodes import Contribution, Node
+from workplan_core.cascade.readings import Reading
 from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
 from workplan_core.cascade.status import Status
 from workplan_core.org.refs import OwnerKind, OwnerRef
@@ -32,6 +33,7 @@ __all__ = [
     "metric_measures",
     "milestone_measures",
     "nodes",
+    "readings",
     "rollup_rules",
 ]
 
@@ -109,6 +111,12 @@ def nodes() -> st.SearchStrategy[Node]:
         tags=st.frozensets(st.sampled_from(["okr", "q1", "risk"])),
         origin=st.none() | _IDS,
     )
+
+
+def readings() -> st.SearchStrategy[Reading]:
+    """Readings with or without a progress and a value."""
+    progress = st.none() | st.floats(min_value=0.0, max_value=1.0)
+    return st.builds(Reading, progress, st.sampled_from(Status), st.none() | _NUMBERS)
 
 
 def levels() -> st.SearchStrategy[Level]:
@@ -210,3 +218,4 @@ register_strategy(Contribution, contributions())
 register_strategy(Node, nodes())
 register_strategy(Level, levels())
 register_strategy(CascadeConfig, cascade_configs())
+register_strategy(Reading, readings())

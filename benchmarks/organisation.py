@@ -10,9 +10,9 @@ For each size, in a fresh process (so that peak memory belongs to that size alon
 
 Usage::
 
-    python benchmarks/org.py                       # 1k, 100k and 1M people
-    python benchmarks/org.py --sizes 1000,100000   # a quicker run
-    python benchmarks/org.py --json org.json       # also write the results as JSON
+    python benchmarks/organisation.py                       # 1k, 100k and 1M people
+    python benchmarks/organisation.py --sizes 1000,100000   # a quicker run
+    python benchmarks/organisation.py --json org.json       # also write the results as JSON
 
 Targets at 100k people: generation + validation <= 3 s, transitive reports of the top person
 <= 100 ms, one manager-chain query <= 20 µs.

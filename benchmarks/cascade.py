@@ -1,0 +1,282 @@
+"""Benchmark the cascade on synthetic cascades of 10k, 100k and 1M nodes.
+
+For each size, in a fresh process (so that peak memory belongs to that size alone):
+
+* generate the nodes (not a target: data preparation);
+* build + validate: `Cascade(nodes)` checks every rule and compiles the flat-array index;
+* full rollup: `rollup(cascade)`, the best of three;
+* incremental updates: `RollupEngine.update` of one random leaf at a time (a new measure and
+  status, prepared beforehand), each call timed: median and 99th percentile;
+* line of sight: the path from a random node to its strategic objective, median per query;
+* peak memory: the process's peak resident set size;
+* calibration: the bare loop over flat arrays that the issue times at about 0.1 s for 1M nodes
+  on its reference machine, to read the other numbers against this machine's speed.
+
+Usage::
+
+    python benchmarks/cascade.py                       # 10k, 100k and 1M nodes
+    python benchmarks/cascade.py --sizes 10000,100000  # a quicker run
+    python benchmarks/cascade.py --json cascade.json   # also write the results as JSON
+
+Targets at 1M nodes: build + validate <= 2 s, full rollup <= 0.3 s, incremental update median
+<= 10 µs, peak RSS <= 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from workplan_core.cascade import (
+    BinaryMeasure,
+    Cascade,
+    Measure,
+    MetricMeasure,
+    RollupEngine,
+    Status,
+    line_of_sight,
+    rollup,
+)
+from workplan_core.synthetic.cascade import generate_cascade
+
+SIZES = (10_000, 100_000, 1_000_000)
+TARGETS = {  # at 1M nodes
+    "build + validate": 2.0,
+    "full rollup": 0.3,
+    "update (median)": 10e-6,
+}
+RSS_TARGET_MB = 1024
+UPDATES = 20_000
+QUERIES = 10_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def best_of(fn: Callable[[], Any], runs: int = 3) -> float:
+    return min(timed(fn)[1] for _ in range(runs))
+
+
+def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
+    return {
+        "size": size,
+        "operation": operation,
+        "seconds": seconds,
+        "ops": ops,
+        "per_op_seconds": seconds / ops,
+        "throughput_per_s": ops / seconds if seconds else float("inf"),
+        "unit": unit,
+        "peak_rss_mb": round(peak_mb(), 1),
+    }
+
+
+def prepared_updates(cascade: Cascade, count: int, seed: int) -> list[tuple[str, Measure, Status]]:
+    """Random leaves with a new measure (same kind and unit) and a new status each."""
+    rng = random.Random(seed)
+    index = cascade.index
+    first, last = index.children.first, index.children.last
+    leaves = [p for p in range(len(index)) if first[p] == last[p]]
+    updates = []
+    for position in rng.choices(leaves, k=count):
+        node = index.nodes[position]
+        measure: Measure
+        old = node.measure
+        if isinstance(old, MetricMeasure):
+            reading = float(rng.randint(0, int(old.target)))
+            measure = MetricMeasure(old.unit, old.baseline, old.target, reading)
+        else:
+            measure = BinaryMeasure(rng.random() < 0.5)
+        status = rng.choice((Status.ON_TRACK, Status.AT_RISK, Status.DONE, Status.BLOCKED))
+        updates.append((node.id, measure, status))
+    return updates
+
+
+def time_updates(
+    engine: RollupEngine, updates: list[tuple[str, Measure, Status]]
+) -> tuple[list[float], int]:
+    clock = time.perf_counter_ns
+    update = engine.update
+    spent = []
+    touched = 0
+    gc.collect()
+    for node_id, measure, status in updates:
+        start = clock()
+        changed = update(node_id, measure=measure, status=status)
+        spent.append((clock() - start) / 1e9)
+        touched += len(changed)
+    return spent, touched
+
+
+def time_queries(cascade: Cascade, seed: int) -> list[float]:
+    rng = random.Random(seed)
+    ids = rng.choices(cascade.index.ids, k=QUERIES)
+    clock = time.perf_counter_ns
+    spent = []
+    gc.collect()
+    for node_id in ids:
+        start = clock()
+        line_of_sight(cascade, node_id)
+        spent.append((clock() - start) / 1e9)
+    return spent
+
+
+def bare_loop(cascade: Cascade) -> float:
+    """Calibration: a bare loop over flat arrays adding every child into its parent.
+
+    The issue states this takes about 0.1 s for 1M nodes on the reference machine; it tells
+    how fast the machine running the benchmark is.
+    """
+    index = cascade.index
+    parent, weight = index.parent, index.weight
+    progress = [0.5] * len(index)
+    weighted = [0.0] * len(index)
+    total = [0.0] * len(index)
+    gc.collect()
+    start = time.perf_counter()
+    for child in range(len(index) - 1, -1, -1):
+        p = parent[child]
+        if p >= 0:
+            w = weight[child]
+            weighted[p] += w * progress[child]
+            total[p] += w
+    return time.perf_counter() - start
+
+
+def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
+    nodes, generate_s = timed(lambda: generate_cascade(size, seed))
+    rows = [row(size, "generate", generate_s, size, "nodes")]
+    cascade, build_s = timed(lambda: Cascade(nodes))
+    rows.append(row(size, "build + validate", build_s, size, "nodes"))
+    rollup_s = best_of(lambda: rollup(cascade))
+    rows.append(row(size, "full rollup", rollup_s, size, "nodes"))
+    engine, engine_s = timed(lambda: RollupEngine(cascade))
+    rows.append(row(size, "engine start (full rollup)", engine_s, size, "nodes"))
+    updates = prepared_updates(cascade, UPDATES, seed)
+    spent, touched = time_updates(engine, updates)
+    spent.sort()
+    median = statistics.median(spent)
+    p99 = spent[int(len(spent) * 0.99)]
+    rows.append(row(size, "update (median)", median, 1, "updates"))
+    rows.append(row(size, "update (p99)", p99, 1, "updates"))
+    rows.append(
+        {
+            **row(size, "update (all)", sum(spent), len(spent), "updates"),
+            "mean_nodes_changed": touched / len(spent),
+        }
+    )
+    queries = sorted(time_queries(cascade, seed))
+    rows.append(row(size, "line of sight (median)", statistics.median(queries), 1, "queries"))
+    rows.append(row(size, "calibration: bare loop", bare_loop(cascade), size, "nodes"))
+    rows.append(row(size, "peak RSS", 0.0, 1, "MB"))
+    return rows
+
+
+def run_isolated(size: int, seed: int) -> list[dict[str, Any]]:
+    """Measure one size in a fresh interpreter, so peak memory is that size's own."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--single", str(size), "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows: list[dict[str, Any]] = json.loads(done.stdout)
+    return rows
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def verdict(result: dict[str, Any]) -> str:
+    if result["size"] != 1_000_000:
+        return ""
+    if result["operation"] == "peak RSS":
+        ok = result["peak_rss_mb"] <= RSS_TARGET_MB
+        return f"{'ok' if ok else 'MISSED'} (target {RSS_TARGET_MB} MB)"
+    target = TARGETS.get(result["operation"])
+    if target is None:
+        return ""
+    ok = result["seconds"] <= target
+    return f"{'ok' if ok else 'MISSED'} (target {format_seconds(target)})"
+
+
+def note(result: dict[str, Any]) -> str:
+    if result["operation"] == "calibration: bare loop" and result["size"] == 1_000_000:
+        return f"the issue's reference machine: about 0.1 s ({result['seconds'] / 0.1:.1f}x here)"
+    mean = result.get("mean_nodes_changed")
+    return "" if mean is None else f"{mean:.1f} nodes changed per update"
+
+
+def print_table(results: Sequence[dict[str, Any]]) -> None:
+    header = (
+        f"{'size':>9}  {'operation':<27}  {'time':>10}  {'per op':>10}  "
+        f"{'throughput':>20}  {'peak MB':>8}  notes"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        if r["operation"] == "peak RSS":
+            print(
+                f"{r['size']:>9,}  {'peak RSS':<27}  {'':>10}  {'':>10}  {'':>20}  "
+                f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}"
+            )
+            continue
+        throughput = f"{r['throughput_per_s']:,.0f} {r['unit']}/s"
+        print(
+            f"{r['size']:>9,}  {r['operation']:<27}  {format_seconds(r['seconds']):>10}  "
+            f"{format_seconds(r['per_op_seconds']):>10}  {throughput:>20}  "
+            f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}{note(r)}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="comma-separated cascade sizes in nodes (default: 10000,100000,1000000)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.single is not None:
+        print(json.dumps(measure_size(args.single, args.seed)))
+        return 0
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    results = [r for size in sizes for r in run_isolated(size, args.seed)]
+    print_table(results)
+    if args.json is not None:
+        payload = {
+            "benchmark": "cascade",
+            "seed": args.seed,
+            "targets_at_1m": {**TARGETS, "peak RSS (MB)": RSS_TARGET_MB},
+        }
+        args.json.write_text(json.dumps({**payload, "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
