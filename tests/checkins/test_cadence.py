@@ -128,3 +128,23 @@ def test_kept_and_missed_partition_the_closed_due_dates(
     for due, meeting in kept.items():
         assert abs((meeting - due).days) <= grace
         assert meeting <= as_of
+
+
+def test_missed_runs_group_consecutive_misses() -> None:
+    cadence = make(weekly(Weekday.MONDAY), grace=1)
+    # due Jan 4, 11, 18, 25, Feb 1, 8; kept Jan 4 and Jan 25 -> runs (11, 18) and (1, 8)
+    held = [D(2027, 1, 4), D(2027, 1, 25)]
+    assert cadence.closed_due_dates(D(2027, 2, 10)) == (
+        D(2027, 1, 4),
+        D(2027, 1, 11),
+        D(2027, 1, 18),
+        D(2027, 1, 25),
+        D(2027, 2, 1),
+        D(2027, 2, 8),
+    )
+    assert cadence.missed_runs(held, D(2027, 2, 10)) == (
+        (D(2027, 1, 11), D(2027, 1, 18)),
+        (D(2027, 2, 1), D(2027, 2, 8)),
+    )
+    # Feb 8 is still inside its grace period on Feb 9
+    assert cadence.missed_runs(held, D(2027, 2, 9))[-1] == (D(2027, 2, 1),)

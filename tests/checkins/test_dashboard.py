@@ -223,3 +223,20 @@ def test_as_of_equals_a_log_of_only_the_records_known_then(as_of: dt.date) -> No
     full = manager_dashboard("maria", as_of=as_of, cascade=CASCADE, organisation=ORG, log=LOG)
     past = manager_dashboard("maria", as_of=as_of, cascade=CASCADE, organisation=ORG, log=known)
     assert full == past
+
+
+def test_bad_policy_and_unknown_rows_raise_library_errors() -> None:
+    from workplan_core.checkins.dashboard import DashboardPolicy
+    from workplan_core.errors import NotFoundError, ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        DashboardPolicy(interval_days=0, grace_days=-1, age_buckets=(14, 7), participation_days=0)
+    assert [p.path for p in info.value.problems] == [
+        "$.interval_days",
+        "$.grace_days",
+        "$.age_buckets",
+        "$.participation_days",
+    ]
+    board = node_dashboard("g2", as_of=D(2027, 1, 19), cascade=CASCADE, log=LOG)
+    with pytest.raises(NotFoundError, match="'t1' is not on"):
+        board.row("t1")

@@ -181,3 +181,9 @@ def test_parent_never_more_likely_than_any_child(raw: list[list[float]]) -> None
     parent, _ = combine_children("p", children, as_of=MONDAY)
     for day in parent.dates:
         assert parent.probability_by(day) <= min(c.probability_by(day) for c in children) + 1e-12
+
+
+def test_settings_reject_a_probability_outside_the_unit_interval() -> None:
+    with pytest.raises(ValidationError) as info:
+        ForecastSettings(until_probability=1.5)
+    assert info.value.problems[0].path == "$.until_probability"

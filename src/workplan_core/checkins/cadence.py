@@ -160,9 +160,27 @@ class Cadence:
                 i += 1
         return result
 
+    def closed_due_dates(self, as_of: dt.date) -> tuple[dt.date, ...]:
+        """Due dates whose grace period ended before `as_of`."""
+        return self.due_dates(self.start, as_of - dt.timedelta(days=self.grace_days + 1))
+
     def missed(self, held: Iterable[dt.date], as_of: dt.date) -> tuple[dt.date, ...]:
         """Due dates whose grace period ended before `as_of` with no check-in keeping them."""
-        grace = dt.timedelta(days=self.grace_days)
         kept = self.kept(held, as_of)
-        closed = (d for d in self.due_dates(self.start, as_of - grace - dt.timedelta(days=1)))
-        return tuple(d for d in closed if d not in kept)
+        return tuple(d for d in self.closed_due_dates(as_of) if d not in kept)
+
+    def missed_runs(
+        self, held: Iterable[dt.date], as_of: dt.date
+    ) -> tuple[tuple[dt.date, ...], ...]:
+        """The maximal runs of consecutive closed due dates that were all missed, oldest first.
+
+        The last run is *current* when it ends at the latest closed due date.
+        """
+        missed = set(self.missed(held, as_of))
+        runs: list[list[dt.date]] = [[]]
+        for due in self.closed_due_dates(as_of):
+            if due in missed:
+                runs[-1].append(due)
+            elif runs[-1]:
+                runs.append([])
+        return tuple(tuple(run) for run in runs if run)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import itertools
 from collections.abc import Collection, Iterable, Mapping
 
 import attrs
@@ -38,6 +39,7 @@ from workplan_core.checkins.impediments import Impediment
 from workplan_core.checkins.log import CheckinLog
 from workplan_core.checkins.timeline import TimelinePoint
 from workplan_core.checkins.updates import StatusUpdate
+from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org import Organisation, OwnerKind, OwnerRef
 
 __all__ = [
@@ -84,6 +86,21 @@ class NodeOutlook:
     flag: str | None = None
 
 
+def _check_policy(instance: DashboardPolicy, _: object, __: object) -> None:
+    problems = []
+    if instance.interval_days < 1:
+        problems.append(Problem("$.interval_days", "must be at least 1"))
+    if instance.grace_days < 0:
+        problems.append(Problem("$.grace_days", "must not be negative"))
+    bounds = instance.age_buckets
+    if any(b < 0 for b in bounds) or any(a >= b for a, b in itertools.pairwise(bounds)):
+        problems.append(Problem("$.age_buckets", "must be non-negative and strictly increasing"))
+    if instance.participation_days < 1:
+        problems.append(Problem("$.participation_days", "must be at least 1"))
+    if problems:
+        raise ValidationError(problems, summary="invalid dashboard policy")
+
+
 @attrs.frozen
 class DashboardPolicy:
     """Thresholds of a dashboard.
@@ -98,7 +115,7 @@ class DashboardPolicy:
     interval_days: int = 7
     grace_days: int = 2
     age_buckets: tuple[int, ...] = (7, 14, 30)
-    participation_days: int = 91
+    participation_days: int = attrs.field(default=91, validator=_check_policy)
 
 
 @attrs.frozen
@@ -175,12 +192,12 @@ class Dashboard:
         """The row of `node_id` (O(rows)).
 
         Raises:
-            KeyError: the node is not on this dashboard.
+            NotFoundError: the node is not on this dashboard.
         """
         for row in self.rows:
             if row.node_id == node_id:
                 return row
-        raise KeyError(node_id)
+        raise NotFoundError(f"node {node_id!r} is not on {self.title}")
 
 
 # ---------------------------------------------------------------------- readings and rollup
@@ -347,17 +364,6 @@ def _impediment_ages(
     return {label: n for label, n in counts.items() if n}
 
 
-def _missed_run(cadence: Cadence, missed: tuple[dt.date, ...], as_of: dt.date) -> list[dt.date]:
-    """The trailing run of missed due dates (the latest closed ones), oldest first."""
-    closed = cadence.due_dates(cadence.start, as_of - dt.timedelta(days=cadence.grace_days + 1))
-    missed_set, run = set(missed), []
-    for due in reversed(closed):
-        if due not in missed_set:
-            break
-        run.append(due)
-    return run[::-1]
-
-
 def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
     """Check-ins held and missed in the window, and who missed the latest ones."""
     as_of = scope.as_of
@@ -373,10 +379,11 @@ def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
         ):
             continue
         held = [d for d in scope.log.held(cadence.id) if d <= as_of]
-        missed = cadence.missed(held, as_of)
+        runs = cadence.missed_runs(held, as_of)
         held_total += sum(1 for d in held if d >= window_start)
-        missed_total += sum(1 for d in missed if d >= window_start)
-        run = _missed_run(cadence, missed, as_of)
+        missed_total += sum(1 for run in runs for d in run if d >= window_start)
+        closed = cadence.closed_due_dates(as_of)
+        run = runs[-1] if runs and runs[-1][-1] == closed[-1] else ()
         if run:
             items.append(
                 AttentionItem(

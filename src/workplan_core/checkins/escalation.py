@@ -91,18 +91,6 @@ class Escalation:
     detail: str
 
 
-def _missed_runs(missed: tuple[dt.date, ...], closed: tuple[dt.date, ...]) -> list[list[dt.date]]:
-    """The maximal runs of consecutive closed due dates that were all missed."""
-    missed_set = set(missed)
-    runs: list[list[dt.date]] = [[]]
-    for due in closed:
-        if due in missed_set:
-            runs[-1].append(due)
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
-
-
 def _for_cadence(
     cadence: Cadence,
     held: Iterable[dt.date],
@@ -113,9 +101,8 @@ def _for_cadence(
     if cadence.subject.kind is not OwnerKind.PERSON:
         return []
     grace = dt.timedelta(days=cadence.grace_days + 1)
-    closed = cadence.due_dates(cadence.start, as_of - grace)
     person, found = cadence.subject.id, []
-    for run in _missed_runs(cadence.missed(held, as_of), closed):
+    for run in cadence.missed_runs(held, as_of):
         if len(run) < policy.missed_in_a_row:
             continue
         on = run[policy.missed_in_a_row - 1] + grace

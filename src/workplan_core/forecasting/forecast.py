@@ -67,6 +67,11 @@ def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
         raise ValidationError.single(f"$.{attribute.name}", "must be at least 1")
 
 
+def _probability(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 < value <= 1.0:
+        raise ValidationError.single(f"$.{attribute.name}", "must be in (0, 1]")
+
+
 @attrs.frozen
 class ForecastSettings:
     """How periods map to dates, and when to warn.
@@ -84,7 +89,7 @@ class ForecastSettings:
     period_working_days: int = attrs.field(default=5, validator=_positive)
     min_history: int = attrs.field(default=6, validator=_positive)
     max_periods: int = attrs.field(default=520, validator=_positive)
-    until_probability: float = 0.95
+    until_probability: float = attrs.field(default=0.95, validator=_probability)
 
 
 @attrs.frozen
