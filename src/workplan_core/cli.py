@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +15,7 @@ from workplan_core.checkins import CheckinLog, Dashboard, manager_dashboard, rea
 from workplan_core.forecasting import Forecast
 from workplan_core.forecasting.flags import DelayFlag
 from workplan_core.forecasting.from_checkins import forecast_cascade, outlooks
-from workplan_core.org import Organisation
+from workplan_core.org import Organisation, OwnerKind
 from workplan_core.periods import FiscalCalendar, Granularity
 from workplan_core.synthetic import generate_organisation
 from workplan_core.synthetic.cascade import generate_cascade
@@ -131,7 +132,7 @@ def _forecast_section(
         )
 
 
-def _busiest_manager(org: Organisation, board_people: dict[str, int], as_of: dt.date) -> str:
+def _busiest_manager(org: Organisation, board_people: Mapping[str, int], as_of: dt.date) -> str:
     best = max(sorted(board_people), key=lambda p: (board_people[p], p))
     return org.manager_of(best, as_of) or best
 
@@ -154,11 +155,8 @@ def _demo(args: argparse.Namespace) -> int:
     readings = readings_as_of(cascade, log, as_of, log.node_ids())
     _cascade_section(out, cascade, rollup(cascade, readings))
     forecasts, flags = forecast_cascade(cascade, log, as_of=as_of, base_level="team goal")
-    tasks: dict[str, int] = {}
-    for node in cascade.nodes:
-        tasks[node.owner.id] = tasks.get(node.owner.id, 0) + 1
-    people = {p: n for p, n in tasks.items() if p in {q.id for q in org.people}}
-    manager = _busiest_manager(org, people, as_of)
+    owned = Counter(n.owner.id for n in cascade.nodes if n.owner.kind is OwnerKind.PERSON)
+    manager = _busiest_manager(org, owned, as_of)
     board = manager_dashboard(
         manager,
         as_of=as_of,
