@@ -55,6 +55,7 @@ ACTIVE_F = [float(a) for a in ACTIVE]
 _SEVERITY = (BLOCKED, OFF_TRACK, AT_RISK, NOT_STARTED, ON_TRACK, DONE)
 """Most severe first, for the worst-status rule."""
 CANCELLED_SHIFT = SHIFT * CANCELLED
+CANCELLED_BYTE = bytes([CANCELLED])
 
 WEIGHTED_MEAN = RollupMethod.WEIGHTED_MEAN
 SUM = RollupMethod.SUM
@@ -248,9 +249,15 @@ class RollupState:
         kids = children.child[lo:hi]
         codes = bytes(map(self.status.__getitem__, kids))
         progress = list(map(self.progress.__getitem__, kids))
-        weights = index.edge_weight[lo:hi]
+        weights: list[float] = index.edge_weight
         if CANCELLED in codes:  # a cancelled child weighs w·0.0, as in mean_of_children
-            weights = list(map(mul, weights, map(ACTIVE_F.__getitem__, codes)))
+            weights = weights[lo:hi]
+            gone = codes.find(CANCELLED_BYTE)
+            while gone >= 0:  # only the cancelled edges change: w·0.0 and (w·0.0)·p are 0.0
+                weights[gone] *= 0.0
+                gone = codes.find(CANCELLED_BYTE, gone + 1)
+        else:
+            weights = weights[lo:hi]
         starts = list(map(sub, map(first.__getitem__, parents), repeat(lo)))
         ends = list(map(sub, map(last.__getitem__, parents), repeat(lo)))
         spans = list(map(slice, starts, ends))
@@ -319,21 +326,17 @@ class RollupState:
         self.leaves[position] = leaves
         for leaf in leaves:
             self.holders.setdefault(leaf, []).append(position)
-        weight, progress, status = self.index.weight, self.progress, self.status
-        weighted = weights = packed = 0
-        for c in leaves:
-            s = status[c]
-            a = ACTIVE[s]
-            scaled = weight[c] * SCALE_F
-            weighted += int(scaled * progress[c] * a)
-            weights += int(scaled) * a
-            packed += PACK[s]
-        self.weighted[position] = weighted
-        self.weights[position] = weights
-        self.packed[position] = packed
+        # the same terms as `RollupEngine._tell_holders`, each summed by one C-level pass
+        codes = list(map(self.status.__getitem__, leaves))
+        active = list(map(ACTIVE.__getitem__, codes))
+        scaled = list(map(mul, map(self.index.weight.__getitem__, leaves), repeat(SCALE_F)))
+        terms = map(mul, map(mul, scaled, map(self.progress.__getitem__, leaves)), active)
+        self.weighted[position] = sum(map(int, terms))
+        self.weights[position] = sum(map(mul, map(int, scaled), active))
+        self.packed[position] = sum(map(PACK.__getitem__, codes))
         if position in self.index.summing:
-            value = self.value
-            self.summed[position] = sum(int(value[c] * SCALE_F) * ACTIVE[status[c]] for c in leaves)
+            values = map(mul, map(self.value.__getitem__, leaves), repeat(SCALE_F))
+            self.summed[position] = sum(map(mul, map(int, values), active))
 
     # ------------------------------------------------------------------ the formulas
 
