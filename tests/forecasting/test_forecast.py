@@ -61,6 +61,42 @@ def test_short_history_and_no_finish_are_results_with_warnings() -> None:
     assert done.p50 == MONDAY
 
 
+def test_work_starting_later_finishes_nothing_before_its_start() -> None:
+    # 1 task per week for sure, 3 tasks; work starts two weeks (10 working days = 2 periods)
+    # after as_of: nothing in weeks 1-2, then one task a week -> done at the end of week 5.
+    start = D(2027, 3, 15)
+    f = forecast_throughput("n", [1] * 6, 3, as_of=MONDAY, start=start, due=D(2027, 4, 2))
+    assert f.p50 == f.p95 == D(2027, 4, 5)  # five working weeks after Monday 1 March
+    assert f.cdf[:6] == (0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    assert f.on_time_probability == 0.0
+    assert any("work starts on 2027-03-15" in w for w in f.warnings)
+    # a start inside the first period delays nothing; a start in the past neither
+    same = forecast_throughput("n", [1] * 6, 3, as_of=MONDAY)
+    for early in (D(2027, 3, 3), D(2027, 1, 1)):
+        g = forecast_throughput("n", [1] * 6, 3, as_of=MONDAY, start=early)
+        assert g.cdf == same.cdf
+        assert not any("work starts" in w for w in g.warnings)
+    # work already finished stays finished now, whatever the start
+    assert forecast_throughput("n", [1] * 6, 0, as_of=MONDAY, start=start).p50 == MONDAY
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    history=st.lists(st.integers(0, 4), min_size=1, max_size=8),
+    remaining=st.integers(0, 12),
+    weeks=st.integers(0, 6),
+)
+def test_a_later_start_never_finishes_earlier(
+    history: list[int], remaining: int, weeks: int
+) -> None:
+    now = forecast_throughput("n", history, remaining, as_of=MONDAY)
+    later = forecast_throughput(
+        "n", history, remaining, as_of=MONDAY, start=MONDAY + dt.timedelta(weeks=weeks)
+    )
+    for day in now.dates[: len(later.dates)]:
+        assert later.probability_by(day) <= now.probability_by(day) + 1e-12
+
+
 def test_due_date_in_the_past() -> None:
     f = forecast_throughput("n", [2, 3, 1, 2, 2, 3], 10, as_of=MONDAY, due=D(2027, 2, 1))
     assert f.on_time_probability == 0.0

@@ -245,6 +245,22 @@ def to_forecast(
     )
 
 
+def _periods_before(start: dt.date | None, as_of: dt.date, settings: ForecastSettings) -> int:
+    """Whole periods from `as_of` that end before the period holding `start` begins."""
+    if start is None or start <= as_of:
+        return 0
+    days = settings.calendar.count_working_days(as_of, start)
+    return days // settings.period_working_days
+
+
+def _delayed(distribution: PeriodDistribution, periods: int) -> PeriodDistribution:
+    """The same distribution, `periods` later (work already done stays done now)."""
+    if periods <= 0 or distribution.never:
+        return distribution
+    cdf = (distribution.cdf[0],) * periods + distribution.cdf
+    return PeriodDistribution(cdf, truncated=distribution.truncated)
+
+
 def forecast_throughput(
     node_id: str,
     history: Sequence[int],
@@ -252,8 +268,10 @@ def forecast_throughput(
     *,
     as_of: dt.date,
     due: dt.date | None = None,
+    start: dt.date | None = None,
     split_rate: float = 0.0,
     settings: ForecastSettings | None = None,
+    warnings: Sequence[str] = (),
 ) -> Forecast:
     """Forecast when `remaining` tasks will be done from tasks finished per period.
 
@@ -263,28 +281,37 @@ def forecast_throughput(
         remaining: tasks left: a number, a `(low, high)` range, or weights per number.
         as_of: the day of the forecast.
         due: the node's due date.
+        start: the day work on the remaining tasks begins (e.g. the start of the node's
+            period); the whole periods before the one holding it finish nothing. Ignored
+            when it is not after `as_of`.
         split_rate: how much the remaining work grows as it is broken down.
         settings: calendar, period length and horizon.
+        warnings: notes to pass on to the result (e.g. where the history came from).
 
     With no history at all the result is "no finish in sight" with a warning.
     """
     rules = settings or ForecastSettings()
     mixture = remaining_mixture(remaining, split_rate)
+    idle = _periods_before(start, as_of, rules)
     distribution = periods_to_finish(
         Throughput.from_history(history or [0]),
         mixture,
         until_probability=rules.until_probability,
-        min_periods=_periods_until(due, as_of, rules),
-        max_periods=rules.max_periods,
+        min_periods=max(0, _periods_until(due, as_of, rules) - idle),
+        max_periods=max(1, rules.max_periods - idle),
     )
+    notes = list(warnings)
+    if idle:
+        notes.append(f"work starts on {start}: nothing finishes in the first {idle} period(s)")
     return to_forecast(
         node_id,
-        distribution,
+        _delayed(distribution, idle),
         as_of=as_of,
         method=ForecastMethod.THROUGHPUT,
         settings=rules,
         due=due,
         history_periods=len(history),
+        warnings=notes,
     )
 
 
