@@ -33,6 +33,12 @@ from workplan_core.forecasting.forecast import (
     forecast_throughput,
     to_forecast,
 )
+from workplan_core.forecasting.from_checkins import (
+    forecast_cascade,
+    forecast_node,
+    outlooks,
+    work_begun,
+)
 from workplan_core.forecasting.sampling import sample_periods_to_finish
 
 __all__ = [
@@ -55,8 +61,11 @@ __all__ = [
     "count_quantiles",
     "delay_flag",
     "earned_value",
+    "forecast_cascade",
+    "forecast_node",
     "forecast_pace",
     "forecast_throughput",
+    "outlooks",
     "periods_to_finish",
     "remaining_mixture",
     "replay_throughput",
@@ -64,4 +73,5 @@ __all__ = [
     "score_backtest",
     "score_case",
     "to_forecast",
+    "work_begun",
 ]
