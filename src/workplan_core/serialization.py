@@ -2,7 +2,8 @@
 
 Every record of the library is (un)structured here, by one configured converter:
 
-* dates and datetimes as ISO-8601 strings, enums by value, tuples and frozensets as lists;
+* dates and datetimes as ISO-8601 strings, enums by value, tuples as lists, sets as sorted
+  lists (so equal sets dump equally);
 * scalars are strict (``"3"`` is not an ``int``, ``1`` is not a ``bool``);
 * extra keys are forbidden and every problem is reported at once as a
   [ValidationError][workplan_core.errors.ValidationError] with its JSON path.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -126,12 +127,20 @@ def configure_converter(conv: cattrs.Converter) -> None:
     )
 
 
+def _sorted_list(items: Iterable[Any]) -> list[Any]:
+    """A set's unstructured items in one canonical order, so equal sets dump equally."""
+    found = list(items)
+    if all(type(item) is str for item in found):
+        return sorted(found)
+    return sorted(found, key=lambda item: json.dumps(item, sort_keys=True))
+
+
 def make_converter() -> cattrs.Converter:
     """Return a new converter configured exactly like the library's own `converter`."""
     conv = cattrs.Converter(
         forbid_extra_keys=True,
         detailed_validation=True,
-        unstruct_collection_overrides={frozenset: list, tuple: list, set: list},
+        unstruct_collection_overrides={frozenset: _sorted_list, tuple: list, set: _sorted_list},
     )
     configure_converter(conv)
     return conv

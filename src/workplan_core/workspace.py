@@ -6,7 +6,7 @@ from workplan_core.workspace import Workspace
 with Workspace.open("sqlite:///plan.db") as workspace:
     workspace.save_organisation(org)          # one atomic batch
     same = workspace.load_organisation()      # an equal Organisation
-    workspace.save_cascade(cascade)            # the nodes, in order
+    workspace.save_cascade(cascade)            # the nodes, in order, and the config
     workspace.append_checkins(checkins=[...])  # append-only: ids must be new
     log = workspace.load_checkin_log()         # dashboards rebuilt from the store alone
 ```
@@ -50,6 +50,7 @@ from workplan_core.storage import Commit, Delete, Put, Store, Write, open_store
 from workplan_core.storage.typed import load_stored
 
 __all__ = [
+    "CASCADE_CONFIG_SECTION",
     "CASCADE_SECTION",
     "CHECKIN_SECTIONS",
     "ORGANISATION_SECTIONS",
@@ -89,6 +90,9 @@ ORGANISATION_SECTIONS: tuple[Section, ...] = (
 
 CASCADE_SECTION = Section("nodes", "cascade.nodes", Node, ("id", "parent", "level"))
 """How a [Cascade][workplan_core.cascade.Cascade]'s nodes are laid out in a store (in order)."""
+
+CASCADE_CONFIG_SECTION = Section("config", "cascade.config", CascadeConfig, ())
+"""Where the cascade's [CascadeConfig][workplan_core.cascade.CascadeConfig] is kept (one record)."""
 
 CHECKIN_SECTIONS: tuple[Section, ...] = (
     Section("cadences", "checkins.cadences", Cadence, ("manager_id",)),
@@ -210,52 +214,61 @@ class Workspace:
             CorruptRecordError: a stored record cannot be read (its collection and key are
                 named).
         """
-        parts: dict[str, tuple[Any, ...]] = {}
-        for section in ORGANISATION_SECTIONS:
-            versions: dict[str, int] = {}
-            items = []
-            for stored in self.store.scan(section.collection):
-                items.append(load_stored(stored, section.cls))
-                versions[stored.key] = stored.version
-            parts[section.field] = tuple(items)
-            self._loaded[section.collection] = versions
+        parts = {s.field: tuple(self._load_section(s)) for s in ORGANISATION_SECTIONS}
         return Organisation(**parts)
 
     # ------------------------------------------------------------------ cascade
 
     def save_cascade(self, cascade: Cascade) -> Commit:
-        """Store the cascade's nodes, in order, in one atomic batch; O(nodes).
+        """Store the cascade's nodes, in order, and its configuration in one atomic batch.
 
-        Like `save_organisation`: only changed nodes are written, and after `load_cascade` a
-        concurrent change raises [ConflictError][workplan_core.errors.ConflictError].
+        Like `save_organisation`: only changed records are written, and after `load_cascade`
+        a concurrent change raises [ConflictError][workplan_core.errors.ConflictError].
+        O(nodes).
         """
         conflicts: list[tuple[str, str]] = []
-        self.store.declare(CASCADE_SECTION.collection, indexed=CASCADE_SECTION.indexed)
-        writes = self._section_writes(CASCADE_SECTION, cascade.nodes, conflicts)
+        writes: list[Write] = []
+        for section, records in (
+            (CASCADE_SECTION, cascade.nodes),
+            (CASCADE_CONFIG_SECTION, (cascade.config,)),
+        ):
+            self.store.declare(section.collection, indexed=section.indexed)
+            writes.extend(self._section_writes(section, records, conflicts))
         if conflicts:
             raise ConflictError(
                 "nodes were added by another writer; load the cascade again", conflicts
             )
         commit = self.store.write(writes)
-        seen = self._loaded.get(CASCADE_SECTION.collection)
-        if seen is not None:
-            for write, version in zip(writes, commit.versions, strict=True):
+        for write, version in zip(writes, commit.versions, strict=True):
+            seen = self._loaded.get(write.collection)
+            if seen is not None:
                 seen[write.key] = version
         return commit
 
-    def load_cascade(self, config: CascadeConfig = DEFAULT_CONFIG) -> Cascade:
-        """Read the stored cascade and check it against `config`; O(nodes).
+    def load_cascade(self, config: CascadeConfig | None = None) -> Cascade:
+        """Read the stored cascade and check it against its configuration; O(nodes).
+
+        Args:
+            config: check against this configuration instead of the stored one (without a
+                stored one: [DEFAULT_CONFIG][workplan_core.cascade.DEFAULT_CONFIG]).
 
         Raises:
-            ValidationError: the stored nodes break a rule of `config`.
+            ValidationError: the stored nodes break a rule of the configuration.
         """
+        nodes = self._load_section(CASCADE_SECTION)
+        stored = self._load_section(CASCADE_CONFIG_SECTION)
+        chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
+        return Cascade(nodes, chosen)
+
+    def _load_section(self, section: Section) -> list[Any]:
+        """The section's records in key order, remembering the versions read. O(records)."""
         versions: dict[str, int] = {}
-        nodes = []
-        for stored in self.store.scan(CASCADE_SECTION.collection):
-            nodes.append(load_stored(stored, Node))
+        items = []
+        for stored in self.store.scan(section.collection):
+            items.append(load_stored(stored, section.cls))
             versions[stored.key] = stored.version
-        self._loaded[CASCADE_SECTION.collection] = versions
-        return Cascade(nodes, config)
+        self._loaded[section.collection] = versions
+        return items
 
     # ------------------------------------------------------------------ check-ins
 

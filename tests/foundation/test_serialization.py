@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import random
 from typing import Any
 
 import attrs
@@ -213,3 +214,21 @@ def test_a_record_name_cannot_be_taken_twice() -> None:
 def test_an_upcaster_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="already registered"):
         register_upcaster("test.goal", 1)(_goal_v1_to_v2)
+
+
+@attrs.frozen
+class Bag:
+    names: frozenset[str]
+    colours: frozenset[Colour]
+
+
+@given(st.lists(st.text(max_size=5), unique=True, max_size=8), st.randoms(use_true_random=False))
+def test_equal_sets_dump_equally_whatever_their_order(names: list[str], rng: random.Random) -> None:
+    shuffled = list(names)
+    rng.shuffle(shuffled)
+    colours = [Colour.RED, Colour.BLUE]
+    first = unstructure(Bag(frozenset(names), frozenset(colours)))
+    second = unstructure(Bag(frozenset(shuffled), frozenset(reversed(colours))))
+    assert first == second
+    assert first["names"] == sorted(names)
+    assert first["colours"] == ["blue", "red"]  # non-strings: ordered by their JSON text

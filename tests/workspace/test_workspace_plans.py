@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from workplan_core.cascade import Cascade, MetricMeasure, Node, Status
+from workplan_core.cascade import (
+    DEFAULT_CONFIG,
+    Cascade,
+    CascadeConfig,
+    Level,
+    MetricMeasure,
+    Node,
+    Status,
+)
+from workplan_core.cascade import Severity as PeriodRule
 from workplan_core.checkins import (
     Cadence,
     CheckIn,
@@ -19,9 +28,10 @@ from workplan_core.checkins import (
     weekly,
 )
 from workplan_core.checkins.dashboard import node_dashboard
-from workplan_core.errors import ConflictError
+from workplan_core.errors import ConflictError, ValidationError
 from workplan_core.org import OwnerKind, OwnerRef
 from workplan_core.periods import Period
+from workplan_core.storage import Delete
 from workplan_core.workspace import CHECKIN_SECTIONS, Workspace
 
 D = dt.date
@@ -67,10 +77,41 @@ LATER = StatusUpdate("u2", "t2", D(2027, 1, 6), "anna", Status.AT_RISK, value=75
 
 def test_cascade_round_trips_and_saves_only_changes(url: str) -> None:
     with Workspace.open(url) as workspace:
-        assert len(workspace.save_cascade(CASCADE).versions) == 3
+        assert len(workspace.save_cascade(CASCADE).versions) == 4  # three nodes, the config
         loaded = workspace.load_cascade()
         assert loaded.nodes == CASCADE.nodes
         assert workspace.save_cascade(loaded).versions == ()
+
+
+def test_the_cascade_config_is_stored_with_the_nodes(url: str) -> None:
+    levels = (Level("team goal", {OwnerKind.PERSON}), Level("task", {OwnerKind.PERSON}))
+    config = CascadeConfig(levels, period_rule=PeriodRule.WARNING)
+    late = Node("t3", "Late", "task", ANNA, Period(D(2027, 3, 1), D(2027, 4, 30)), parent="g")
+    custom = Cascade([*CASCADE.nodes, late], config)
+    assert custom.warnings  # t3 ends after its parent: only a warning under this config
+    with Workspace.open(url) as workspace:
+        assert len(workspace.save_cascade(custom).versions) == 5  # four nodes and the config
+        loaded = workspace.load_cascade()
+        assert loaded.config == config
+        assert loaded.nodes == custom.nodes
+        assert workspace.save_cascade(loaded).versions == ()  # nothing changed
+        with pytest.raises(ValidationError) as info:
+            workspace.load_cascade(DEFAULT_CONFIG)  # an explicit config still wins
+        assert "t3" in str(info.value)
+        other = Workspace(workspace.store)  # a second writer on the same store
+        mine = other.load_cascade()
+        workspace.save_cascade(Cascade(custom.nodes, CascadeConfig(levels, PeriodRule.WARNING)))
+        workspace.save_cascade(Cascade(CASCADE.nodes, DEFAULT_CONFIG))  # config changed
+        with pytest.raises(ConflictError):
+            other.save_cascade(mine)  # would undo the other writer's config: nothing written
+        assert workspace.load_cascade().config == DEFAULT_CONFIG
+
+
+def test_a_store_without_a_config_loads_with_the_default(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.save_cascade(CASCADE)
+        workspace.store.write([Delete("cascade.config", "000000000", 1)])
+        assert workspace.load_cascade().config == DEFAULT_CONFIG
 
 
 def test_dashboard_rebuilt_from_the_store_alone(url: str) -> None:
