@@ -24,19 +24,14 @@ Targets at 1M nodes: build + validate <= 2 s, full rollup <= 0.3 s, incremental 
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import random
-import resource
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
+from _common import best_of, row, sweep, target_verdict, timed
 from workplan_core.cascade import (
     BinaryMeasure,
     Cascade,
@@ -58,34 +53,6 @@ TARGETS = {  # at 1M nodes
 RSS_TARGET_MB = 1024
 UPDATES = 20_000
 QUERIES = 10_000
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
-def best_of(fn: Callable[[], Any], runs: int = 3) -> float:
-    return min(timed(fn)[1] for _ in range(runs))
-
-
-def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
-    return {
-        "size": size,
-        "operation": operation,
-        "seconds": seconds,
-        "ops": ops,
-        "per_op_seconds": seconds / ops,
-        "throughput_per_s": ops / seconds if seconds else float("inf"),
-        "unit": unit,
-        "peak_rss_mb": round(peak_mb(), 1),
-    }
 
 
 def prepared_updates(cascade: Cascade, count: int, seed: int) -> list[tuple[str, Measure, Status]]:
@@ -189,37 +156,13 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def run_isolated(size: int, seed: int) -> list[dict[str, Any]]:
-    """Measure one size in a fresh interpreter, so peak memory is that size's own."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--single", str(size), "--seed", str(seed)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    rows: list[dict[str, Any]] = json.loads(done.stdout)
-    return rows
-
-
-def format_seconds(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
-
-
 def verdict(result: dict[str, Any]) -> str:
     if result["size"] != 1_000_000:
         return ""
     if result["operation"] == "peak RSS":
         ok = result["peak_rss_mb"] <= RSS_TARGET_MB
         return f"{'ok' if ok else 'MISSED'} (target {RSS_TARGET_MB} MB)"
-    target = TARGETS.get(result["operation"])
-    if target is None:
-        return ""
-    ok = result["seconds"] <= target
-    return f"{'ok' if ok else 'MISSED'} (target {format_seconds(target)})"
+    return target_verdict(result, TARGETS, 1_000_000)
 
 
 def note(result: dict[str, Any]) -> str:
@@ -229,53 +172,23 @@ def note(result: dict[str, Any]) -> str:
     return "" if mean is None else f"{mean:.1f} nodes changed per update"
 
 
-def print_table(results: Sequence[dict[str, Any]]) -> None:
-    header = (
-        f"{'size':>9}  {'operation':<27}  {'time':>10}  {'per op':>10}  "
-        f"{'throughput':>20}  {'peak MB':>8}  notes"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        if r["operation"] == "peak RSS":
-            print(
-                f"{r['size']:>9,}  {'peak RSS':<27}  {'':>10}  {'':>10}  {'':>20}  "
-                f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}"
-            )
-            continue
-        throughput = f"{r['throughput_per_s']:,.0f} {r['unit']}/s"
-        print(
-            f"{r['size']:>9,}  {r['operation']:<27}  {format_seconds(r['seconds']):>10}  "
-            f"{format_seconds(r['per_op_seconds']):>10}  {throughput:>20}  "
-            f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}{note(r)}"
-        )
+def notes(result: dict[str, Any]) -> str:
+    return f"{verdict(result)}{note(result)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        default=",".join(str(s) for s in SIZES),
-        help="comma-separated cascade sizes in nodes (default: 10000,100000,1000000)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.single is not None:
-        print(json.dumps(measure_size(args.single, args.seed)))
-        return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = [r for size in sizes for r in run_isolated(size, args.seed)]
-    print_table(results)
-    if args.json is not None:
-        payload = {
+    return sweep(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        script=__file__,
+        sizes=SIZES,
+        measure=measure_size,
+        notes=notes,
+        payload={
             "benchmark": "cascade",
-            "seed": args.seed,
             "targets_at_1m": {**TARGETS, "peak RSS (MB)": RSS_TARGET_MB},
-        }
-        args.json.write_text(json.dumps({**payload, "results": results}, indent=2) + "\n")
-    return 0
+        },
+    )
 
 
 if __name__ == "__main__":

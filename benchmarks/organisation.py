@@ -20,18 +20,13 @@ Targets at 100k people: generation + validation <= 3 s, transitive reports of th
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import random
-import resource
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
+from _common import row, sweep, target_verdict, timed
 from workplan_core.org import Organisation, OwnerKind, OwnerRef
 from workplan_core.synthetic import DEFAULT_AS_OF, generate_organisation
 
@@ -51,13 +46,6 @@ REF_MIX = (
 )
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 def repeated(fn: Callable[[], Any], count: int) -> float:
     """Seconds per call, the best of three runs of `count` calls."""
     best = float("inf")
@@ -68,23 +56,6 @@ def repeated(fn: Callable[[], Any], count: int) -> float:
             fn()
         best = min(best, (time.perf_counter() - start) / count)
     return best
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
-    return {
-        "size": size,
-        "operation": operation,
-        "seconds": seconds,
-        "ops": ops,
-        "per_op_seconds": seconds / ops,
-        "throughput_per_s": ops / seconds if seconds else float("inf"),
-        "unit": unit,
-        "peak_rss_mb": round(peak_mb(), 1),
-    }
 
 
 def owner_refs(org: Organisation, count: int, seed: int) -> list[OwnerRef]:
@@ -147,76 +118,22 @@ def resolve_by_kind(org: Organisation, refs: list[OwnerRef], size: int) -> list[
     ]
 
 
-def run_isolated(size: int, seed: int) -> list[dict[str, Any]]:
-    """Measure one size in a fresh interpreter, so peak memory is that size's own."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--single", str(size), "--seed", str(seed)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    rows: list[dict[str, Any]] = json.loads(done.stdout)
-    return rows
-
-
-def format_seconds(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
-
-
-def verdict(result: dict[str, Any]) -> str:
-    target = TARGETS.get(result["operation"])
-    if target is None or result["size"] != 100_000:
-        return ""
-    ok = result["seconds"] <= target
-    return f"{'ok' if ok else 'MISSED'} (target {format_seconds(target)})"
-
-
-def note(result: dict[str, Any]) -> str:
+def notes(result: dict[str, Any]) -> str:
     mean = result.get("mean_people_per_ref")
-    return "" if mean is None else f"{mean:,.0f} people per ref"
-
-
-def print_table(results: Sequence[dict[str, Any]]) -> None:
-    header = (
-        f"{'size':>9}  {'operation':<27}  {'time':>10}  {'per op':>10}  "
-        f"{'throughput':>18}  {'peak MB':>8}  notes"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        throughput = f"{r['throughput_per_s']:,.0f} {r['unit']}/s"
-        print(
-            f"{r['size']:>9,}  {r['operation']:<27}  {format_seconds(r['seconds']):>10}  "
-            f"{format_seconds(r['per_op_seconds']):>10}  {throughput:>18}  "
-            f"{r['peak_rss_mb']:>8,.0f}  {verdict(r)}{note(r)}"
-        )
+    remark = "" if mean is None else f"{mean:,.0f} people per ref"
+    return f"{target_verdict(result, TARGETS, 100_000)}{remark}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        default=",".join(str(s) for s in SIZES),
-        help="comma-separated organisation sizes in people (default: 1000,100000,1000000)",
+    return sweep(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        script=__file__,
+        sizes=SIZES,
+        measure=measure_size,
+        notes=notes,
+        payload={"benchmark": "org", "targets_at_100k": TARGETS},
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.single is not None:
-        print(json.dumps(measure_size(args.single, args.seed)))
-        return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = [r for size in sizes for r in run_isolated(size, args.seed)]
-    print_table(results)
-    if args.json is not None:
-        payload = {"benchmark": "org", "seed": args.seed, "targets_at_100k": TARGETS}
-        args.json.write_text(json.dumps({**payload, "results": results}, indent=2) + "\n")
-    return 0
 
 
 if __name__ == "__main__":
