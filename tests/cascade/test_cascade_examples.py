@@ -156,7 +156,8 @@ def test_leaf_scope_counts_each_leaf_once_with_its_own_weight() -> None:
     # children scope would weigh g1 (10) and g2 (1) instead
     assert result["g1"].progress == 0.5
     engine = RollupEngine(cascade)
-    assert engine.update("t2", measure=BinaryMeasure(True)) == ("t2", "g2", "g1", "d")
+    # the node first, then deepest first, ties in cascade order
+    assert engine.update("t2", measure=BinaryMeasure(True)) == ("t2", "g1", "g2", "d")
     assert engine.progress("d") == 1.0
 
 
@@ -168,3 +169,22 @@ def test_unknown_ids_are_not_found() -> None:
         rollup(example())["zz"]
     with pytest.raises(ValidationError):
         engine.update("t4", rule=RollupRule.manual(0.5, "why"))  # t4 is not manual
+
+
+def test_a_diamond_is_settled_deepest_first() -> None:
+    # "d" counts towards "s" (its primary parent) and straight towards "o" (an extra
+    # contribution), and "s" counts towards "o" too. When "t" starts, "d" and then "s" move to
+    # on track; "o" (worst status of its contributors) must be re-derived only after both
+    # moves are counted, or it would look for a "not started" contributor that is gone.
+    me, q = NODES[9].owner, NODES[9].period
+    cascade = Cascade([
+        Node("o", "O", "strategic objective", me, q, rule=RollupRule(RollupMethod.WORST_STATUS)),
+        Node("s", "S", "supporting goal", me, q, parent="o"),
+        Node("d", "D", "departmental target", me, q, parent="s",
+             contributions=(Contribution("o"),)),
+        Node("t", "T", "task", me, q, parent="d"),
+    ])  # fmt: skip
+    engine = RollupEngine(cascade)
+    assert engine.update("t", status=Status.ON_TRACK) == ("t", "d", "s", "o")
+    assert engine.status("o") is Status.ON_TRACK
+    assert engine.snapshot() == rollup(Cascade([engine.node(n.id) for n in cascade.nodes]))

@@ -15,19 +15,27 @@ cascade exactly.
 
 from __future__ import annotations
 
+import heapq
 from operator import eq, mul
 
 import attrs
 
 from workplan_core.cascade._state import (
     ACTIVE,
+    AT_RISK,
+    BLOCKED,
     CANCELLED,
     CANCELLED_SHIFT,
+    DONE,
     MANUAL,
+    MASK,
+    NOT_STARTED,
+    OFF_TRACK,
+    ON_TRACK,
     PACK,
     SCALE_F,
+    SHIFT,
     full_rollup,
-    roll_code,
 )
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.index import CascadeIndex
@@ -46,8 +54,27 @@ from workplan_core.errors import NotFoundError, ValidationError
 
 __all__ = ["RollupEngine"]
 
+DONE_SHIFT = SHIFT * DONE
+BLOCKED_SHIFT = SHIFT * BLOCKED
+OFF_TRACK_SHIFT = SHIFT * OFF_TRACK
+AT_RISK_SHIFT = SHIFT * AT_RISK
+ON_TRACK_SHIFT = SHIFT * ON_TRACK
+
 _Entry = tuple[int, float, int, float | None, float, int, float | None]
-_CODES = {status: status.code for status in STATUSES}
+_CODES = {id(status): status.code for status in STATUSES}
+"""Status codes by the identity of the status (enum hashing runs in Python; `id` does not)."""
+
+
+def _handoffs(index: CascadeIndex, leaf_scoped: frozenset[int]) -> bytearray:
+    """1 for nodes whose change must go through `_propagate`: extra parents, leaf-scoped parent."""
+    handoff = bytearray(len(index))
+    for position in index.extra_up:
+        handoff[position] = 1
+    parent = index.parent
+    for position in range(len(index)):
+        if parent[position] in leaf_scoped:
+            handoff[position] = 1
+    return handoff
 
 
 def _plain_leaves(index: CascadeIndex) -> bytearray:
@@ -57,6 +84,14 @@ def _plain_leaves(index: CascadeIndex) -> bytearray:
     for position in (*index.rules, *index.valued):
         plain[position] = 0
     return plain
+
+
+def _code(status: Status) -> int:
+    """The code of `status`, checked to be a `Status`."""
+    code = _CODES.get(id(status))
+    if code is None or STATUSES[code] is not status:
+        raise ValidationError.single("$.status", "must be a Status")
+    return code
 
 
 class RollupEngine:
@@ -87,7 +122,15 @@ class RollupEngine:
         0.75
     """
 
-    __slots__ = ("_cascade", "_leaf_scoped", "_measures", "_plain", "_rules", "_state")
+    __slots__ = (
+        "_cascade",
+        "_handoff",
+        "_leaf_scoped",
+        "_measures",
+        "_plain",
+        "_rules",
+        "_state",
+    )
 
     def __init__(self, cascade: Cascade) -> None:
         self._cascade = cascade
@@ -97,6 +140,9 @@ class RollupEngine:
         self._rules: dict[int, RollupRule] = {}
         index = cascade.index
         self._plain = _plain_leaves(index)
+        self._handoff = _handoffs(index, self._leaf_scoped)
+        for parent in index.children.internal:  # every parent's gather, built up front
+            index.gather(parent)
 
     @property
     def cascade(self) -> Cascade:
@@ -159,7 +205,9 @@ class RollupEngine:
             reading: a reported progress, status and value, applied after the others.
 
         Returns:
-            The ids of the nodes whose result changed, the node itself first.
+            The ids of the nodes whose result changed: the node itself first, then along
+            its line of sight; where a change reaches a node along several paths (extra
+            contributions, leaf scope), deeper nodes come first, ties in cascade order.
 
         Raises:
             NotFoundError: no node has that id.
@@ -171,6 +219,8 @@ class RollupEngine:
         position = index.pos.get(node_id)
         if position is None:
             raise NotFoundError(f"no node {node_id!r} in the cascade")
+        if rule is None and reading is None and self._plain[position]:
+            return self._update_plain(position, node_id, measure, status)
         cancelled_before = state.own_status[position] == CANCELLED
         shown = False
         if rule is not None:
@@ -178,10 +228,7 @@ class RollupEngine:
         if measure is not None:
             shown = self._set_measure(position, measure)
         if status is not None:
-            code = _CODES.get(status)
-            if code is None:
-                raise ValidationError.single("$.status", "must be a Status")
-            state.own_status[position] = code
+            state.own_status[position] = _code(status)
         if reading is not None:
             if not isinstance(reading, Reading):
                 raise ValidationError.single("$.reading", "must be a Reading")
@@ -199,6 +246,30 @@ class RollupEngine:
             self._climb(stack.pop(), changed)
         self._propagate(stack, changed)
         return tuple(dict.fromkeys(changed))
+
+    def _update_plain(
+        self, position: int, node_id: str, measure: Measure | None, status: Status | None
+    ) -> tuple[str, ...]:
+        """A new measure or status of a leaf with the default rule that takes part in no sum."""
+        state = self._state
+        shown = False
+        if measure is not None:
+            kind = type(measure)
+            if kind is MetricMeasure:
+                shown = state.show(position, measure.value)  # type: ignore[union-attr]
+            elif kind is BinaryMeasure or kind is MilestoneMeasure:
+                if position in state.shown:
+                    shown = state.show(position, None)
+                else:
+                    before = self._measures.get(position, state.index.nodes[position].measure)
+                    shown = type(before) is MetricMeasure and state.show(position, None)
+            else:
+                raise ValidationError.single("$.measure", "must be a measure")
+            self._measures[position] = measure
+            state.own_progress[position] = measure.progress()
+        if status is not None:
+            state.own_status[position] = _code(status)
+        return self._update_leaf(position, node_id, shown)
 
     def _update_leaf(self, position: int, node_id: str, shown: bool) -> tuple[str, ...]:
         """A leaf with the default rule, in no sum: what `derive` gives, without the detour."""
@@ -321,7 +392,7 @@ class RollupEngine:
             if not self._settle(ancestor, stack, changed) and packed[ancestor] != counts:
                 changed.append(self._state.index.ids[ancestor])  # only its counts changed
 
-    def _climb(self, entry: _Entry, changed: list[str]) -> None:
+    def _climb(self, entry: _Entry, changed: list[str]) -> None:  # noqa: PLR0912, PLR0915 - the hot loop, inlined
         """Walk up the primary parents of a node with no other parent: the common, lean path.
 
         A parent in children scope reads its children afresh (see `RollupState.derive`), so
@@ -332,20 +403,19 @@ class RollupEngine:
         """
         state = self._state
         index = state.index
-        parent_of, extra_up, rules = index.parent, index.extra_up, index.rules
+        c, _, s0, v0, _, s1, v1 = entry
+        if self._handoff[c] or c in state.holders:  # only leaves have holders
+            self._propagate([entry], changed)
+            return
+        parent_of, rules, handoff = index.parent, index.rules, self._handoff
         first, last = index.children.first, index.children.last
         gathers, gather = index.gathers, index.gather
         progress, status, packed = state.progress, state.status, state.packed
-        own_progress, own_status, holders = state.own_progress, state.own_status, state.holders
-        leaf_scoped = self._leaf_scoped
-        derive = state.derive
+        own_progress, own_status = state.own_progress, state.own_status
+        derive, mean_of_children = state.derive, state.mean_of_children
         ids = index.ids
-        c, p0, s0, v0, p1, s1, v1 = entry
         while True:
             q = parent_of[c]
-            if c in extra_up or c in holders or q in leaf_scoped:
-                self._propagate([(c, p0, s0, v0, p1, s1, v1)], changed)
-                return
             if q < 0:
                 return
             if s0 != s1:
@@ -358,14 +428,27 @@ class RollupEngine:
                 v0, v1 = old_value, state.value.get(q)
             else:
                 counts = packed[q]
-                active = last[q] - first[q] - (counts >> CANCELLED_SHIFT)
+                gone = counts >> CANCELLED_SHIFT
+                active = last[q] - first[q] - gone
                 if active <= 0:
                     new_progress, new_status = own_progress[q], own_status[q]
                 else:
-                    cancelled = own_status[q] == CANCELLED
-                    new_status = CANCELLED if cancelled else roll_code(counts, active)
-                    if counts >> CANCELLED_SHIFT:
-                        new_progress = state.mean_of_children(q, counts)
+                    if own_status[q] == CANCELLED:
+                        new_status = CANCELLED
+                    elif (counts >> DONE_SHIFT) & MASK == active:
+                        new_status = DONE
+                    elif (counts >> BLOCKED_SHIFT) & MASK:
+                        new_status = BLOCKED
+                    elif (counts >> OFF_TRACK_SHIFT) & MASK:
+                        new_status = OFF_TRACK
+                    elif (counts >> AT_RISK_SHIFT) & MASK:
+                        new_status = AT_RISK
+                    elif (counts >> DONE_SHIFT) & MASK or (counts >> ON_TRACK_SHIFT) & MASK:
+                        new_status = ON_TRACK
+                    else:
+                        new_status = NOT_STARTED
+                    if gone:
+                        new_progress = mean_of_children(q, counts)
                     else:
                         take, weights, total = gathers.get(q) or gather(q)
                         new_progress = sum(map(mul, weights, take(progress))) / total
@@ -377,43 +460,66 @@ class RollupEngine:
                     changed.append(ids[q])  # only its counts changed
                 return
             changed.append(ids[q])
-            c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
+            if handoff[q]:
+                self._propagate(
+                    [(q, old_progress, old_status, v0, new_progress, new_status, v1)], changed
+                )
+                return
+            c, s0, s1 = q, old_status, new_status
 
     def _propagate(self, stack: list[_Entry], changed: list[str]) -> None:
-        """Tell every parent of each changed node, until nothing changes any more."""
+        """Tell every parent of each changed node, deepest first, until nothing changes.
+
+        A change is counted into all its parents at once, but a parent is re-derived only
+        when no deeper node is waiting: its contributors are all deeper than it, so by then
+        every change beneath it has been counted in. A parent reached along two paths (a
+        diamond through extra contributions) therefore never sees a contributor's new status
+        before that contributor's count moved, and is re-derived once.
+        """
         state = self._state
         index = state.index
-        parent_of, extra_up = index.parent, index.extra_up
+        parent_of, extra_up, depth = index.parent, index.extra_up, index.depth
         packed, holders = state.packed, state.holders
         leaf_scoped = self._leaf_scoped
-        settle = self._settle
         ids = index.ids
-        while stack:
-            c, p0, s0, v0, p1, s1, v1 = stack.pop()
-            moved = s0 != s1
-            delta = PACK[s1] - PACK[s0]
-            parent = parent_of[c]
-            if parent >= 0 and parent not in leaf_scoped:
-                if moved:
-                    packed[parent] += delta
-                if not settle(parent, stack, changed) and moved:
-                    changed.append(ids[parent])  # only its counts changed
-            more = extra_up.get(c)
-            if more:
-                for parent, _ in more:
-                    if parent in leaf_scoped:
-                        continue
+        waiting: list[tuple[int, int]] = []  # (-depth, position): a heap, deepest first
+        counts_moved: dict[int, bool] = {}  # the waiting parents: did their counts move?
+
+        def tell(parent: int, moved: bool) -> None:
+            if parent in counts_moved:
+                counts_moved[parent] = counts_moved[parent] or moved
+            else:
+                counts_moved[parent] = moved
+                heapq.heappush(waiting, (-depth[parent], parent))
+
+        while stack or waiting:
+            while stack:
+                entry = stack.pop()
+                c, _, s0, _, _, s1, _ = entry
+                moved = s0 != s1
+                delta = PACK[s1] - PACK[s0]
+                parent = parent_of[c]
+                if parent >= 0 and parent not in leaf_scoped:
                     if moved:
                         packed[parent] += delta
-                    if not settle(parent, stack, changed) and moved:
-                        changed.append(ids[parent])
-            above = holders.get(c)
-            if above:
-                self._tell_holders(above, (c, p0, s0, v0, p1, s1, v1), stack, changed)
+                    tell(parent, moved)
+                for parent, _ in extra_up.get(c, ()):
+                    if parent not in leaf_scoped:
+                        if moved:
+                            packed[parent] += delta
+                        tell(parent, moved)
+                above = holders.get(c)
+                if above:
+                    self._tell_holders(above, entry)
+                    for holder in above:
+                        tell(holder, moved)
+            if waiting:
+                _, parent = heapq.heappop(waiting)
+                moved = counts_moved.pop(parent)
+                if not self._settle(parent, stack, changed) and moved:
+                    changed.append(ids[parent])  # only its counts changed
 
-    def _tell_holders(
-        self, holders: list[int], entry: _Entry, stack: list[_Entry], changed: list[str]
-    ) -> None:
+    def _tell_holders(self, holders: list[int], entry: _Entry) -> None:
         """Adjust the exact running sums of the leaf-scoped nodes holding a changed leaf."""
         state = self._state
         leaf, p0, s0, v0, p1, s1, v1 = entry
@@ -429,5 +535,3 @@ class RollupEngine:
             if holder in state.summed:
                 before = int(v0 * SCALE_F) * a0  # type: ignore[operator]
                 state.summed[holder] += int(v1 * SCALE_F) * a1 - before  # type: ignore[operator]
-            if not self._settle(holder, stack, changed) and s0 != s1:
-                changed.append(state.index.ids[holder])
