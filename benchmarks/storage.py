@@ -11,7 +11,8 @@ store, as the limit to compare with: `sqlite3` `executemany` into a plain (colle
 body) table with the same WAL and full-sync settings, and psycopg `COPY` into the same table
 in PostgreSQL. Both use the same batches, one transaction per batch, and encode each record to
 JSON inside the timed loop, as the stores must. The memory run also times `json.loads` of the
-10,000 matching bodies alone: the floor of any scan that returns records on this machine.
+10,000 matching bodies alone (the floor of a scan that decodes JSON on this machine) and
+building the `Put`s of the write loop without a store (the floor of any store's write rate).
 
 Payloads are stamped assignment records built from a synthetic organisation
 (`workplan_core.synthetic.generate_organisation`): its start and end dates and position ids;
@@ -226,12 +227,24 @@ def measure_decoding(records: list[dict[str, Any]], args: argparse.Namespace) ->
     return row("json", len(records), f"json.loads {len(texts):,} bodies", seconds, len(texts))
 
 
+def measure_harness(records: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """The floor of any store's write rate here: building the `Put`s alone, as `write_all` does."""
+
+    def build_all() -> None:
+        for chunk in batches(len(records), args.batch):
+            [Put(COLLECTION, key_of(i), records[i]) for i in chunk]
+
+    _, seconds = timed(build_all)
+    return row("harness", len(records), "build the Puts (no store)", seconds, len(records))
+
+
 def measure(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     records = payloads(args.records, args.matches, args.seed)
     gc.freeze()  # the payloads live throughout; keep the collector from rescanning them
     if backend == "memory":
         return [
             measure_decoding(records, args),
+            measure_harness(records, args),
             *measure_store(backend, "memory://", records, args),
         ]
     if backend == "sqlite":

@@ -9,9 +9,11 @@ every character. An indexed field's value is kept as its JSON text too, so `"1"`
 from __future__ import annotations
 
 import json
+import json.scanner
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from itertools import repeat
+from typing import Any, cast
 
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.storage.errors import CorruptRecordError
@@ -22,11 +24,15 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_NAME_LENGTH",
     "MAX_NESTING",
+    "decode_each",
     "decode_record",
+    "decode_records",
     "encode_flat_record",
     "encode_index_value",
     "encode_record",
+    "encode_records",
     "index_entries",
+    "index_texts",
     "is_plain_name",
     "name_problem",
     "record_problems",
@@ -45,6 +51,9 @@ MAX_NESTING = 100
 """Deepest nesting of lists and objects inside a record."""
 
 _DECODE = json.JSONDecoder().decode
+_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    cast(Any, json.JSONDecoder())
+)
 
 
 def _refuse(value: object) -> object:
@@ -80,6 +89,7 @@ def _encode(value: object) -> str:
 
 _QUOTE: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _STR = frozenset({str})
+_DICT_TYPE = frozenset({dict})
 _PLAIN_VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
 _MISSING = object()
 
@@ -185,6 +195,31 @@ def encode_record(record: JsonRecord) -> str:
     return _encode(record)
 
 
+def encode_records(records: Sequence[JsonRecord]) -> list[str]:
+    """The JSON texts of many records checked by `record_problems`, in one encoder call.
+
+    The C encoder runs once over the whole list and the text is cut at the ``},{`` between
+    records. That is exact when the text holds exactly ``len(records) - 1`` of them (the
+    text is ASCII-only, so no newline of a record can be confused with the one inserted to
+    cut); when a string or a nested list holds one too, each record is encoded alone.
+    O(total size of the records).
+
+    Raises:
+        ValueError: a record holds NaN or an infinity (`record_problems` reports those).
+    """
+    count = len(records)
+    if count == 0:
+        return []
+    text = "".join(_CHUNKS(records if type(records) is list else list(records), 0))
+    if count == 1:
+        return [text[1:-1]]
+    if text.count("},{") == count - 1:
+        texts = text[1:-1].replace("},{", "}\n{").split("\n")
+        if len(texts) == count:  # always, as argued above; a cheap guard all the same
+            return texts
+    return ["".join(_CHUNKS(record, 0)) for record in records]
+
+
 def encode_flat_record(record: object) -> str | None:
     """The JSON text of a valid record whose values are all scalars, else `None`.
 
@@ -211,6 +246,14 @@ def decode_record(text: object, collection: str, key: str, version: int | None) 
         CorruptRecordError: the text is not a JSON object; the error names the collection,
             key and version.
     """
+    if type(text) is str:
+        try:  # the fast path: a compact text, as the stores write it
+            value, end = _SCAN_ONCE(text, 0)
+        except (StopIteration, ValueError):
+            pass
+        else:
+            if end == len(text) and type(value) is dict:
+                return value
     if not isinstance(text, str):
         raise CorruptRecordError(
             collection, key, version, f"stored body is {type(text).__name__}, not text"
@@ -226,6 +269,53 @@ def decode_record(text: object, collection: str, key: str, version: int | None) 
             collection, key, version, f"stored body is a JSON {type(value).__name__}, not an object"
         )
     return value
+
+
+def decode_each(texts: Sequence[object]) -> list[JsonRecord | None] | None:
+    """Decode stored texts one by one on the fast path; `None` when some text needs the slow one.
+
+    Each text must be exactly one compact JSON object (as the stores write them); `None`
+    texts (tombstones) stay `None`. On `None`, decode each text with `decode_record`, which
+    accepts surrounding whitespace and names a broken text. O(total size).
+    """
+    records: list[JsonRecord | None] = []
+    append = records.append
+    scan = _SCAN_ONCE
+    for text in texts:
+        if text is None:
+            append(None)
+            continue
+        if type(text) is not str:
+            return None
+        try:
+            value, end = scan(text, 0)
+        except (StopIteration, ValueError):
+            return None
+        if end != len(text) or type(value) is not dict:
+            return None
+        append(value)
+    return records
+
+
+def decode_records(texts: Sequence[str | None]) -> list[JsonRecord | None] | None:
+    """Decode many stored texts in one decoder call; `None` when some text is not an object.
+
+    Exact only for texts known to be one JSON value each (a PostgreSQL ``json`` column
+    guarantees it): such values joined by commas inside brackets decode to exactly these
+    values. `None` texts (tombstones) stay `None`. On `None`, decode each text with
+    `decode_record`, which names the broken one. O(total size).
+    """
+    present = [text for text in texts if text is not None]
+    try:
+        values = _DECODE("[" + ",".join(present) + "]")
+    except (TypeError, ValueError):
+        return None
+    if len(values) != len(present) or not _DICT_TYPE.issuperset(map(type, values)):
+        return None
+    if len(present) == len(texts):
+        return values  # type: ignore[no-any-return]
+    each = iter(values)
+    return [None if text is None else next(each) for text in texts]
 
 
 def encode_index_value(value: object) -> str | None:
@@ -262,6 +352,23 @@ def index_entries(record: JsonRecord, fields: Sequence[str]) -> list[tuple[str, 
             if encoded is not None:
                 entries.append((field, encoded))
     return entries
+
+
+def index_texts(records: Sequence[JsonRecord | None], field: str) -> list[str | None]:
+    """The index text of `field` in each record, `None` where there is no entry (see above).
+
+    `None` records (deletes) have no entry. The common case — every record holds a string
+    in `field` — runs in C. O(len(records)).
+    """
+    if None in records:
+        values = [_MISSING if r is None else r.get(field, _MISSING) for r in records]
+    else:
+        values = list(map(dict.get, records, repeat(field), repeat(_MISSING)))  # type: ignore[arg-type]
+    if _STR.issuperset(map(type, values)):
+        quoted = list(map(_QUOTE, cast(list[str], values)))
+        if max(map(len, quoted), default=0) <= MAX_INDEX_VALUE_LENGTH:
+            return cast(list[str | None], quoted)
+    return [None if v is _MISSING else encode_index_value(v) for v in values]
 
 
 def where_entries(

@@ -2,87 +2,219 @@
 
 It is also a supported fake for users' tests: it keeps every rule of the protocol (versions,
 atomic batches, conflicts, tombstones, history, the change feed, indexed scans) and nothing
-outlives the object. Records are kept as their JSON text, so reads return fresh copies and
-the stored data cannot be changed through a returned or a written dict.
+outlives the object. The stored data cannot be changed through a written or a returned dict:
+a record whose values are all scalars is kept as a private shallow copy (a full copy, since
+its values are immutable) and read back as a fresh one; a record that nests lists or objects
+is kept as its JSON text and decoded on every read.
+
+Key order is kept lazily: a write only notes which keys arrived or left, and the sorted order
+of a collection (or of one indexed value) is brought up to date by the next scan that needs
+it — by sorting, when many keys changed since, or key by key, in O(log n) each, when few did.
+Each version points to its key's previous one (history is a chain), and the change feed is
+kept in one tuple per batch: the cyclic garbage collector visits every reference held by a
+list, set or dict each time it runs, so the fewer such references a million records hold,
+the less time writes spend in it.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain, repeat
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple, Self, cast
 
-from sortedcontainers import SortedDict, SortedSet
+from sortedcontainers import SortedList
 
 from workplan_core.storage.batch import (
+    CheckedBatch,
     Head,
-    PreparedWrite,
-    batch_index_entries,
+    check_batch,
     check_declaration,
     commit_time,
     next_versions,
-    prepare_batch,
 )
 from workplan_core.storage.encoding import (
     MAX_KEY_LENGTH,
     decode_record,
+    encode_record,
     index_entries,
+    index_texts,
     require_name,
     require_since,
     where_entries,
 )
 from workplan_core.storage.errors import StoreClosedError
-from workplan_core.storage.records import Commit, IndexValue, StoredRecord, Write
+from workplan_core.storage.records import (
+    Commit,
+    IndexValue,
+    JsonRecord,
+    StoredRecord,
+    Write,
+    _stored_record,
+)
 
 __all__ = ["MemoryStore"]
 
 _PAGE = 256
+_REBUILD_SHARE = 4  # rebuild a sorted order when over a quarter of its keys changed
+
+Body = JsonRecord | str | None
+"""A kept record: a private copy of a flat record, the JSON text of a nested one, or `None`."""
 
 
 class _Entry(NamedTuple):
+    """One version; `prev` is the key's previous version (history is a chain)."""
+
+    collection: str
     key: str
     version: int
     seq: int
-    text: str | None
+    body: Body
     committed_at: dt.datetime
-    pairs: tuple[tuple[str, str], ...]
+    prev: _Entry | None
+
+
+_entry = cast(Callable[[tuple[Any, ...]], _Entry], functools.partial(tuple.__new__, _Entry))
+
+
+class _Keys:
+    """A set of keys whose sorted order is brought up to date only when it is read.
+
+    The caller knows whether a key is in the set: `insert` takes a key that is not, `remove`
+    one that is. Both cost O(1): inserted keys wait in chunks (tuples, which the cyclic
+    garbage collector stops visiting once it has seen them), removed ones in a hash set.
+    `ordered()` then merges the changes into the sorted list: key by key (O(log n) each)
+    when few changed, by sorting everything again (O(n log n), in C) when many did.
+    """
+
+    __slots__ = ("count", "order", "pending", "removed")
+
+    def __init__(self) -> None:
+        self.order: Any = SortedList()
+        self.pending: list[tuple[str, ...]] = []  # chunks of keys missing from `order`
+        self.count = 0  # keys in `pending`
+        self.removed: set[str] = set()  # keys of `order` or `pending` no longer in the set
+
+    def __len__(self) -> int:
+        return len(self.order) + self.count - len(self.removed)
+
+    def insert(self, key: str) -> None:
+        if key in self.removed:
+            self.removed.discard(key)  # it is still in `order` or `pending`
+        else:
+            self.pending.append((key,))
+            self.count += 1
+
+    def insert_many(self, keys: list[str]) -> None:
+        if self.removed:
+            back = self.removed.intersection(keys)
+            if back:
+                self.removed -= back
+                keys = [key for key in keys if key not in back]
+        self.pending.append(tuple(keys))
+        self.count += len(keys)
+
+    def remove(self, key: str) -> None:
+        self.removed.add(key)
+
+    def ordered(self) -> Any:
+        """The keys as a `SortedList`, brought up to date."""
+        if self.count or self.removed:
+            added = set(chain.from_iterable(self.pending))
+            removed = self.removed
+            if removed and added:
+                cancelled = removed & added
+                added -= cancelled
+                removed = removed - cancelled
+            if (len(added) + len(removed)) * _REBUILD_SHARE >= len(self.order):
+                keys = set(self.order)
+                keys -= removed
+                keys |= added
+                self.order = SortedList(keys)
+            else:
+                for key in removed:
+                    self.order.remove(key)
+                self.order.update(added)
+            self.pending = []
+            self.count = 0
+            self.removed = set()
+        return self.order
 
 
 class _Collection:
-    """The versions, live records and index entries of one collection."""
+    """The versions, live keys and index entries of one collection."""
 
-    __slots__ = ("index", "indexed", "live", "name", "versions")
+    __slots__ = ("heads", "index", "indexed", "name", "order")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.indexed: tuple[str, ...] = ()
-        self.versions: dict[str, list[_Entry]] = {}
-        self.live: Any = SortedDict()  # key -> latest live _Entry, in key order
-        self.index: dict[tuple[str, str], Any] = {}  # (field, value) -> SortedSet of keys
+        self.heads: dict[str, _Entry] = {}  # key -> latest version (live or tombstone)
+        self.order = _Keys()  # the live keys
+        self.index: dict[tuple[str, str], _Keys] = {}  # (field, value text) -> live keys
 
-    def unindex(self, entry: _Entry) -> None:
-        for pair in entry.pairs:
+    def live(self, key: str) -> _Entry | None:
+        """The latest version of `key` when it is live."""
+        entry = self.heads.get(key)
+        return entry if entry is not None and entry.body is not None else None
+
+    def pairs(self, entry: _Entry | None) -> set[tuple[str, str]]:
+        """The index entries of a live version (computed again: entries do not keep them)."""
+        if entry is None or not self.indexed:
+            return set()
+        record = _record(entry)
+        return set(index_entries(record, self.indexed)) if record is not None else set()
+
+    def reindex(self, key: str, old: set[tuple[str, str]], new: set[tuple[str, str]]) -> None:
+        """Move `key` from the index entries `old` to `new`."""
+        for pair in old - new:
             keys = self.index[pair]
-            keys.discard(entry.key)
+            keys.remove(key)
             if not keys:
                 del self.index[pair]
+        for pair in new - old:
+            found = self.index.get(pair)
+            if found is None:
+                found = self.index[pair] = _Keys()
+            found.insert(key)
 
-    def add_index(self, entry: _Entry) -> None:
-        for pair in entry.pairs:
-            keys = self.index.get(pair)
-            if keys is None:
-                keys = self.index[pair] = SortedSet()
-            keys.add(entry.key)
+
+def _keep(record: JsonRecord) -> Body:
+    """The private copy of a record that the store keeps."""
+    for value in record.values():
+        if type(value) is list or type(value) is dict:
+            return encode_record(record)
+    return dict(record)
+
+
+def _bodies(checked: CheckedBatch) -> list[Body]:
+    """What the store keeps of each write (copies made outside the lock)."""
+    records = checked.records
+    if not checked.nested and None not in records:
+        return list(map(dict, cast(list[JsonRecord], records)))
+    return [None if record is None else _keep(record) for record in records]
+
+
+def _record(entry: _Entry) -> JsonRecord | None:
+    body = entry.body
+    if body is None:
+        return None
+    if type(body) is dict:
+        return dict(body)
+    return decode_record(body, entry.collection, entry.key, entry.version)
 
 
 class MemoryStore:
     """A store that keeps everything in this process's memory.
 
-    Writes take a lock, so one store may be shared by threads. Every operation's cost is
-    stated on the protocol; here a write is O(b log n) for a batch of b writes into
-    collections of n keys, a filtered scan O(log n) per record returned.
+    Writes take a lock, so one store may be shared by threads. Costs: a write of b records is
+    O(b) (key order is kept lazily, see the module's docs); `get` O(1); a scan O(log n) per
+    record returned, plus, after writes, bringing the key order up to date: O(k log n) for k
+    changed keys, or one sort of the collection (O(n log n) in C) when k is a large share of n.
 
     Example:
         >>> from workplan_core.storage import Put
@@ -95,7 +227,10 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._collections: dict[str, _Collection] = {}
-        self._log: list[tuple[str, _Entry]] = []  # seq n is at index n - 1
+        # The change feed, in chunks of one batch each (tuples: see `_Keys`).
+        self._chunks: list[tuple[_Entry, ...]] = []
+        self._starts: list[int] = []  # the sequence number of each chunk's first entry
+        self._last = 0  # the last sequence number
         self._closed = False
 
     @classmethod
@@ -110,7 +245,8 @@ class MemoryStore:
         with self._lock:
             self._closed = True
             self._collections = {}
-            self._log = []
+            self._chunks = []
+            self._starts = []
 
     def __enter__(self) -> Self:
         return self
@@ -139,12 +275,9 @@ class MemoryStore:
                 return
             coll.indexed = fields
             coll.index = {}
-            for key, entry in coll.live.items():
-                record = decode_record(entry.text, name, key, entry.version)
-                fresh = entry._replace(pairs=tuple(index_entries(record, fields)))
-                coll.live[key] = fresh
-                coll.versions[key][-1] = fresh
-                coll.add_index(fresh)
+            for key, entry in coll.heads.items():
+                if entry.body is not None:
+                    coll.reindex(key, set(), coll.pairs(entry))
 
     def indexed_fields(self, collection: str) -> tuple[str, ...]:
         """The fields `collection` declared as indexed, sorted."""
@@ -163,56 +296,100 @@ class MemoryStore:
     # ------------------------------------------------------------------ writes
 
     def write(self, writes: Iterable[Write]) -> Commit:
-        """Write a batch atomically; O(b log n) for b writes."""
-        batch = prepare_batch(writes)
+        """Write a batch atomically; O(b) for b writes (see the class's docs)."""
+        checked = check_batch(writes, encode=False)
+        bodies = _bodies(checked)
         with self._lock:
             self._check_open()
-            versions = next_versions(batch, self._heads(batch))
-            indexed = {name: c.indexed for name, c in self._collections.items()}
-            entries = batch_index_entries(batch, indexed)
             now = commit_time()
-            first = len(self._log) + 1
-            for offset, (write, version, pairs) in enumerate(
-                zip(batch, versions, entries, strict=True)
-            ):
-                self._apply(
-                    write, _Entry(write.key, version, first + offset, write.text, now, tuple(pairs))
-                )
-            seqs = tuple(range(first, first + len(batch)))
-            return Commit(tuple(versions), seqs, now)
+            first = self._last + 1
+            if not self._load(checked, bodies, first, now):
+                versions = next_versions(checked.prepared(), self._heads(checked))
+                rows = zip(checked.collections, checked.keys, bodies, versions, strict=True)
+                entries: list[_Entry] = []
+                for seq, (name, key, body, version) in enumerate(rows, first):
+                    coll = self._collection(name)
+                    entry = _Entry(name, key, version, seq, body, now, coll.heads.get(key))
+                    self._apply(coll, entry)
+                    entries.append(entry)
+                self._append(entries)
+                return Commit(tuple(versions), tuple(range(first, first + len(bodies))), now)
+        count = len(bodies)
+        return Commit((1,) * count, tuple(range(first, first + count)), now)
 
-    def _heads(self, batch: list[PreparedWrite]) -> dict[tuple[str, str], Head]:
+    def _load(
+        self, checked: CheckedBatch, bodies: list[Body], first: int, now: dt.datetime
+    ) -> bool:
+        """Write a batch of new keys into one collection in bulk; `False` if it is not one.
+
+        The common bulk load: every write a put expecting no live record, of keys the
+        collection has never held. Everything runs in C but for one step per index entry.
+        """
+        keys = checked.keys
+        if not keys or not checked.all_new or len(set(checked.collections)) != 1:
+            return False
+        name = checked.collections[0]
+        coll = self._collection(name)
+        if any(map(coll.heads.get, keys)):
+            return False
+        seqs = range(first, first + len(keys))
+        columns = zip(repeat(name), keys, repeat(1), seqs, bodies, repeat(now), repeat(None))
+        entries = list(map(_entry, columns))
+        coll.heads.update(zip(keys, entries, strict=True))
+        coll.order.insert_many(keys)
+        for field in coll.indexed:
+            texts = index_texts(checked.records, field)
+            groups: dict[str, list[str]] = {}
+            for key, text in zip(keys, texts, strict=True):
+                if text is not None:
+                    groups.setdefault(text, []).append(key)
+            for text, members in groups.items():
+                found = coll.index.get((field, text))
+                if found is None:
+                    found = coll.index[(field, text)] = _Keys()
+                found.insert_many(members)
+        self._append(entries)
+        return True
+
+    def _append(self, entries: list[_Entry]) -> None:
+        """Add a batch's versions to the change feed."""
+        if entries:
+            self._starts.append(entries[0].seq)
+            self._chunks.append(tuple(entries))
+            self._last = entries[-1].seq
+
+    def _heads(self, checked: CheckedBatch) -> dict[tuple[str, str], Head]:
         heads: dict[tuple[str, str], Head] = {}
-        for write in batch:
-            coll = self._collections.get(write.collection)
-            history = coll.versions.get(write.key) if coll is not None else None
-            if history:
-                last = history[-1]
-                heads[(write.collection, write.key)] = Head(last.version, last.text is not None)
+        for name, key in zip(checked.collections, checked.keys, strict=True):
+            coll = self._collections.get(name)
+            last = coll.heads.get(key) if coll is not None else None
+            if last is not None:
+                heads[(name, key)] = Head(last.version, last.body is not None)
         return heads
 
-    def _apply(self, write: PreparedWrite, entry: _Entry) -> None:
-        coll = self._collection(write.collection)
-        previous = coll.live.pop(write.key, None)
-        if previous is not None:
-            coll.unindex(previous)
-        coll.versions.setdefault(write.key, []).append(entry)
-        if entry.text is not None:
-            coll.live[write.key] = entry
-            coll.add_index(entry)
-        self._log.append((write.collection, entry))
+    def _apply(self, coll: _Collection, entry: _Entry) -> None:
+        key = entry.key
+        previous = coll.live(key)
+        coll.heads[key] = entry
+        if entry.body is not None and previous is None:
+            coll.order.insert(key)
+        elif entry.body is None and previous is not None:
+            coll.order.remove(key)
+        old, new = coll.pairs(previous), coll.pairs(entry if entry.body is not None else None)
+        if old or new:
+            coll.reindex(key, old, new)
 
     # ------------------------------------------------------------------ reads
 
     @staticmethod
-    def _stored(collection: str, entry: _Entry) -> StoredRecord:
-        record = (
-            None
-            if entry.text is None
-            else decode_record(entry.text, collection, entry.key, entry.version)
-        )
-        return StoredRecord(
-            collection, entry.key, entry.version, entry.seq, record, entry.committed_at
+    def _stored(entry: _Entry) -> StoredRecord:
+        return _stored_record(
+            entry.collection,
+            entry.key,
+            entry.version,
+            entry.seq,
+            _record(entry),
+            entry.committed_at,
         )
 
     def get(self, collection: str, key: str) -> StoredRecord | None:
@@ -222,8 +399,8 @@ class MemoryStore:
         with self._lock:
             self._check_open()
             coll = self._collections.get(collection)
-            entry = coll.live.get(key) if coll is not None else None
-        return None if entry is None else self._stored(collection, entry)
+            entry = coll.live(key) if coll is not None else None
+        return None if entry is None else self._stored(entry)
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; O(len(keys))."""
@@ -234,15 +411,17 @@ class MemoryStore:
         with self._lock:
             self._check_open()
             coll = self._collections.get(collection)
-            found = [coll.live.get(k) for k in wanted] if coll is not None else []
-        return {e.key: self._stored(collection, e) for e in found if e is not None}
+            found = list(map(coll.live, wanted)) if coll is not None else []
+        stored = self._stored
+        return {e.key: stored(e) for e in found if e is not None}
 
     def scan(
         self, collection: str, where: Mapping[str, IndexValue] | None = None
     ) -> Iterator[StoredRecord]:
         """Stream live records in key order, filtered by indexed fields.
 
-        Pages of 256 keys are taken under the lock; O(log n) per record returned.
+        Pages of 256 keys are taken under the lock; O(log n) per record returned (and see the
+        class's docs for the cost of bringing the key order up to date after writes).
         """
         require_name(collection, "$.collection")
         with self._lock:
@@ -253,13 +432,14 @@ class MemoryStore:
 
     def _scan(self, collection: str, pairs: list[tuple[str, str]]) -> Iterator[StoredRecord]:
         after: str | None = None
+        stored = self._stored
         while True:
             with self._lock:
                 self._check_open()
                 page = self._page(collection, pairs, after)
             for entry in page:
                 self._check_open()
-                yield self._stored(collection, entry)
+                yield stored(entry)
             if len(page) < _PAGE:
                 return
             after = page[-1].key
@@ -270,22 +450,27 @@ class MemoryStore:
         coll = self._collections.get(collection)
         if coll is None:
             return []
-        live = coll.live
+        heads = coll.heads
         if not pairs:
-            start = 0 if after is None else live.bisect_right(after)
-            return [live[k] for k in live.keys()[start : start + _PAGE]]
+            order = coll.order.ordered()
+            start = 0 if after is None else order.bisect_right(after)
+            return list(map(heads.__getitem__, order[start : start + _PAGE]))
         found = [coll.index.get(pair) for pair in pairs]
-        sets: list[Any] = [s for s in found if s is not None]
+        sets = [s for s in found if s is not None]
         if len(sets) < len(found):
             return []
         sets.sort(key=len)
-        first, rest = sets[0], sets[1:]
+        order = sets[0].ordered()
+        wanted = set(pairs)
         page: list[_Entry] = []
-        start = 0 if after is None else first.bisect_right(after)
-        while len(page) < _PAGE and start < len(first):
-            keys = first[start : start + _PAGE]
+        start = 0 if after is None else order.bisect_right(after)
+        while len(page) < _PAGE and start < len(order):
+            keys = order[start : start + _PAGE]
             start += len(keys)
-            page.extend(live[k] for k in keys if all(k in s for s in rest))
+            entries = list(map(heads.__getitem__, keys))
+            if len(pairs) > 1:  # the other filters: check each record's own entries
+                entries = [e for e in entries if wanted <= coll.pairs(e)]
+            page.extend(entries)
         return page[:_PAGE]
 
     def history(self, collection: str, key: str) -> Iterator[StoredRecord]:
@@ -295,28 +480,44 @@ class MemoryStore:
         with self._lock:
             self._check_open()
             coll = self._collections.get(collection)
-            versions = list(coll.versions.get(key, ())) if coll is not None else []
-        return self._versions(collection, versions)
+            entry = coll.heads.get(key) if coll is not None else None
+            versions: list[_Entry] = []
+            while entry is not None:
+                versions.append(entry)
+                entry = entry.prev
+        versions.reverse()
+        return self._versions(versions)
 
-    def _versions(self, collection: str, versions: list[_Entry]) -> Iterator[StoredRecord]:
+    def _versions(self, versions: list[_Entry]) -> Iterator[StoredRecord]:
         for entry in versions:
             self._check_open()
-            yield self._stored(collection, entry)
+            yield self._stored(entry)
 
     def changes(self, since: int = 0) -> Iterator[StoredRecord]:
         """Stream committed writes after sequence number `since`, in commit order."""
         require_since(since)
         return self._changes(since)
 
+    def _log_page(self, position: int) -> list[_Entry]:
+        """Up to a page of the versions with sequence numbers above `position`."""
+        index = max(bisect.bisect_right(self._starts, position + 1) - 1, 0)
+        offset = position + 1 - self._starts[index] if self._starts else 0
+        page: list[_Entry] = []
+        while index < len(self._chunks) and len(page) < _PAGE:
+            page.extend(self._chunks[index][offset : offset + _PAGE - len(page)])
+            index += 1
+            offset = 0
+        return page
+
     def _changes(self, since: int) -> Iterator[StoredRecord]:
         position = since
         while True:
             with self._lock:
                 self._check_open()
-                page = self._log[position : position + _PAGE]
-            for collection, entry in page:
+                page = self._log_page(position)
+            for entry in page:
                 self._check_open()
-                yield self._stored(collection, entry)
+                yield self._stored(entry)
             if len(page) < _PAGE:
                 return
             position += len(page)

@@ -9,11 +9,23 @@ Bodies are stored in a ``json`` column: it keeps the exact text written and can 
 with the JSON operators (and cast to ``jsonb``). ``jsonb`` was not used for the body because
 it rewrites numbers (``1e16`` reads back as the integer ``10000000000000000``, ``-0.0`` as
 ``0``) and refuses ``\u0000``, which would break "stored verbatim". Declared indexed fields
-live in ``wp_index`` (a B-tree on collection, field, value, key, holding the live version's
-sequence number, so a filtered scan reads the log directly). Bulk writes use ``COPY``;
-scans, history and the change feed stream through server-side cursors. Each ``wp_log`` row
-points to the previous version of its key (``prev``), so a key's history is a chain walked
-from its head with a recursive query, and writes maintain no second index on the log.
+live in ``wp_index`` (a B-tree on the field's number, value and key, holding the live
+version's sequence number, so a filtered scan reads the log directly; ``wp_collections``
+numbers each collection's indexed fields, which keeps the index rows narrow). Writes use
+``COPY``; scans, history and the change feed stream through server-side cursors, and the
+bodies of each page of rows are decoded in one call. Each ``wp_log`` row points to the
+previous version of its key (``prev``), so a key's history is a chain walked from its head
+with a recursive query, and writes maintain no second index on the log. Commit times are
+integers, microseconds since the Unix epoch in UTC, as in SQLite (``COPY`` reads an integer
+several times faster than a ``timestamptz``).
+
+A batch of new keys (every write a put expecting no live record: a bulk load) reads no
+heads: the primary key of ``wp_head`` refuses a key that has one, and then the batch is
+rolled back and written the long way, which reads every head and lists every conflict. Rows
+sit in a table in the order they were copied, so a batch's ``wp_index`` rows are copied
+sorted by value, and a bulk load's ``wp_log`` rows in the order of the collection's first
+indexed field (their sequence numbers do not change): a scan filtered on that field then
+reads a few pages per batch instead of a page per record.
 
 URL: any libpq URL, plus the optional query parameter ``schema`` (default ``public``), which
 names the schema holding the ``wp_*`` tables (created if missing), e.g.
@@ -24,27 +36,32 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import json
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from workplan_core.errors import ValidationError
 from workplan_core.storage.batch import (
+    CheckedBatch,
     Head,
     PreparedWrite,
     batch_index_entries,
+    check_batch,
     check_declaration,
     commit_time,
+    index_columns,
     next_versions,
-    prepare_batch,
 )
 from workplan_core.storage.encoding import (
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
     decode_record,
+    decode_records,
     index_entries,
     require_name,
     require_since,
@@ -57,16 +74,23 @@ from workplan_core.storage.errors import (
     StoreClosedError,
     driver_errors,
 )
-from workplan_core.storage.records import Commit, IndexValue, StoredRecord, Write
+from workplan_core.storage.records import (
+    Commit,
+    IndexValue,
+    StoredRecord,
+    Write,
+    _stored_record,
+)
 
 if TYPE_CHECKING:
     import psycopg
 
 __all__ = ["PostgresStore"]
 
-FORMAT = 1
+FORMAT = 2  # 2: commit times as integer microseconds (1: timestamptz)
 _FETCH = 2000
 _CHUNK = 5000
+_COPY_CHUNK = 1 << 20  # characters per write to a COPY
 _BUSY_STATES = frozenset({"40001", "40P01", "55P03", "57014"})
 _SETUP_RETRIES = 5
 
@@ -81,7 +105,7 @@ _SCHEMA = [
     ' key text COLLATE "C" NOT NULL,'
     " version bigint NOT NULL,"
     " body json,"
-    " committed_at timestamptz NOT NULL,"
+    " committed_at bigint NOT NULL,"  # microseconds since 1970-01-01 UTC, as in SQLite
     " prev bigint)",
     "CREATE TABLE IF NOT EXISTS {s}.wp_head ("
     ' collection text COLLATE "C" NOT NULL,'
@@ -91,14 +115,13 @@ _SCHEMA = [
     " live boolean NOT NULL,"
     " PRIMARY KEY (collection, key))",
     "CREATE TABLE IF NOT EXISTS {s}.wp_index ("
-    ' collection text COLLATE "C" NOT NULL,'
-    ' field text COLLATE "C" NOT NULL,'
+    " ix integer NOT NULL,"  # the number of a (collection, field): see wp_collections
     ' value text COLLATE "C" NOT NULL,'
     ' key text COLLATE "C" NOT NULL,'
     " seq bigint NOT NULL,"
-    " PRIMARY KEY (collection, field, value, key))",
-    "INSERT INTO {s}.wp_meta (name, value) VALUES ('format', 1), ('last_seq', 0), "
-    "('generation', 0) ON CONFLICT (name) DO NOTHING",
+    " PRIMARY KEY (ix, value, key))",
+    f"INSERT INTO {{s}}.wp_meta (name, value) VALUES ('format', {FORMAT}), ('last_seq', 0), "
+    "('generation', 0), ('field_ids', 0) ON CONFLICT (name) DO NOTHING",
 ]
 
 _ROW = "h.key, h.version, h.seq, l.body, l.committed_at"
@@ -113,8 +136,10 @@ _SQL = {
     "upsert_declaration": "INSERT INTO {s}.wp_collections (collection, indexed) VALUES (%s, %s) "
     "ON CONFLICT (collection) DO UPDATE SET indexed = EXCLUDED.indexed",
     "delete_declaration": "DELETE FROM {s}.wp_collections WHERE collection = %s",
-    "drop_field": "DELETE FROM {s}.wp_index WHERE collection = %s AND field = %s",
-    "drop_field_key": "DELETE FROM {s}.wp_index WHERE collection = %s AND field = %s AND key = %s",
+    "field_ids": "UPDATE {s}.wp_meta SET value = value + %s WHERE name = 'field_ids' "
+    "RETURNING value",
+    "drop_field": "DELETE FROM {s}.wp_index WHERE ix = %s",
+    "drop_field_key": "DELETE FROM {s}.wp_index WHERE ix = %s AND key = %s",
     "live_bodies": "SELECT h.key, h.version, h.seq, l.body FROM {s}.wp_head h "
     "JOIN {s}.wp_log l ON l.seq = h.seq WHERE h.collection = %s AND h.live",
     "heads": "SELECT h.collection, h.key, h.version, h.live, h.seq FROM {s}.wp_head h "
@@ -125,13 +150,15 @@ _SQL = {
     "copy_log": "COPY {s}.wp_log (seq, collection, key, version, body, committed_at, prev) "
     "FROM STDIN",
     "copy_heads": "COPY {s}.wp_head (collection, key, version, seq, live) FROM STDIN",
+    "copy_new_log": "COPY {s}.wp_log (seq, collection, key, version, body, committed_at) "
+    "FROM STDIN",
     "update_heads": "UPDATE {s}.wp_head h SET version = u.version, seq = u.seq, live = u.live "
     "FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::boolean[]) "
     "AS u (collection, key, version, seq, live) "
     "WHERE h.collection = u.collection AND h.key = u.key",
-    "delete_index": "DELETE FROM {s}.wp_index WHERE (collection, field, value, key) IN "
-    "(SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]))",
-    "copy_index": "COPY {s}.wp_index (collection, field, value, key, seq) FROM STDIN",
+    "delete_index": "DELETE FROM {s}.wp_index WHERE (ix, value, key) IN "
+    "(SELECT * FROM unnest(%s::integer[], %s::text[], %s::text[]))",
+    "copy_index": "COPY {s}.wp_index (ix, value, key, seq) FROM STDIN",
     "get": f"SELECT {_ROW} FROM {{s}}.wp_head h JOIN {{s}}.wp_log l ON l.seq = h.seq "
     "WHERE h.collection = %s AND h.key = %s AND h.live",
     "get_many": f"SELECT {_ROW} FROM {{s}}.wp_head h JOIN {{s}}.wp_log l ON l.seq = h.seq "
@@ -191,6 +218,43 @@ def _field(text: str) -> str:
     return text
 
 
+def _escaped(column: list[str]) -> list[str]:
+    """A column of text in COPY format: as it is, unless some value needs escaping."""
+    joined = "".join(column)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return list(map(_field, column))
+    return column
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _micros(moment: dt.datetime) -> int:
+    """A commit time as stored: microseconds since the Unix epoch (UTC)."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@functools.lru_cache(maxsize=64)
+def _moment(micros: int) -> dt.datetime:
+    """The UTC time of a commit (cached: every row of a batch shares its commit time)."""
+    return _EPOCH + dt.timedelta(microseconds=micros)
+
+
+def _clustering(texts: list[str | None]) -> list[int]:
+    """The positions of a batch's writes in the order of one indexed field's values.
+
+    A bulk load stores its versions in this order (their sequence numbers do not change), so
+    the versions that a scan filtered on that field returns sit together in ``wp_log`` too.
+    """
+    values = [t or "" for t in texts] if None in texts else texts
+    return sorted(range(len(values)), key=values.__getitem__)  # type: ignore[arg-type]
+
+
+class _NotNewError(Exception):
+    """A batch assumed to create new keys met a key that has a head (its insert failed)."""
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -220,6 +284,7 @@ class PostgresStore:
         self._streams = 0
         self._stream_ids = itertools.count(1)
         self._indexed: dict[str, tuple[str, ...]] = {}
+        self._ids: dict[tuple[str, str], int] = {}  # (collection, field) -> its wp_index number
         self._generation = -1
         self._conn: psycopg.Connection[Any] | None = None
         self._conn = self._connect(autocommit=True)
@@ -245,12 +310,10 @@ class PostgresStore:
     def _connect(self, *, autocommit: bool) -> psycopg.Connection[Any]:
         with self._errors():
             conn: psycopg.Connection[Any] = self._pg.connect(self._conninfo, autocommit=autocommit)
-        text_loader = self._pg.types.string.TextLoader
-        conn.adapters.register_loader("json", text_loader)
-        with self._errors():
-            conn.execute("SET TIME ZONE 'UTC'")  # commit times come back in UTC as they are
-            if not autocommit:
-                conn.commit()
+        # Bodies come back as the text stored, in the text and in the binary format (streams
+        # use the binary one: numbers and times are cheaper to read).
+        conn.adapters.register_loader("json", self._pg.types.string.TextLoader)
+        conn.adapters.register_loader("json", self._pg.types.string.TextBinaryLoader)
         return conn
 
     def _connection(self) -> psycopg.Connection[Any]:
@@ -308,10 +371,13 @@ class PostgresStore:
     # ------------------------------------------------------------------ declarations
 
     def _declarations(self, conn: psycopg.Connection[Any]) -> dict[str, tuple[str, ...]]:
+        """The indexed fields of every collection (their numbers go to `self._ids`)."""
         row = conn.execute(self._q["generation"]).fetchone()
         if row is None or row[0] != self._generation:
             rows = conn.execute(self._q["declarations"]).fetchall()
-            self._indexed = {name: tuple(json.loads(fields)) for name, fields in rows}
+            numbered = {name: json.loads(fields) for name, fields in rows}
+            self._indexed = {name: tuple(sorted(ids)) for name, ids in numbered.items()}
+            self._ids = {(name, f): ix for name, ids in numbered.items() for f, ix in ids.items()}
             self._generation = row[0] if row is not None else -1
         return self._indexed
 
@@ -322,31 +388,40 @@ class PostgresStore:
         with self._errors(), conn.transaction():
             conn.execute(self._q["lock"], (0,))  # serialise with writers
             row = conn.execute(self._q["declaration"], (name,)).fetchone()
-            current = tuple(json.loads(row[0])) if row is not None else ()
-            if current == fields:
+            current: dict[str, int] = json.loads(row[0]) if row is not None else {}
+            if tuple(sorted(current)) == fields:
                 return
             for field in set(current) - set(fields):
-                conn.execute(self._q["drop_field"], (name, field))
+                conn.execute(self._q["drop_field"], (current.pop(field),))
             added = sorted(set(fields) - set(current))
             if added:
-                self._backfill(conn, name, added)
+                (last,) = conn.execute(self._q["field_ids"], (len(added),)).fetchone() or (0,)
+                fresh = dict(zip(added, range(last - len(added) + 1, last + 1), strict=True))
+                self._backfill(conn, name, fresh)
+                current.update(fresh)
             if fields:
-                conn.execute(self._q["upsert_declaration"], (name, json.dumps(fields)))
+                numbered = json.dumps(dict(sorted(current.items())))
+                conn.execute(self._q["upsert_declaration"], (name, numbered))
             else:
                 conn.execute(self._q["delete_declaration"], (name,))
             conn.execute(self._q["bump_generation"])
 
-    def _backfill(self, conn: psycopg.Connection[Any], collection: str, fields: list[str]) -> None:
+    def _backfill(
+        self, conn: psycopg.Connection[Any], collection: str, fields: dict[str, int]
+    ) -> None:
+        """Index the live records of `collection` by `fields` (each with its number)."""
+        names = sorted(fields)
         with conn.cursor(name=f"wp_backfill_{next(self._stream_ids)}") as cursor:
             cursor.execute(self._q["live_bodies"], (collection,))
             while rows := cursor.fetchmany(_FETCH):
                 lines = [
-                    f"{_field(collection)}\t{_field(field)}\t{_field(text)}\t{_field(key)}\t{seq}\n"
+                    f"{fields[field]}\t{_field(text)}\t{_field(key)}\t{seq}\n"
                     for key, version, seq, body in rows
                     for field, text in index_entries(
-                        decode_record(body, collection, key, version), fields
+                        decode_record(body, collection, key, version), names
                     )
                 ]
+                lines.sort()  # see `_copy_rows`
                 self._copy(conn, self._q["copy_index"], lines)
 
     def indexed_fields(self, collection: str) -> tuple[str, ...]:
@@ -378,13 +453,23 @@ class PostgresStore:
 
         Under the counter-row lock: read the heads of the written keys, check expectations,
         then `COPY` the new versions, the heads of new keys and the index entries, and update
-        the heads of existing keys.
+        the heads of existing keys. A batch of new keys (every write a put expecting no live
+        record) is first tried without reading heads: the primary key of ``wp_head`` refuses
+        any key that has one, and the batch is then rolled back and written the long way, so
+        a conflict still lists every conflicting key.
         """
-        batch = prepare_batch(writes)
+        checked = check_batch(writes)
         now = commit_time()
         conn = self._connection()
-        if not batch:
+        if not checked.keys:
             return Commit((), (), now)
+        if checked.all_new:
+            try:
+                with self._errors(), conn.transaction():
+                    return self._write_new(conn, checked, now)
+            except _NotNewError:
+                pass  # rolled back: some key has a head; check every expectation
+        batch = checked.prepared()
         with self._errors(), conn.transaction():
             (last,) = conn.execute(self._q["lock"], (len(batch),)).fetchone() or (0,)
             first = last - len(batch) + 1
@@ -393,7 +478,7 @@ class PostgresStore:
             indexed = self._declarations(conn)
             entries = batch_index_entries(batch, indexed)
             stale = self._stale_index_entries(conn, batch, heads, head_seqs, indexed)
-            stamp = _field(now.isoformat())
+            stamp = str(_micros(now))
             log_lines: list[str] = []
             new_heads: list[str] = []
             old_heads: list[tuple[str, str, int, int, bool]] = []
@@ -412,9 +497,8 @@ class PostgresStore:
                 else:
                     new_heads.append(f"{collection}\t{key}\t{version}\t{seq}\t{'tf'[not live]}\n")
                 for field, text in pairs:
-                    index_lines.append(
-                        f"{collection}\t{_field(field)}\t{_field(text)}\t{key}\t{seq}\n"
-                    )
+                    ix = self._ids[(write.collection, field)]
+                    index_lines.append(f"{ix}\t{_field(text)}\t{key}\t{seq}\n")
                 seq += 1
             self._copy(conn, self._q["copy_log"], log_lines)
             if new_heads:
@@ -426,8 +510,81 @@ class PostgresStore:
                 columns = [list(column) for column in zip(*stale, strict=True)]
                 conn.execute(self._q["delete_index"], columns, binary=True)
             if index_lines:
+                index_lines.sort()  # see `_copy_rows`
                 self._copy(conn, self._q["copy_index"], index_lines)
         return Commit(tuple(versions), tuple(range(first, first + len(batch))), now)
+
+    def _write_new(
+        self, conn: psycopg.Connection[Any], checked: CheckedBatch, now: dt.datetime
+    ) -> Commit:
+        """Write a batch of new keys without reading heads (see `write`)."""
+        count = len(checked.keys)
+        (last,) = conn.execute(self._q["lock"], (count,)).fetchone() or (0,)
+        seqs = range(last - count + 1, last + 1)
+        numbers = list(map(str, seqs))
+        collections = _escaped(checked.collections)
+        keys = _escaped(checked.keys)
+        ones = ["1"] * count
+        try:
+            heads = (collections, keys, ones, numbers, ["t"] * count)
+            self._copy_rows(conn, self._q["copy_heads"], heads)
+        except self._pg.errors.UniqueViolation as exc:
+            raise _NotNewError from exc
+        texts = _escaped(cast(list[str], checked.texts))
+        stamp = itertools.repeat(str(_micros(now)), count)
+        columns = list(index_columns(checked, self._declarations(conn)))
+        self._copy_rows(
+            conn,
+            self._q["copy_new_log"],
+            (numbers, collections, keys, ones, texts, stamp),
+            order=_clustering(columns[0][2]) if columns else None,
+        )
+        for name, field, column in columns:
+            present: Iterable[Sequence[str]] = (keys, numbers, column)  # type: ignore[assignment]
+            if None in column:
+                mask = [text is not None for text in column]
+                present = [list(itertools.compress(c, mask)) for c in present]
+            key_column, number_column, text_column = present
+            self._copy_rows(
+                conn,
+                self._q["copy_index"],
+                (
+                    itertools.repeat(str(self._ids[(name, field)]), len(key_column)),
+                    _escaped(cast(list[str], text_column)),
+                    key_column,
+                    number_column,
+                ),
+                in_order=True,
+            )
+        return Commit((1,) * count, tuple(seqs), now)
+
+    @staticmethod
+    def _copy_rows(
+        conn: psycopg.Connection[Any],
+        statement: str,
+        columns: Sequence[Iterable[str]],
+        *,
+        in_order: bool = False,
+        order: list[int] | None = None,
+    ) -> None:
+        """`COPY` rows given as columns of text already in COPY format (see `_escaped`).
+
+        The order rows are sent in is the order they sit in the table. With `in_order`, they
+        are sorted (for ``wp_index``: by collection, field, value and key), so the entries of
+        one indexed value sit together and a filtered scan reads a few pages per batch rather
+        than a page per record; `order` gives the positions of the rows to send instead.
+        """
+        rows = list(map("\t".join, zip(*columns, strict=True)))
+        if not rows:
+            return
+        if in_order:
+            rows.sort()
+        elif order is not None and len(rows) > 1:
+            rows = list(operator.itemgetter(*order)(rows))
+        text = "\n".join(rows) + "\n"
+        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+            for start in range(0, len(text), _COPY_CHUNK):
+                copy.write(text[start : start + _COPY_CHUNK])
 
     def _heads(
         self, conn: psycopg.Connection[Any], batch: list[PreparedWrite]
@@ -452,8 +609,8 @@ class PostgresStore:
         heads: Mapping[tuple[str, str], Head],
         head_seqs: Mapping[tuple[str, str], int],
         indexed: Mapping[str, tuple[str, ...]],
-    ) -> list[tuple[str, str, str, str]]:
-        """The index rows of the live versions this batch replaces or deletes."""
+    ) -> list[tuple[int, str, str]]:
+        """The index rows (number, value, key) of the live versions this batch replaces."""
         replaced = [
             head_seqs[(w.collection, w.key)]
             for w in batch
@@ -461,7 +618,7 @@ class PostgresStore:
             and (head := heads.get((w.collection, w.key)))
             and head.live
         ]
-        stale: list[tuple[str, str, str, str]] = []
+        stale: list[tuple[int, str, str]] = []
         for chunk in _chunks(replaced):
             rows = conn.execute(self._q["bodies_by_seq"], (list(chunk),), binary=True).fetchall()
             for collection, key, version, body in rows:
@@ -471,10 +628,12 @@ class PostgresStore:
                 except CorruptRecordError:
                     # Drop the rows by key instead, so overwriting repairs a corrupt record.
                     for field in fields:
-                        conn.execute(self._q["drop_field_key"], (collection, field, key))
+                        ix = self._ids[(collection, field)]
+                        conn.execute(self._q["drop_field_key"], (ix, key))
                     continue
                 stale.extend(
-                    (collection, field, text, key) for field, text in index_entries(record, fields)
+                    (self._ids[(collection, field)], text, key)
+                    for field, text in index_entries(record, fields)
                 )
         return stale
 
@@ -484,9 +643,7 @@ class PostgresStore:
     def _stored(collection: str, row: Sequence[Any]) -> StoredRecord:
         key, version, seq, body, committed_at = row
         record = None if body is None else decode_record(body, collection, key, version)
-        if committed_at.tzinfo is not dt.UTC:
-            committed_at = committed_at.astimezone(dt.UTC)
-        return StoredRecord(collection, key, version, seq, record, committed_at)
+        return _stored_record(collection, key, version, seq, record, _moment(committed_at))
 
     def get(self, collection: str, key: str) -> StoredRecord | None:
         """The live version of `key`, or `None`; O(log n), one round trip."""
@@ -522,36 +679,33 @@ class PostgresStore:
             indexed = self._declarations(conn).get(collection, ())
         pairs = where_entries(collection, where, indexed)
         if not pairs:
-            return self._stream(self._q["scan"], [collection], self._stored_from(collection))
+            return self._stream(self._q["scan"], [collection], collection)
         s = self._pg.sql.Identifier(self.schema).as_string(conn)
         joins = "".join(
-            f" JOIN {s}.wp_index i{n} ON i{n}.collection = i0.collection AND i{n}.key = i0.key"
-            f" AND i{n}.field = %s AND i{n}.value = %s"
+            f" JOIN {s}.wp_index i{n} ON i{n}.ix = %s AND i{n}.value = %s AND i{n}.key = i0.key"
             for n in range(1, len(pairs))
         )
         query = (
             "SELECT i0.key, l.version, l.seq, l.body, l.committed_at"
             f" FROM {s}.wp_index i0{joins} JOIN {s}.wp_log l ON l.seq = i0.seq"
-            " WHERE i0.collection = %s AND i0.field = %s AND i0.value = %s ORDER BY i0.key"
+            " WHERE i0.ix = %s AND i0.value = %s ORDER BY i0.key"
         )
-        params = [value for pair in pairs[1:] for value in pair]
-        return self._stream(query, [*params, collection, *pairs[0]], self._stored_from(collection))
-
-    def _stored_from(self, collection: str) -> Any:
-        return lambda row: self._stored(collection, row)
+        numbered = [(self._ids[(collection, field)], text) for field, text in pairs]
+        params = [value for pair in numbered[1:] for value in pair]
+        return self._stream(query, [*params, *numbered[0]], collection)
 
     def history(self, collection: str, key: str) -> Iterator[StoredRecord]:
         """Stream every version of `key`, oldest first, from a server-side cursor."""
         require_name(collection, "$.collection")
         require_name(key, "$.key", MAX_KEY_LENGTH)
         self._connection()
-        return self._stream(self._q["history"], [collection, key], self._stored_from(collection))
+        return self._stream(self._q["history"], [collection, key], collection)
 
     def changes(self, since: int = 0) -> Iterator[StoredRecord]:
         """Stream committed writes after sequence number `since` from a server-side cursor."""
         require_since(since)
         self._connection()
-        return self._stream(self._q["changes"], [since], lambda row: self._stored(row[0], row[1:]))
+        return self._stream(self._q["changes"], [since], None)
 
     def _reader_connection(self) -> psycopg.Connection[Any]:
         self._connection()
@@ -559,15 +713,19 @@ class PostgresStore:
             self._reader = self._connect(autocommit=False)
         return self._reader
 
-    def _stream(self, query: str, params: list[Any], make: Any) -> Iterator[StoredRecord]:
-        """Rows of `query` from a server-side cursor on the read connection.
+    def _stream(
+        self, query: str, params: list[Any], collection: str | None
+    ) -> Iterator[StoredRecord]:
+        """The versions `query` selects, from a server-side cursor on the read connection.
 
-        The read connection holds one transaction while any stream is open, so the store's
-        own writes (on the other connection) commit at once.
+        Rows are (key, version, seq, body, committed_at), preceded by the collection when
+        `collection` is `None`. The bodies of a page are decoded in one call. The read
+        connection holds one transaction while any stream is open, so the store's own writes
+        (on the other connection) commit at once.
         """
         reader = self._reader_connection()
         self._streams += 1
-        cursor = reader.cursor(name=f"wp_stream_{next(self._stream_ids)}")
+        cursor = reader.cursor(name=f"wp_stream_{next(self._stream_ids)}", binary=True)
         try:
             with self._errors():
                 cursor.execute(query, params)
@@ -575,14 +733,38 @@ class PostgresStore:
                 self._connection()
                 with self._errors():
                     rows = cursor.fetchmany(_FETCH)
-                for row in rows:
-                    self._connection()
-                    yield make(row)
+                page: Iterable[StoredRecord] | None = self._page(collection, rows)
+                if page is None:  # some body is not an object: decode one by one to name it
+                    page = (
+                        (self._stored(r[0], r[1:]) for r in rows)
+                        if collection is None
+                        else (self._stored(collection, r) for r in rows)
+                    )
+                for stored in page:
+                    if self._conn is None:
+                        self._connection()  # raises StoreClosedError
+                    yield stored
                 if len(rows) < _FETCH:
                     return
         finally:
             self._streams -= 1
             self._end_stream(reader, cursor)
+
+    @staticmethod
+    def _page(collection: str | None, rows: list[Any]) -> list[StoredRecord] | None:
+        """The versions of a page of rows, or `None` when some body is not an object."""
+        if not rows:
+            return []
+        columns = list(zip(*rows, strict=True))
+        names: Iterable[str] = (
+            itertools.repeat(collection) if collection is not None else columns.pop(0)
+        )
+        keys, versions, seqs, bodies, times = columns
+        records = decode_records(bodies)
+        if records is None:
+            return None
+        moments = map(_moment, times)
+        return list(map(_stored_record, names, keys, versions, seqs, records, moments))
 
     def _end_stream(self, reader: psycopg.Connection[Any], cursor: Any) -> None:
         with contextlib.suppress(self._pg.Error):

@@ -100,6 +100,38 @@ class StoredRecord:
         return self.record is None
 
 
+_NEW = object.__new__
+_SET_COLLECTION = StoredRecord.__dict__["collection"].__set__
+_SET_KEY = StoredRecord.__dict__["key"].__set__
+_SET_VERSION = StoredRecord.__dict__["version"].__set__
+_SET_SEQ = StoredRecord.__dict__["seq"].__set__
+_SET_RECORD = StoredRecord.__dict__["record"].__set__
+_SET_COMMITTED_AT = StoredRecord.__dict__["committed_at"].__set__
+
+
+def _stored_record(  # noqa: PLR0917 - the fields of StoredRecord, in order
+    collection: str,
+    key: str,
+    version: int,
+    seq: int,
+    record: JsonRecord | None,
+    committed_at: dt.datetime,
+) -> StoredRecord:
+    """`StoredRecord(...)` for the backends' read loops, about twice as fast.
+
+    It fills the slots directly instead of going through the frozen class's `__init__`; the
+    result is the same object.
+    """
+    stored: StoredRecord = _NEW(StoredRecord)
+    _SET_COLLECTION(stored, collection)
+    _SET_KEY(stored, key)
+    _SET_VERSION(stored, version)
+    _SET_SEQ(stored, seq)
+    _SET_RECORD(stored, record)
+    _SET_COMMITTED_AT(stored, committed_at)
+    return stored
+
+
 @attrs.frozen
 class Commit:
     """What a committed batch wrote, in the order of its writes.
