@@ -4,10 +4,13 @@ Data (all from `workplan_core.synthetic`): an organisation, a cascade with about
 tasks owned by its people, and 26 weeks of weekly check-ins in which every task gets one status
 update a week (2.6M updates for 100,000 tasks), with impediments raised and resolved.
 
-* ingest: `CheckinLog.from_records` — per-node timelines (sorted lists), O(u log u);
+* ingest: `CheckinLog.from_records` — per-node timelines (days and reported values as flat
+  columns), impediment histories and cadence attendance folded once: O(u log u);
 * manager dashboard: `manager_dashboard` at a past date for the manager whose reporting tree owns
-  the number of tasks closest to `--manager-tasks` (10,000): O(n) ownership scan and rollup
-  plus O(k log u) for k rows;
+  the number of tasks closest to `--manager-tasks` (10,000): O(c log u) for the c nodes of the
+  rows' closure (one `bisect` each and a rollup of the closure only) plus O(k) for k rows; the
+  owners of the cascade are resolved once per day (the first call, reported as
+  `first_call_seconds`, pays for it);
 * whole-organisation dashboard: the same for the top person.
 
 Usage::
@@ -60,14 +63,17 @@ def pick_manager(org: Organisation, cascade: Cascade, as_of: dt.date, wanted: in
     return best
 
 
-def timed(fn: Any, repeat: int = 3) -> tuple[Any, float]:
-    best, result = float("inf"), None
+def timed(fn: Any, repeat: int = 3) -> tuple[Any, float, float]:
+    """The result, the best time and the first call's time of `repeat` calls."""
+    best, first, result = float("inf"), None, None
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return result, best
+        seconds = time.perf_counter() - start
+        best = min(best, seconds)
+        first = seconds if first is None else first
+    return result, best, first or 0.0
 
 
 def run(tasks: int, manager_tasks: int, weeks: int, seed: int) -> list[dict[str, Any]]:
@@ -106,7 +112,7 @@ def run(tasks: int, manager_tasks: int, weeks: int, seed: int) -> list[dict[str,
 
     as_of = START + dt.timedelta(weeks=weeks // 2, days=3)  # a past date, mid-history
     manager = pick_manager(org, cascade, as_of, manager_tasks)
-    board, seconds = timed(
+    board, seconds, first = timed(
         lambda: manager_dashboard(manager, as_of=as_of, cascade=cascade, organisation=org, log=log)
     )
     record(
@@ -115,11 +121,12 @@ def run(tasks: int, manager_tasks: int, weeks: int, seed: int) -> list[dict[str,
         seconds,
         manager=manager,
         needs_attention=len(board.needs_attention),
+        first_call_seconds=first,
     )
 
     top = next(p for p in org.positions if p.reports_to is None)
     chief = sorted(org.holders(top.id, as_of))[0]
-    board, seconds = timed(
+    board, seconds, first = timed(
         lambda: manager_dashboard(chief, as_of=as_of, cascade=cascade, organisation=org, log=log),
         repeat=2,
     )
@@ -128,6 +135,7 @@ def run(tasks: int, manager_tasks: int, weeks: int, seed: int) -> list[dict[str,
         len(board.rows),
         seconds,
         needs_attention=len(board.needs_attention),
+        first_call_seconds=first,
     )
     return rows
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workplan_core.checkins.impediments import (
+    Impediment,
     ImpedimentAction,
     ImpedimentEvent,
+    ImpedimentHistory,
     Severity,
     impediments_as_of,
 )
+from workplan_core.checkins.log import CheckinLog
 from workplan_core.errors import ValidationError
 from workplan_core.serialization import dump_record, load_record
 
@@ -93,3 +100,79 @@ def test_escalation_needs_a_person() -> None:
 def test_event_round_trip() -> None:
     for event in HISTORY:
         assert load_record(dump_record(event), ImpedimentEvent) == event
+
+
+@st.composite
+def _histories(draw: st.DrawFn) -> list[ImpedimentEvent]:
+    """Events of one impediment: mostly consistent, sometimes not (repeats, gaps, bad order)."""
+    start = dt.date(2027, 1, 4)
+    events = []
+    for i in range(draw(st.integers(0, 7))):
+        action = draw(st.sampled_from(ImpedimentAction))
+        if i == 0 and draw(st.integers(0, 4)):
+            action = ImpedimentAction.RAISED
+        events.append(
+            ImpedimentEvent(
+                draw(st.sampled_from([f"e{i}", f"e{i}", f"e{i}", "e0"])),
+                "imp",
+                action,
+                start + dt.timedelta(days=draw(st.integers(0, 30))),
+                "anna",
+                node_id=draw(st.sampled_from(["t1", "t1", "t1", None])),
+                description=draw(st.sampled_from(["", "no data", "fixed"])),
+                severity=draw(st.none() | st.sampled_from(Severity)),
+                help_from=draw(st.none() | st.just("chen")),
+                escalated_to=draw(st.none() | st.just("maria")),
+            )
+        )
+    return events
+
+
+@given(_histories(), st.integers(-2, 34))
+def test_a_history_folded_once_equals_folding_up_to_each_day(
+    events: list[ImpedimentEvent], offset: int
+) -> None:
+    as_of = dt.date(2027, 1, 4) + dt.timedelta(days=offset)
+    history = ImpedimentHistory(events)
+
+    def outcome(fold: Callable[[], Impediment | None]) -> object:
+        try:
+            return fold()
+        except ValidationError as error:
+            return error.problems
+
+    assert outcome(lambda: history.at(as_of)) == outcome(
+        lambda: impediments_as_of(events, as_of).get("imp")
+    )
+
+
+@given(st.lists(_histories(), max_size=4), st.integers(-2, 34))
+def test_open_impediments_of_many_nodes_equal_those_folded_one_by_one(
+    histories: list[list[ImpedimentEvent]], offset: int
+) -> None:
+    as_of = dt.date(2027, 1, 4) + dt.timedelta(days=offset)
+    events = [
+        attrs.evolve(e, impediment_id=f"imp{n}", node_id=e.node_id and f"t{n % 2}")
+        for n, history in enumerate(histories)
+        for e in history
+    ]
+    log = CheckinLog.from_records(impediment_events=events)
+    nodes = ["t0", "t1", "t9"]
+
+    def one_by_one() -> object:
+        try:
+            found = {
+                i: [x for x in log.impediments_of(n, as_of) if x.is_open]
+                for i, n in enumerate(nodes)
+            }
+        except ValidationError as error:
+            return error.problems
+        return {i: items for i, items in found.items() if items}
+
+    def at_once() -> object:
+        try:
+            return log.open_impediments(nodes, as_of)
+        except ValidationError as error:
+            return error.problems
+
+    assert at_once() == one_by_one()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from random import Random
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from workplan_core.cascade.status import Status
-from workplan_core.checkins.timeline import Timeline, build_timelines
+from workplan_core.checkins.timeline import Timeline, build_timelines, latest_as_of
 from workplan_core.checkins.updates import StatusUpdate
 from workplan_core.errors import NotFoundError, ValidationError
 
@@ -115,3 +117,34 @@ def test_as_of_equals_a_replay_of_only_the_updates_known_then(
     point = build_timelines(updates)["t1"].at(as_of)
     expected = _replay(updates, as_of)
     assert (point.update if point else None) == expected
+
+
+@given(histories(), st.integers(0, 70), st.booleans(), st.randoms(use_true_random=False))
+def test_many_timelines_at_once_agree_with_each_timeline(
+    updates: list[StatusUpdate], offset: int, unreported: bool, rng: Random
+) -> None:
+    as_of = D(2027, 1, 1) + dt.timedelta(days=offset)
+    if unreported:  # no progress reported: the columns must say so
+        updates = [attrs.evolve(u, progress=None) for u in updates]
+    bulk = build_timelines(updates)["t1"]
+    grown = Timeline("t1")
+    for update in sorted(updates, key=lambda u: (u.corrects is not None, rng.random())):
+        if update.corrects is None:
+            grown.add(update)
+    for update in updates:
+        if update.corrects is not None:
+            grown.add(update)
+    for timeline in (bulk, grown):
+        seen = latest_as_of([None, timeline], as_of)
+        pair = timeline.pair(as_of)
+        if pair is None:
+            assert (seen.found, seen.current, seen.previous) == ([], [None, None], [None, None])
+            continue
+        current, previous = pair
+        assert (current, previous) == (seen.current[1], seen.previous[1])
+        assert seen.found == [1]
+        assert (seen.progress, seen.statuses, seen.values) == (
+            [current.progress],
+            [current.status],
+            [current.value],
+        )

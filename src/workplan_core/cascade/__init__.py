@@ -48,6 +48,7 @@ from workplan_core.cascade.measures import (
 )
 from workplan_core.cascade.nodes import Contribution, Node
 from workplan_core.cascade.ownership import OwnerResolver, nodes_owned_by
+from workplan_core.cascade.partial import closure, rollup_closure, rollup_closure_columns
 from workplan_core.cascade.queries import (
     LevelSummary,
     level_summaries,
@@ -102,6 +103,7 @@ __all__ = [
     "Status",
     "StatusCounts",
     "ValidationReport",
+    "closure",
     "diff_cascades",
     "instantiate",
     "is_overdue",
@@ -113,6 +115,8 @@ __all__ = [
     "roll_status",
     "rollover",
     "rollup",
+    "rollup_closure",
+    "rollup_closure_columns",
     "subtree",
     "unaligned",
     "uncovered_objectives",

@@ -9,6 +9,7 @@ date, without a check-in that keeps it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import functools
@@ -22,7 +23,7 @@ from workplan_core.errors import Problem, ValidationError
 from workplan_core.org.refs import OwnerKind, OwnerRef
 from workplan_core.serialization import record_type
 
-__all__ = ["Cadence", "Weekday", "fortnightly", "monthly", "weekly"]
+__all__ = ["Attendance", "Cadence", "Weekday", "fortnightly", "monthly", "weekly"]
 
 
 class Weekday(enum.IntEnum):
@@ -184,3 +185,80 @@ class Cadence:
             elif runs[-1]:
                 runs.append([])
         return tuple(tuple(run) for run in runs if run)
+
+
+class Attendance:
+    """A cadence's kept and missed due dates, folded once for fast "as of" questions.
+
+    Which due dates were missed does not depend on the day asked about: a due date closes
+    once its grace period has passed, and whether a check-in kept it depends only on the
+    check-ins held up to the end of its grace period (they are matched in date order, see
+    [Cadence.kept][workplan_core.checkins.cadence.Cadence.kept]). So the matching is done once,
+    over every check-in held, for the due dates up to the last check-in plus grace (every
+    later due date is missed); [as_of][workplan_core.checkins.cadence.Attendance.as_of] then
+    answers with a few `bisect`s, exactly as
+    [Cadence.missed_runs][workplan_core.checkins.cadence.Cadence.missed_runs] would.
+
+    Args:
+        cadence: the cadence.
+        held: the days its check-ins were held, in any order (repeats count as held twice).
+
+    Building is O((k + h) log h) for k due dates and h check-ins.
+    """
+
+    __slots__ = ("_cadence", "_dues", "_held", "_horizon", "_missed", "_run_start")
+
+    def __init__(self, cadence: Cadence, held: Iterable[dt.date]) -> None:
+        self._cadence = cadence
+        self._held: list[dt.date] = sorted(held)
+        grace = dt.timedelta(days=cadence.grace_days)
+        if self._held:
+            self._horizon = self._held[-1] + grace
+            self._dues = cadence.due_dates(cadence.start, self._horizon)
+        else:
+            self._horizon = cadence.start - dt.timedelta(days=1)
+            self._dues = ()
+        kept = cadence.kept(self._held, self._horizon) if self._dues else {}
+        # missed[k]: how many of the first k due dates were missed; run_start[k]: where the
+        # run of missed due dates ending at due date k starts (k + 1 when k was kept)
+        self._missed: list[int] = [0]
+        self._run_start: list[int] = []
+        count = start = 0
+        for k, due in enumerate(self._dues):
+            if due in kept:
+                start = k + 1
+            else:
+                count += 1
+            self._missed.append(count)
+            self._run_start.append(start)
+
+    @property
+    def cadence(self) -> Cadence:
+        """The cadence."""
+        return self._cadence
+
+    def as_of(self, as_of: dt.date, window_start: dt.date) -> tuple[int, int, tuple[dt.date, ...]]:
+        """Check-ins held and due dates missed from `window_start` to `as_of`, and the current run.
+
+        Returns:
+            The check-ins held in the window (on or before `as_of`), the closed due dates in
+            the window that were missed, and the current run of missed due dates (the last
+            run of `Cadence.missed_runs` when it ends at the latest closed due date, else
+            empty).
+
+        O(log k + log h), plus O(m) for m due dates after the last check-in's grace period.
+        """
+        cadence, held, dues = self._cadence, self._held, self._dues
+        upto = bisect.bisect_right(held, as_of)
+        held_count = upto - bisect.bisect_left(held, window_start, 0, upto)
+        closed_end = as_of - dt.timedelta(days=cadence.grace_days + 1)
+        closed = bisect.bisect_right(dues, closed_end)
+        first = bisect.bisect_left(dues, window_start, 0, closed)
+        missed = self._missed[closed] - self._missed[first]
+        start = self._run_start[closed - 1] if closed else 0
+        if closed_end <= self._horizon:
+            return held_count, missed, dues[start:closed]
+        # due dates after the last check-in's grace period: all missed
+        beyond = cadence.due_dates(self._horizon + dt.timedelta(days=1), closed_end)
+        missed += len(beyond) - bisect.bisect_left(beyond, window_start)
+        return held_count, missed, (*dues[start:closed], *beyond)

@@ -22,22 +22,25 @@ check-ins; within a reason, the longest-standing first.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import enum
 import functools
 import itertools
-from collections.abc import Collection, Iterable, Mapping
+import operator
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple, cast
 
 import attrs
 
 from workplan_core._collector import collector_paused
-from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, rollup
-from workplan_core.cascade.measures import metric_progress
-from workplan_core.cascade.status import Status, is_overdue
-from workplan_core.checkins.cadence import Cadence
+from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
+from workplan_core.cascade.measures import magnitude_ok, metric_progress
+from workplan_core.cascade.partial import rollup_closure_columns
+from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.checkins.log import CheckinLog
-from workplan_core.checkins.timeline import TimelinePoint
+from workplan_core.checkins.timeline import AsOf, latest_as_of
 from workplan_core.checkins.updates import StatusUpdate
 from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org import Organisation, OwnerKind, OwnerRef
@@ -118,9 +121,25 @@ class DashboardPolicy:
     participation_days: int = attrs.field(default=91, validator=_check_policy)
 
 
-@attrs.frozen
-class DashboardRow:
-    """One node on a dashboard."""
+class DashboardRow(NamedTuple):
+    """One node on a dashboard (an immutable named tuple: dashboards build thousands).
+
+    Attributes:
+        node_id: the node.
+        title: its title.
+        level: its level.
+        owner: who is accountable for it.
+        progress: progress rolled up from the updates visible on the day.
+        status: status rolled up likewise.
+        confidence: the confidence of its latest visible update, if any.
+        last_update: the day of that update, if any.
+        trend: progress at that update minus progress at the one before, if both are known.
+        stale: a leaf without an update for longer than its owner's cadence plus grace.
+        open_impediments: how many impediments on it are open.
+        help_requested: whether one of them asks for help.
+        days_overdue: days since its period ended, unless done or cancelled (else 0).
+        outlook: the forecast's headline, when given.
+    """
 
     node_id: str
     title: str
@@ -202,6 +221,14 @@ class Dashboard:
 
 # ---------------------------------------------------------------------- readings and rollup
 
+_DONE = Status.DONE
+_CLOSED = Status.DONE.code  # codes from here on (done, cancelled) are closed
+_CODE = {status.value: status.code for status in STATUSES}
+_BLOCKED = Status.BLOCKED.code
+_OFF_TRACK = Status.OFF_TRACK.code
+_PERSON = OwnerKind.PERSON
+_new_row = functools.partial(tuple.__new__, DashboardRow)
+
 
 def _reading(node: Node, update: StatusUpdate) -> Reading:
     """A node's own reading from an update: its progress, else its metric value, else as planned."""
@@ -218,36 +245,60 @@ def _reading(node: Node, update: StatusUpdate) -> Reading:
     return Reading(progress, update.status, value)
 
 
-def _points(log: CheckinLog, as_of: dt.date, node_ids: Iterable[str]) -> dict[str, TimelinePoint]:
-    """The timeline point of every node that has an update visible on `as_of`. O(k log u)."""
-    points: dict[str, TimelinePoint] = {}
-    for node_id in node_ids:
-        timeline = log.timeline(node_id)
-        if timeline is not None:
-            point = timeline.at(as_of)
-            if point is not None:
-                points[node_id] = point
-    return points
-
-
 def readings_as_of(
     cascade: Cascade, log: CheckinLog, as_of: dt.date, node_ids: Iterable[str]
 ) -> dict[str, Reading]:
     """Each node's own reading from its latest update visible on `as_of`. O(k log u)."""
+    wanted = list(node_ids)
+    seen = latest_as_of(log.timelines_of(wanted), as_of)
     return {
-        node_id: _reading(cascade.node(node_id), point.update)
-        for node_id, point in _points(log, as_of, node_ids).items()
+        node_id: _reading(cascade.node(node_id), update)
+        for node_id, update in zip(wanted, seen.current, strict=True)
+        if update is not None
     }
 
 
-def _allowed_days(cadences: Iterable[Cadence]) -> dict[str, int]:
-    """Days without an update before a person's nodes count as stale, per person."""
-    allowed: dict[str, int] = {}
-    for cadence in cadences:
-        if cadence.subject.kind is OwnerKind.PERSON:
-            days = cadence.interval_days + cadence.grace_days
-            allowed[cadence.subject.id] = min(days, allowed.get(cadence.subject.id, days))
-    return allowed
+@functools.lru_cache(maxsize=8)
+def _metrics(cascade: Cascade) -> list[tuple[float, float] | None]:
+    """Per position, a metric node's ``(baseline, target)``, else `None`. O(n), once."""
+    return [
+        (m.baseline, m.target) if isinstance(m := node.measure, MetricMeasure) else None
+        for node in cascade.nodes
+    ]
+
+
+def _readings(
+    cascade: Cascade, positions: Sequence[int], seen: AsOf
+) -> tuple[list[int], list[float | None], list[int], list[float | None]]:
+    """Own readings as columns (see `rollup_closure_columns`), as `_reading` would give them.
+
+    `seen` holds the visible updates of the nodes at `positions`. O(k) for k of them;
+    builds no `Reading` (except to raise its error for an invalid update).
+    """
+    metrics = _metrics(cascade)
+    read = list(map(positions.__getitem__, seen.found))
+    progress: list[float | None] = []
+    codes: list[int] = []
+    values: list[float | None] = []
+    for position, reported, status, given in zip(
+        read, seen.progress, seen.statuses, seen.values, strict=True
+    ):
+        metric = metrics[position]
+        value = None if metric is None else given
+        if value is not None and not magnitude_ok(value):
+            Reading(reported, status, value)  # raises the reading's ValidationError
+        own = reported
+        if own is None:
+            if metric is not None and value is not None:
+                own = metric_progress(metric[0], metric[1], value)
+            elif status is _DONE:
+                own = 1.0
+        elif not 0.0 <= own <= 1.0:
+            Reading(own, status, value)  # raises the reading's ValidationError
+        progress.append(own)
+        codes.append(_CODE[status._value_])
+        values.append(value)
+    return read, progress, codes, values
 
 
 def _bucket(age: int, bounds: tuple[int, ...]) -> str:
@@ -269,88 +320,9 @@ class _Scope:
     as_of: dt.date
     cascade: Cascade
     log: CheckinLog
-    cadences: tuple[Cadence, ...]
     people: frozenset[str] | None
     outlooks: Mapping[str, NodeOutlook]
     policy: DashboardPolicy
-
-
-def _row(
-    scope: _Scope,
-    node: Node,
-    rolled: tuple[float, Status],
-    point: TimelinePoint | None,
-    *,
-    allowed_days: int,
-    impediments: list[Impediment],
-) -> DashboardRow:
-    as_of = scope.as_of
-    progress, status = rolled
-    closed = status.is_closed
-    index = scope.cascade.index
-    if not index.children.is_leaf(index.pos[node.id]):
-        stale = False  # a parent's freshness is its contributors'
-    elif point is not None:
-        stale = not closed and point.is_stale(allowed_days)
-    else:
-        started = node.period.start <= as_of
-        stale = started and not closed and (as_of - node.period.start).days > allowed_days
-    overdue = is_overdue(node.period, status, as_of)
-    return DashboardRow(
-        node_id=node.id,
-        title=node.title,
-        level=node.level,
-        owner=node.owner,
-        progress=progress,
-        status=status,
-        confidence=point.update.confidence if point else None,
-        last_update=point.update.on if point else None,
-        trend=point.progress_change if point else None,
-        stale=stale,
-        open_impediments=len(impediments),
-        help_requested=any(i.requests_help for i in impediments),
-        days_overdue=(as_of - node.period.end).days if overdue else 0,
-        outlook=scope.outlooks.get(node.id),
-    )
-
-
-def _node_attention(
-    scope: _Scope, node: Node, row: DashboardRow, impediments: list[Impediment]
-) -> list[AttentionItem]:
-    items = []
-    if row.status is Status.BLOCKED:
-        items.append(
-            AttentionItem(
-                AttentionReason.BLOCKED, node.id, row.last_update, f"{node.title} is blocked"
-            )
-        )
-    elif row.status is Status.OFF_TRACK:
-        items.append(
-            AttentionItem(
-                AttentionReason.OFF_TRACK, node.id, row.last_update, f"{node.title} is off track"
-            )
-        )
-    if row.help_requested:
-        asking = next(i for i in impediments if i.requests_help)
-        items.append(
-            AttentionItem(
-                AttentionReason.HELP_REQUESTED,
-                node.id,
-                asking.raised_on,
-                f"help requested from {asking.help_from}: {asking.description}",
-            )
-        )
-    if row.stale:
-        since = row.last_update or node.period.start
-        items.append(
-            AttentionItem(
-                AttentionReason.STALE,
-                node.id,
-                since,
-                f"{node.title}: no update for {(scope.as_of - since).days} days",
-            )
-        )
-    return items
 
 
 def _impediment_ages(
@@ -365,25 +337,20 @@ def _impediment_ages(
 
 
 def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
-    """Check-ins held and missed in the window, and who missed the latest ones."""
+    """Check-ins held and missed in the window, and who missed the latest ones.
+
+    O(c log h) for the c cadences in scope (see `Attendance.as_of`).
+    """
     as_of = scope.as_of
     window_start = as_of - dt.timedelta(days=scope.policy.participation_days)
     held_total = missed_total = 0
     items = []
-    for cadence in scope.cadences:
+    log = scope.log
+    for cadence in log.cadences_with(scope.people):
         subject = cadence.subject
-        if (
-            scope.people is not None
-            and subject.kind is OwnerKind.PERSON
-            and (subject.id not in scope.people)
-        ):
-            continue
-        held = [d for d in scope.log.held(cadence.id) if d <= as_of]
-        runs = cadence.missed_runs(held, as_of)
-        held_total += sum(1 for d in held if d >= window_start)
-        missed_total += sum(1 for run in runs for d in run if d >= window_start)
-        closed = cadence.closed_due_dates(as_of)
-        run = runs[-1] if runs and runs[-1][-1] == closed[-1] else ()
+        held, missed, run = log.attendance(cadence.id).as_of(as_of, window_start)
+        held_total += held
+        missed_total += missed
         if run:
             items.append(
                 AttentionItem(
@@ -397,55 +364,209 @@ def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
     return held_total, missed_total, items
 
 
-def _summary(
-    rows: list[DashboardRow], ages: Mapping[str, int], held: int, missed: int
-) -> DashboardSummary:
-    by_status: dict[Status, int] = {}
-    for row in rows:
-        by_status[row.status] = by_status.get(row.status, 0) + 1
-    return DashboardSummary(
-        nodes=len(rows),
-        by_status=by_status,
-        share_stale=sum(1 for r in rows if r.stale) / len(rows) if rows else 0.0,
-        open_impediments_by_age=ages,
+def _build(title: str, positions: list[int], scope: _Scope) -> Dashboard:
+    """Roll up the rows' closure as of the day, then rows, attention and summary."""
+    with collector_paused():  # many small objects, no cycles: skip rescans of the whole log
+        return _build_rows(title, positions, scope)
+
+
+class _Static(NamedTuple):
+    """What rows read from a cascade's nodes, as columns by position (built once per cascade)."""
+
+    titles: list[str]
+    levels: list[str]
+    owners: list[OwnerRef]
+    starts: list[dt.date]
+    ends: list[dt.date]
+    people: list[str | None]  # the owner's id when the owner is a person
+    leaves: bytes  # 1 for nodes without contributors
+
+
+@functools.lru_cache(maxsize=8)
+def _static(cascade: Cascade) -> _Static:
+    """Node columns for rows. O(n), once per cascade."""
+    nodes = cascade.nodes
+    owners = [node.owner for node in nodes]
+    periods = [node.period for node in nodes]
+    children = cascade.index.children
+    return _Static(
+        titles=[node.title for node in nodes],
+        levels=[node.level for node in nodes],
+        owners=owners,
+        starts=[period.start for period in periods],
+        ends=[period.end for period in periods],
+        people=[o.id if o.kind is _PERSON and o.id else None for o in owners],
+        leaves=bytes(map(operator.eq, children.first, children.last)),
+    )
+
+
+def _stale(  # noqa: PLR0917
+    positions: Sequence[int],
+    codes: Sequence[int],
+    last_update: Sequence[dt.date | None],
+    static: _Static,
+    stale_after: Mapping[str, int],
+    default_days: int,
+    as_of: dt.date,
+) -> list[bool]:
+    """Per row: a leaf, neither done nor cancelled, without an update for too long. O(k).
+
+    Too long: more days since the last update (or, without one, since the period started)
+    than the owner's cadence interval plus grace period, i.e. a day before a per-owner limit.
+    """
+    people = map(static.people.__getitem__, positions)
+    days_of = cast("Callable[[str | None, int], int]", stale_after.get)  # None: no person
+    allowed = list(map(days_of, people, itertools.repeat(default_days)))
+    limits = {days: _days_before(as_of, days) for days in set(allowed)}
+    since = [
+        start if day is None else day
+        for day, start in zip(last_update, map(static.starts.__getitem__, positions), strict=True)
+    ]
+    late = map(operator.lt, since, map(limits.__getitem__, allowed))
+    leaves = map(static.leaves.__getitem__, positions)
+    return [
+        t and leaf == 1 and code < _CLOSED
+        for leaf, code, t in zip(leaves, codes, late, strict=True)
+    ]
+
+
+def _days_before(day: dt.date, days: int) -> dt.date:
+    """`days` days before `day`, or the first day there is."""
+    return day - dt.timedelta(days=days) if day.toordinal() > days else dt.date.min
+
+
+def _build_rows(title: str, positions: list[int], scope: _Scope) -> Dashboard:
+    """The dashboard of the nodes at `positions` (in row order).
+
+    O(c log u) for the c nodes of the rows' closure (the rows and everything contributing to
+    them): one `bisect` into each node's timeline, then a rollup of the closure only (see
+    `rollup_closure_columns`); plus O(k + i log e) for k rows with i impediments on them, and
+    the participation of the cadences in scope. Rows are built column by column.
+    """
+    as_of, cascade, log, policy = scope.as_of, scope.cascade, scope.log, scope.policy
+    index = cascade.index
+    ids = index.ids
+    rows_at = set(positions)
+    order = positions + [p for p in closure(index, positions) if p not in rows_at]
+    k = len(positions)
+    seen = latest_as_of(log.timelines_of(map(ids.__getitem__, order)), as_of, updates=k)
+    read, own, own_codes, values = _readings(cascade, order, seen)
+    state = rollup_closure_columns(
+        index, order, read=read, progress=own, codes=own_codes, values=values
+    )
+    current, previous = seen.current, seen.previous
+    static = _static(cascade)
+    node_ids = list(map(ids.__getitem__, positions))
+    codes = list(map(state.status.__getitem__, positions))
+    statuses = list(map(STATUSES.__getitem__, codes))
+    last_update = [None if u is None else u.on for u in current]
+    stale = _stale(
+        positions,
+        codes,
+        last_update,
+        static,
+        log.stale_after(),
+        policy.interval_days + policy.grace_days,
+        as_of,
+    )
+    ends = list(map(static.ends.__getitem__, positions))
+    open_counts, asking, open_items = _open_impediments(log, node_ids, as_of)
+    outlooks = scope.outlooks
+    columns = zip(
+        node_ids,
+        map(static.titles.__getitem__, positions),
+        map(static.levels.__getitem__, positions),
+        map(static.owners.__getitem__, positions),
+        map(state.progress.__getitem__, positions),
+        statuses,
+        [None if u is None else u.confidence for u in current],
+        last_update,
+        [
+            None
+            if b is None or b.progress is None or u.progress is None  # type: ignore[union-attr]
+            else u.progress - b.progress  # type: ignore[union-attr]
+            for u, b in zip(current, previous, strict=True)
+        ],
+        stale,
+        open_counts,
+        [a is not None for a in asking],
+        [
+            (as_of - end).days if end < as_of and code < _CLOSED else 0
+            for end, code in zip(ends, codes, strict=True)
+        ],
+        map(outlooks.get, node_ids) if outlooks else itertools.repeat(None),
+        strict=False,
+    )
+    rows = list(map(_new_row, columns))
+    titles = static.titles
+    blocked = [
+        AttentionItem(
+            AttentionReason.BLOCKED, node_ids[i], last_update[i], f"{titles[p]} is blocked"
+        )
+        for i, p in enumerate(positions)
+        if codes[i] == _BLOCKED
+    ]
+    off_track = [
+        AttentionItem(
+            AttentionReason.OFF_TRACK, node_ids[i], last_update[i], f"{titles[p]} is off track"
+        )
+        for i, p in enumerate(positions)
+        if codes[i] == _OFF_TRACK
+    ]
+    help_requested = [
+        AttentionItem(
+            AttentionReason.HELP_REQUESTED,
+            node_ids[i],
+            a.raised_on,
+            f"help requested from {a.help_from}: {a.description}",
+        )
+        for i, a in enumerate(asking)
+        if a is not None
+    ]
+    stale_items = []
+    for i in itertools.compress(range(k), stale):
+        since = last_update[i] or static.starts[positions[i]]
+        stale_items.append(
+            AttentionItem(
+                AttentionReason.STALE,
+                node_ids[i],
+                since,
+                f"{titles[positions[i]]}: no update for {(as_of - since).days} days",
+            )
+        )
+    held, missed, missed_items = _participation(scope)
+    attention: list[AttentionItem] = []
+    for items in (blocked, off_track, help_requested, stale_items, missed_items):
+        # most severe reason first, then the longest-standing (ties: row order)
+        attention += sorted(items, key=lambda a: (a.since or as_of, a.subject_id))
+    counts = collections.Counter(codes)
+    summary = DashboardSummary(
+        nodes=k,
+        by_status={STATUSES[code]: counts[code] for code in dict.fromkeys(codes)},
+        share_stale=stale.count(True) / k if k else 0.0,
+        open_impediments_by_age=_impediment_ages(open_items, as_of, policy.age_buckets),
         checkins_held=held,
         checkins_missed=missed,
         participation=held / (held + missed) if held + missed else None,
     )
+    return Dashboard(title, as_of, tuple(rows), summary, tuple(attention))
 
 
-def _build(title: str, node_ids: list[str], scope: _Scope) -> Dashboard:
-    """Roll up as of the day (only the rows' subtrees are read), then rows, attention, summary."""
-    with collector_paused():  # many small objects, no cycles: skip rescans of the whole log
-        return _build_rows(title, node_ids, scope)
+def _open_impediments(
+    log: CheckinLog, node_ids: Sequence[str], as_of: dt.date
+) -> tuple[list[int], list[Impediment | None], list[Impediment]]:
+    """Per row, how many impediments are open and the first asking for help; and all open ones.
 
-
-def _build_rows(title: str, node_ids: list[str], scope: _Scope) -> Dashboard:
-    cascade = scope.cascade
-    points = _points(scope.log, scope.as_of, _descendants(cascade, node_ids))
-    readings = {n: _reading(cascade.node(n), point.update) for n, point in points.items()}
-    rolled = rollup(cascade, readings)
-    allowed = _allowed_days(scope.cadences)
-    default = scope.policy.interval_days + scope.policy.grace_days
-    rows, attention, open_items = [], [], []
-    for node_id in node_ids:
-        node = cascade.node(node_id)
-        person = node.owner.id if node.owner.kind is OwnerKind.PERSON else None
-        days = allowed.get(person, default) if person else default
-        impediments = [i for i in scope.log.impediments_of(node_id, scope.as_of) if i.is_open]
-        state = (rolled.progress(node_id), rolled.status(node_id))
-        row = _row(
-            scope, node, state, points.get(node_id), allowed_days=days, impediments=impediments
-        )
-        rows.append(row)
-        attention.extend(_node_attention(scope, node, row, impediments))
-        open_items.extend(impediments)
-    held, missed, missed_items = _participation(scope)
-    attention.extend(missed_items)
-    attention.sort(key=lambda a: (a.reason.rank, a.since or scope.as_of, a.subject_id))
-    ages = _impediment_ages(open_items, scope.as_of, scope.policy.age_buckets)
-    summary = _summary(rows, ages, held, missed)
-    return Dashboard(title, scope.as_of, tuple(rows), summary, tuple(attention))
+    O(k + i log e) for k rows and the i impediments that may be open on them that day.
+    """
+    counts = [0] * len(node_ids)
+    asking: list[Impediment | None] = [None] * len(node_ids)
+    found: list[Impediment] = []
+    for i, items in log.open_impediments(node_ids, as_of).items():
+        counts[i] = len(items)
+        asking[i] = next((item for item in items if item.help_from is not None), None)
+        found += items
+    return counts, asking, found
 
 
 @functools.lru_cache(maxsize=8)
@@ -457,24 +578,51 @@ def _nodes_by_owner(cascade: Cascade) -> dict[OwnerRef, list[int]]:
     return groups
 
 
+_OWNERS_ON: collections.OrderedDict[
+    tuple[int, int, dt.date], tuple[Cascade, Organisation, dict[str, list[list[int]]]]
+] = collections.OrderedDict()
+"""The few latest `_owners_on` results, by identity of cascade and organisation, and day."""
+
+
+def _owners_on(
+    cascade: Cascade, organisation: Organisation, as_of: dt.date
+) -> dict[str, list[list[int]]]:
+    """Per person, the groups of node positions they own on `as_of` (directly or not).
+
+    A node owned by a person belongs to that person; any other owner (position, team,
+    department…) is resolved once. Depends only on the cascade, the organisation (both
+    immutable) and the day, so the latest four are kept. O(u·r) for u distinct owners
+    costing r to resolve.
+    """
+    key = (id(cascade), id(organisation), as_of)
+    hit = _OWNERS_ON.get(key)
+    if hit is not None and hit[0] is cascade and hit[1] is organisation:
+        _OWNERS_ON.move_to_end(key)
+        return hit[2]
+    by_person: dict[str, list[list[int]]] = {}
+    for owner, positions in _nodes_by_owner(cascade).items():
+        if owner.kind is _PERSON:
+            by_person.setdefault(owner.id, []).append(positions)
+        else:
+            for person in organisation.resolve_owner(owner, as_of):
+                by_person.setdefault(person, []).append(positions)
+    _OWNERS_ON[key] = (cascade, organisation, by_person)
+    while len(_OWNERS_ON) > 4:
+        _OWNERS_ON.popitem(last=False)
+    return by_person
+
+
 def _owned_by(
     cascade: Cascade, organisation: Organisation, people: Collection[str], as_of: dt.date
-) -> list[str]:
-    """Ids of the nodes whose owner resolves to someone in `people` on `as_of`, in cascade order.
+) -> list[int]:
+    """Positions of the nodes whose owner resolves to someone in `people` on `as_of`, sorted.
 
-    Person owners are checked directly; every other distinct owner is resolved once.
-    O(u·r + k log k) for u distinct owners costing r to resolve and k nodes found.
+    O(p + k log k) for p people and k nodes found (see `_owners_on` for the first call on a
+    day).
     """
-    found: list[int] = []
-    for owner, positions in _nodes_by_owner(cascade).items():
-        if owner.kind is OwnerKind.PERSON:
-            hit = owner.id in people
-        else:
-            hit = not organisation.resolve_owner(owner, as_of).isdisjoint(people)
-        if hit:
-            found.extend(positions)
-    ids = cascade.index.ids
-    return [ids[p] for p in sorted(found)]
+    owned = _owners_on(cascade, organisation, as_of)
+    groups = itertools.chain.from_iterable(map(owned.get, people, itertools.repeat(())))
+    return sorted(set(itertools.chain.from_iterable(groups)))
 
 
 def manager_dashboard(
@@ -489,15 +637,14 @@ def manager_dashboard(
 ) -> Dashboard:
     """The dashboard of everything owned by a manager and the people reporting to them.
 
-    O(n) for the rollup over the cascade's n nodes, plus O(k log u) for k rows.
+    O(u·r) to find the k rows among u distinct owners, then O(c log u) for the c nodes of
+    the rows' closure (see `_build_rows`), plus the cadences of the people in scope.
     """
     rules = policy or DashboardPolicy()
     people = {manager_id} | set(organisation.reports(manager_id, as_of))
-    node_ids = _owned_by(cascade, organisation, people, as_of)
-    scope = _Scope(
-        as_of, cascade, log, tuple(log.cadences.values()), frozenset(people), outlooks or {}, rules
-    )
-    return _build(f"dashboard of {manager_id}", node_ids, scope)
+    positions = _owned_by(cascade, organisation, people, as_of)
+    scope = _Scope(as_of, cascade, log, frozenset(people), outlooks or {}, rules)
+    return _build(f"dashboard of {manager_id}", positions, scope)
 
 
 def node_dashboard(
@@ -509,36 +656,20 @@ def node_dashboard(
     outlooks: Mapping[str, NodeOutlook] | None = None,
     policy: DashboardPolicy | None = None,
 ) -> Dashboard:
-    """The dashboard of a cascade node and everything beneath it (its subtree)."""
+    """The dashboard of a cascade node and everything beneath it (its subtree).
+
+    O(c log u) for the c nodes of the subtree, plus the cadences of its owners.
+    """
     rules = policy or DashboardPolicy()
-    node_ids = _subtree(cascade, node_id)
-    owners = {
-        cascade.node(n).owner.id for n in node_ids if cascade.node(n).owner.kind is OwnerKind.PERSON
-    }
-    scope = _Scope(
-        as_of, cascade, log, tuple(log.cadences.values()), frozenset(owners), outlooks or {}, rules
-    )
-    return _build(f"dashboard of {node_id}", node_ids, scope)
+    positions = _subtree(cascade, node_id)
+    nodes = cascade.index.nodes
+    owners = {o.id for p in positions if (o := nodes[p].owner).kind is _PERSON}
+    scope = _Scope(as_of, cascade, log, frozenset(owners), outlooks or {}, rules)
+    return _build(f"dashboard of {node_id}", positions, scope)
 
 
-def _descendants(cascade: Cascade, node_ids: Iterable[str]) -> list[str]:
-    """The nodes and everything that contributes to them, directly or not. O(result)."""
-    index = cascade.index
-    seen = {index.pos[n] for n in node_ids}
-    frontier = list(seen)
-    while frontier:
-        next_frontier = []
-        for position in frontier:
-            for child in index.children.children_of(position):
-                if child not in seen:
-                    seen.add(child)
-                    next_frontier.append(child)
-        frontier = next_frontier
-    return [index.ids[p] for p in seen]
-
-
-def _subtree(cascade: Cascade, root: str) -> list[str]:
-    """`root` first, then every node contributing to it, in cascade order."""
+def _subtree(cascade: Cascade, root: str) -> list[int]:
+    """`root`'s position first, then every node contributing to it, in cascade order."""
     cascade.node(root)  # raises NotFoundError for an unknown root
-    below = set(_descendants(cascade, [root])) - {root}
-    return [root, *sorted(below, key=cascade.index.pos.__getitem__)]
+    top = cascade.index.pos[root]
+    return [top, *sorted(p for p in closure(cascade.index, [top]) if p != top)]

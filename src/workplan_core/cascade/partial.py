@@ -1,0 +1,202 @@
+"""Partial rollup: roll up only the nodes a report shows and everything contributing to them.
+
+A report about part of a cascade (a manager's dashboard, a subtree) needs the rolled-up
+progress and status of its own nodes only. Those depend on the nodes' *closure*: the nodes
+themselves and every node contributing to them, directly or not (through primary parents and
+extra contributions alike). [closure][workplan_core.cascade.partial.closure] finds it and
+[rollup_closure][workplan_core.cascade.partial.rollup_closure] re-derives just its internal
+nodes, deepest level first, in the order of the full rollup and with the same formulas
+(`RollupState.derive`, and `RollupState.sum_leaves` for leaf-scoped rules). Every node of
+the closure therefore gets *exactly* the progress, status, counts and value that
+[rollup][workplan_core.cascade.full.rollup] gives it; nodes outside the closure are left as
+they were built and must not be read.
+
+```text
+positions = closure(index, roots)                    O(c) for the c nodes of the closure
+state = rollup_closure(index, positions, readings)   O(n) copies + O(c + e_c) derivations
+```
+
+Here ``e_c`` counts the edges into the closure's internal nodes; leaf-scoped nodes add
+O(descendants) each, as in the full rollup. The O(n) part is a few C-level list copies
+(`RollupState` keeps whole-cascade lists), a small constant per node.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, repeat
+from operator import is_not, or_
+from typing import cast
+
+from workplan_core.cascade._state import PACK, RollupState
+from workplan_core.cascade.index import CascadeIndex
+from workplan_core.cascade.measures import MetricMeasure
+from workplan_core.cascade.readings import Reading
+from workplan_core.cascade.rules import RollupScope
+from workplan_core.cascade.status import STATUSES
+
+__all__ = ["closure", "rollup_closure", "rollup_closure_columns"]
+
+
+def closure(index: CascadeIndex, roots: Iterable[int]) -> list[int]:
+    """`roots` and every position contributing to them, directly or not (any order).
+
+    O(c + e_c) for the c positions found and the e_c edges into them.
+    """
+    children = index.children
+    first, last, child = children.first, children.last, children.child
+    seen = set(roots)
+    frontier = [p for p in seen if first[p] != last[p]]
+    while frontier:
+        found = []
+        for position in frontier:
+            for c in child[first[position] : last[position]]:
+                if c not in seen:
+                    seen.add(c)
+                    if first[c] != last[c]:
+                        found.append(c)
+        frontier = found
+    return list(seen)
+
+
+def _derive_closure(state: RollupState, positions: Iterable[int]) -> RollupState:
+    """Re-derive the internal nodes among `positions`, deepest level first.
+
+    The order is the full rollup's (deepest level first, then by position), so a node is
+    derived after every contributor of the closure. O(k log k + e_k) for k internal nodes
+    with e_k edges between them and their children.
+    """
+    index = state.index
+    children = index.children
+    first, last, child = children.first, children.last, children.child
+    internal = [p for p in positions if first[p] != last[p]]
+    internal.sort()
+    internal.sort(key=index.depth.__getitem__, reverse=True)  # stable: then by position
+    rules, status, packed = index.rules, state.status, state.packed
+    pack = PACK.__getitem__
+    leaves = RollupScope.LEAVES
+    for p in internal:
+        packed[p] = sum(map(pack, map(status.__getitem__, child[first[p] : last[p]])))
+        rule = rules.get(p)
+        if rule is not None and rule.scope is leaves:
+            state.sum_leaves(p)
+        state.derive(p)
+    return state
+
+
+def rollup_closure(
+    index: CascadeIndex,
+    positions: Iterable[int],
+    readings: Mapping[int, Reading] | None = None,
+) -> RollupState:
+    """Roll up only `positions`, which must be closed under contribution (see `closure`).
+
+    Args:
+        index: the compiled cascade.
+        positions: the positions to roll up, each with every position contributing to it.
+        readings: own readings by position (as in [rollup][workplan_core.cascade.full.rollup]);
+            readings of positions outside `positions` have no effect on those inside.
+
+    Returns:
+        The rollup state; its progress, status, counts and value at every position in
+        `positions` equal a full rollup's exactly. Other positions must not be read.
+
+    O(n) for the state's list copies plus O(k log k + e_k) for the k internal nodes among
+    `positions` (leaf-scoped nodes add O(descendants) each).
+    """
+    positions = positions if isinstance(positions, Sequence) else list(positions)
+    return _derive_closure(RollupState(index, readings), positions)
+
+
+_PLAIN, _SHOWN, _SUMMED, _RULED = range(4)
+"""How a reading is taken: own progress and status only; also a value shown (a metric
+taking part in no sum); also a value summed; or through `RollupState.read` (a rule)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _kinds(index: CascadeIndex) -> tuple[bytes, list[float | None]]:
+    """Per position, how a reading is taken, and a metric's own value. O(n), once per index."""
+    kinds = bytearray(len(index))
+    values: list[float | None] = [None] * len(index)
+    for position, node in enumerate(index.nodes):
+        measure = node.measure
+        if position in index.rules:
+            kinds[position] = _RULED
+        elif isinstance(measure, MetricMeasure):
+            kinds[position] = _SUMMED if position in index.valued else _SHOWN
+            values[position] = measure.value
+    return bytes(kinds), values
+
+
+def rollup_closure_columns(
+    index: CascadeIndex,
+    positions: Iterable[int],
+    *,
+    read: Sequence[int],
+    progress: Sequence[float | None],
+    codes: Sequence[int],
+    values: Sequence[float | None],
+) -> RollupState:
+    """`rollup_closure` for readings given as columns, without a `Reading` per node.
+
+    Args:
+        index: the compiled cascade.
+        positions: the positions to roll up, closed under contribution (see `closure`).
+        read: the positions that have a reading (each at most once).
+        progress: each reading's own progress, or `None` for the measure's progress.
+        codes: each reading's status code (an index into `STATUSES`).
+        values: each reading's metric value, or `None` for the measure's value.
+
+    Returns:
+        What `rollup_closure` returns for the readings
+        ``Reading(progress[i], STATUSES[codes[i]], values[i])`` at ``read[i]`` (which must
+        be valid readings: they are not checked here).
+
+    A position with the default rule takes its reading directly, as `RollupState.read`
+    would; one with another rule goes through `RollupState.read`. O(r) for r readings (the
+    per-position facts are gathered once per index), plus `rollup_closure`'s cost.
+    """
+    kinds, own_values = _kinds(index)
+    kind_of = bytes(map(kinds.__getitem__, read))
+    everyone = range(len(read))
+    ruled = {
+        read[i]: Reading(progress[i], STATUSES[codes[i]], values[i])
+        for i in compress(everyone, map(_RULED.__eq__, kind_of))
+    }
+    state = RollupState(index, ruled)
+    if ruled:  # the others take their reading below
+        keep = list(map(_RULED.__ne__, kind_of))
+        read, codes = list(compress(read, keep)), list(compress(codes, keep))
+        progress, values = list(compress(progress, keep)), list(compress(values, keep))
+        kind_of = bytes(compress(kind_of, keep))
+        everyone = range(len(read))
+    nodes = index.nodes
+    own: list[float] = (
+        [  # the measure's progress where none was read
+            nodes[p].measure.progress() if given is None else given
+            for p, given in zip(read, progress, strict=True)
+        ]
+        if None in progress
+        else cast("list[float]", progress)
+    )
+    for progress_column in (state.own_progress, state.progress):
+        deque(map(progress_column.__setitem__, read, own), maxlen=0)
+    for status_column in (state.own_status, state.status):
+        deque(map(status_column.__setitem__, read, codes), maxlen=0)
+    own_value, rolled_value, shown = state.own_value, state.value, state.shown
+    with_values = map(or_, kind_of, map(is_not, values, repeat(None)))
+    for i in compress(everyone, with_values):  # metrics, and values read for other nodes
+        p, kind, value = read[i], kind_of[i], values[i]
+        if kind == _PLAIN:
+            shown[p] = value  # as `RollupState.show`: shown, never summed
+            continue
+        if value is None:
+            value = own_values[p]
+        if kind == _SHOWN:
+            shown[p] = value
+        elif value is not None:
+            own_value[p] = rolled_value[p] = value
+    positions = positions if isinstance(positions, Sequence) else list(positions)
+    return _derive_closure(state, positions)

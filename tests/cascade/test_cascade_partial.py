@@ -1,0 +1,72 @@
+"""Property tests: a rollup of a closure equals the full rollup exactly on every closure node."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workplan_core.cascade import (
+    Cascade,
+    Node,
+    Reading,
+    closure,
+    rollup,
+    rollup_closure,
+    rollup_closure_columns,
+)
+from workplan_core.cascade._state import RollupState
+from workplan_core.cascade.results import Rollup
+from workplan_core.testing.strategies.cascade import cascade_nodes, readings
+
+
+def _same_on(state: RollupState, full: Rollup, positions: list[int]) -> None:
+    partial = Rollup(state)
+    for position in positions:
+        node_id = state.index.ids[position]
+        assert partial[node_id] == full[node_id], node_id
+
+
+@st.composite
+def cascades_with_readings(draw: st.DrawFn) -> tuple[Cascade, dict[int, Reading], list[int]]:
+    nodes: list[Node] = draw(cascade_nodes())
+    cascade = Cascade(nodes)
+    everyone = range(len(nodes))
+    read = draw(st.lists(st.sampled_from(everyone), unique=True))
+    roots = draw(st.lists(st.sampled_from(everyone), min_size=1, max_size=4, unique=True))
+    return cascade, {p: draw(readings()) for p in read}, roots
+
+
+@given(cascades_with_readings())
+def test_a_closure_rolls_up_exactly_like_the_whole_cascade(
+    case: tuple[Cascade, dict[int, Reading], list[int]],
+) -> None:
+    cascade, by_position, roots = case
+    ids = cascade.index.ids
+    full = rollup(cascade, {ids[p]: r for p, r in by_position.items()})
+    positions = closure(cascade.index, roots)
+    assert set(roots) <= set(positions)
+    _same_on(rollup_closure(cascade.index, positions, by_position), full, positions)
+    inside = {p: r for p, r in by_position.items() if p in set(positions)}
+    _same_on(rollup_closure(cascade.index, positions, inside), full, positions)
+    read = list(inside)
+    columns = rollup_closure_columns(
+        cascade.index,
+        positions,
+        read=read,
+        progress=[inside[p].progress for p in read],
+        codes=[inside[p].status.code for p in read],
+        values=[inside[p].value for p in read],
+    )
+    _same_on(columns, full, positions)
+
+
+@given(cascade_nodes())
+def test_the_closure_of_the_roots_is_everything_below_them(nodes: list[Node]) -> None:
+    cascade = Cascade(nodes)
+    index = cascade.index
+    roots = [p for p in range(len(nodes)) if index.parent[p] < 0 and p not in index.extra_up]
+    assert sorted(closure(index, roots)) == list(range(len(nodes)))
+    for position in range(len(nodes)):
+        below = closure(index, [position])
+        for member in below:
+            assert set(closure(index, [member])) <= set(below)
