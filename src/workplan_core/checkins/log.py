@@ -227,13 +227,17 @@ class CheckinLog:
         return self._history(impediment_id).at(as_of)
 
     def impediments_of(self, node_id: str, as_of: dt.date) -> list[Impediment]:
-        """The node's impediments raised by `as_of`, open or resolved, oldest first."""
-        found = []
-        for impediment_id in self._impediments_of_node.get(node_id, ()):
-            item = self.impediment(impediment_id, as_of)
-            if item is not None:
-                found.append(item)
-        return sorted(found, key=lambda i: (i.raised_on, i.id))
+        """The node's impediments raised by `as_of`, open or resolved, oldest first.
+
+        Folded in the same order as `open_impediments`, so both report the same problem first.
+
+        Raises:
+            ValidationError: an impediment's events up to `as_of` are inconsistent.
+        """
+        entry = self._impediments_by_node().get(node_id)
+        if entry is None:
+            return []
+        return [item for history in entry.histories if (item := history.at(as_of)) is not None]
 
     def _impediments_by_node(self) -> dict[str, _NodeImpediments]:
         """Per node, its impediments' histories oldest first, with the days they may be open."""
