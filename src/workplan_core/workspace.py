@@ -161,16 +161,22 @@ class Workspace:
             ConflictError: after `load_organisation`, another writer changed, added or
                 deleted records that this save would change; nothing was written.
         """
+        parts = [(s, getattr(organisation, s.field)) for s in ORGANISATION_SECTIONS]
+        return self._save_sections(parts, "organisation")
+
+    def _save_sections(
+        self, parts: Iterable[tuple[Section, tuple[Any, ...]]], aggregate: str
+    ) -> Commit:
+        """Write the sections' records in one atomic batch; remember the versions written."""
         writes: list[Write] = []
         conflicts: list[tuple[str, str]] = []
-        for section in ORGANISATION_SECTIONS:
+        for section, records in parts:
             self.store.declare(section.collection, indexed=section.indexed)
-            records = getattr(organisation, section.field)
             writes.extend(self._section_writes(section, records, conflicts))
         if conflicts:
             raise ConflictError(
                 f"{len(conflicts)} record(s) were added by another writer since the "
-                "organisation was loaded; load it again",
+                f"{aggregate} was loaded; load it again",
                 conflicts,
             )
         commit = self.store.write(writes)
@@ -226,24 +232,8 @@ class Workspace:
         a concurrent change raises [ConflictError][workplan_core.errors.ConflictError].
         O(nodes).
         """
-        conflicts: list[tuple[str, str]] = []
-        writes: list[Write] = []
-        for section, records in (
-            (CASCADE_SECTION, cascade.nodes),
-            (CASCADE_CONFIG_SECTION, (cascade.config,)),
-        ):
-            self.store.declare(section.collection, indexed=section.indexed)
-            writes.extend(self._section_writes(section, records, conflicts))
-        if conflicts:
-            raise ConflictError(
-                "nodes were added by another writer; load the cascade again", conflicts
-            )
-        commit = self.store.write(writes)
-        for write, version in zip(writes, commit.versions, strict=True):
-            seen = self._loaded.get(write.collection)
-            if seen is not None:
-                seen[write.key] = version
-        return commit
+        parts = [(CASCADE_SECTION, cascade.nodes), (CASCADE_CONFIG_SECTION, (cascade.config,))]
+        return self._save_sections(parts, "cascade")
 
     def load_cascade(self, config: CascadeConfig | None = None) -> Cascade:
         """Read the stored cascade and check it against its configuration; O(nodes).

@@ -18,7 +18,7 @@ from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.levels import DEFAULT_CONFIG, CascadeConfig
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.validation import check
-from workplan_core.errors import NotFoundError, Problem, ValidationError
+from workplan_core.errors import Problem, ValidationError
 
 __all__ = ["Cascade"]
 
@@ -88,10 +88,7 @@ class Cascade:
         Raises:
             NotFoundError: no node has that id.
         """
-        try:
-            return self._index.nodes[self._index.pos[node_id]]
-        except KeyError:
-            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
+        return self._index.nodes[self._index.position(node_id)]
 
     def position(self, node_id: str) -> int:
         """The position of `node_id` in `nodes`. O(1).
@@ -99,10 +96,7 @@ class Cascade:
         Raises:
             NotFoundError: no node has that id.
         """
-        try:
-            return self._index.pos[node_id]
-        except KeyError:
-            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
+        return self._index.position(node_id)
 
     def replace(self, *nodes: Node) -> Cascade:
         """A new cascade where each of `nodes` replaces the node with its id, or is added.

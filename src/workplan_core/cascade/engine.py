@@ -22,20 +22,13 @@ import attrs
 
 from workplan_core.cascade._state import (
     ACTIVE,
-    AT_RISK,
-    BLOCKED,
     CANCELLED,
     CANCELLED_SHIFT,
-    DONE,
     MANUAL,
-    MASK,
-    NOT_STARTED,
-    OFF_TRACK,
-    ON_TRACK,
     PACK,
     SCALE_F,
-    SHIFT,
     full_rollup,
+    roll_code,
 )
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.index import CascadeIndex
@@ -50,15 +43,10 @@ from workplan_core.cascade.readings import Reading
 from workplan_core.cascade.results import Rollup, RollupResult
 from workplan_core.cascade.rules import RollupRule
 from workplan_core.cascade.status import STATUSES, Status
-from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.errors import ValidationError
 
 __all__ = ["RollupEngine"]
 
-DONE_SHIFT = SHIFT * DONE
-BLOCKED_SHIFT = SHIFT * BLOCKED
-OFF_TRACK_SHIFT = SHIFT * OFF_TRACK
-AT_RISK_SHIFT = SHIFT * AT_RISK
-ON_TRACK_SHIFT = SHIFT * ON_TRACK
 
 _Entry = tuple[int, float, int, float | None, float, int, float | None]
 _CODES = {id(status): status.code for status in STATUSES}
@@ -67,13 +55,9 @@ _CODES = {id(status): status.code for status in STATUSES}
 
 def _handoffs(index: CascadeIndex, leaf_scoped: frozenset[int]) -> bytearray:
     """1 for nodes whose change must go through `_propagate`: extra parents, leaf-scoped parent."""
-    handoff = bytearray(len(index))
+    handoff = bytearray(map(leaf_scoped.__contains__, index.parent))
     for position in index.extra_up:
         handoff[position] = 1
-    parent = index.parent
-    for position in range(len(index)):
-        if parent[position] in leaf_scoped:
-            handoff[position] = 1
     return handoff
 
 
@@ -151,23 +135,17 @@ class RollupEngine:
 
     # ------------------------------------------------------------------ reading
 
-    def _position(self, node_id: str) -> int:
-        try:
-            return self._state.index.pos[node_id]
-        except KeyError:
-            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
-
     def progress(self, node_id: str) -> float:
         """Current rolled-up progress of `node_id`. O(1)."""
-        return self._state.progress[self._position(node_id)]
+        return self._state.progress[self._state.index.position(node_id)]
 
     def status(self, node_id: str) -> Status:
         """Current rolled-up status of `node_id`. O(1)."""
-        return STATUSES[self._state.status[self._position(node_id)]]
+        return STATUSES[self._state.status[self._state.index.position(node_id)]]
 
     def result(self, node_id: str) -> RollupResult:
         """The current result of `node_id`. O(1)."""
-        return Rollup(self._state).result_at(self._position(node_id))
+        return Rollup(self._state).result_at(self._state.index.position(node_id))
 
     def snapshot(self) -> Rollup:
         """An independent copy of every current result. O(n)."""
@@ -175,7 +153,7 @@ class RollupEngine:
 
     def node(self, node_id: str) -> Node:
         """The node with every update applied to it (measure, status, manual rule). O(1)."""
-        position = self._position(node_id)
+        position = self._state.index.position(node_id)
         node = self._state.index.nodes[position]
         changes: dict[str, object] = {"status": STATUSES[self._state.own_status[position]]}
         if position in self._measures:
@@ -216,11 +194,7 @@ class RollupEngine:
         """
         state = self._state
         index = state.index
-        position = index.pos.get(node_id)
-        if position is None:
-            raise NotFoundError(f"no node {node_id!r} in the cascade")
-        if rule is None and reading is None and self._plain[position]:
-            return self._update_plain(position, node_id, measure, status)
+        position = index.position(node_id)
         cancelled_before = state.own_status[position] == CANCELLED
         shown = False
         if rule is not None:
@@ -246,30 +220,6 @@ class RollupEngine:
             self._climb(stack.pop(), changed)
         self._propagate(stack, changed)
         return tuple(dict.fromkeys(changed))
-
-    def _update_plain(
-        self, position: int, node_id: str, measure: Measure | None, status: Status | None
-    ) -> tuple[str, ...]:
-        """A new measure or status of a leaf with the default rule that takes part in no sum."""
-        state = self._state
-        shown = False
-        if measure is not None:
-            kind = type(measure)
-            if kind is MetricMeasure:
-                shown = state.show(position, measure.value)  # type: ignore[union-attr]
-            elif kind is BinaryMeasure or kind is MilestoneMeasure:
-                if position in state.shown:
-                    shown = state.show(position, None)
-                else:
-                    before = self._measures.get(position, state.index.nodes[position].measure)
-                    shown = type(before) is MetricMeasure and state.show(position, None)
-            else:
-                raise ValidationError.single("$.measure", "must be a measure")
-            self._measures[position] = measure
-            state.own_progress[position] = measure.progress()
-        if status is not None:
-            state.own_status[position] = _code(status)
-        return self._update_leaf(position, node_id, shown)
 
     def _update_leaf(self, position: int, node_id: str, shown: bool) -> tuple[str, ...]:
         """A leaf with the default rule, in no sum: what `derive` gives, without the detour."""
@@ -392,7 +342,7 @@ class RollupEngine:
             if not self._settle(ancestor, stack, changed) and packed[ancestor] != counts:
                 changed.append(self._state.index.ids[ancestor])  # only its counts changed
 
-    def _climb(self, entry: _Entry, changed: list[str]) -> None:  # noqa: PLR0912, PLR0915 - the hot loop, inlined
+    def _climb(self, entry: _Entry, changed: list[str]) -> None:
         """Walk up the primary parents of a node with no other parent: the common, lean path.
 
         A parent in children scope reads its children afresh (see `RollupState.derive`), so
@@ -403,18 +353,18 @@ class RollupEngine:
         """
         state = self._state
         index = state.index
-        c, _, s0, v0, _, s1, v1 = entry
-        if self._handoff[c] or c in state.holders:  # only leaves have holders
-            self._propagate([entry], changed)
-            return
-        parent_of, rules, handoff = index.parent, index.rules, self._handoff
+        parent_of, rules, handoff, holders = index.parent, index.rules, self._handoff, state.holders
         first, last = index.children.first, index.children.last
         gathers, gather = index.gathers, index.gather
         progress, status, packed = state.progress, state.status, state.packed
         own_progress, own_status = state.own_progress, state.own_status
         derive, mean_of_children = state.derive, state.mean_of_children
         ids = index.ids
+        c, p0, s0, v0, p1, s1, v1 = entry
         while True:
+            if handoff[c] or c in holders:
+                self._propagate([(c, p0, s0, v0, p1, s1, v1)], changed)
+                return
             q = parent_of[c]
             if q < 0:
                 return
@@ -433,20 +383,8 @@ class RollupEngine:
                 if active <= 0:
                     new_progress, new_status = own_progress[q], own_status[q]
                 else:
-                    if own_status[q] == CANCELLED:
-                        new_status = CANCELLED
-                    elif (counts >> DONE_SHIFT) & MASK == active:
-                        new_status = DONE
-                    elif (counts >> BLOCKED_SHIFT) & MASK:
-                        new_status = BLOCKED
-                    elif (counts >> OFF_TRACK_SHIFT) & MASK:
-                        new_status = OFF_TRACK
-                    elif (counts >> AT_RISK_SHIFT) & MASK:
-                        new_status = AT_RISK
-                    elif (counts >> DONE_SHIFT) & MASK or (counts >> ON_TRACK_SHIFT) & MASK:
-                        new_status = ON_TRACK
-                    else:
-                        new_status = NOT_STARTED
+                    cancelled = own_status[q] == CANCELLED
+                    new_status = CANCELLED if cancelled else roll_code(counts, active)
                     if gone:
                         new_progress = mean_of_children(q, counts)
                     else:
@@ -460,12 +398,7 @@ class RollupEngine:
                     changed.append(ids[q])  # only its counts changed
                 return
             changed.append(ids[q])
-            if handoff[q]:
-                self._propagate(
-                    [(q, old_progress, old_status, v0, new_progress, new_status, v1)], changed
-                )
-                return
-            c, s0, s1 = q, old_status, new_status
+            c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
 
     def _propagate(self, stack: list[_Entry], changed: list[str]) -> None:
         """Tell every parent of each changed node, deepest first, until nothing changes.

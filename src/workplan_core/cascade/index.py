@@ -18,6 +18,7 @@ from workplan_core.cascade.levels import CascadeConfig
 from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
+from workplan_core.errors import NotFoundError
 
 __all__ = ["SCALE", "CascadeIndex"]
 
@@ -166,6 +167,17 @@ class CascadeIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def position(self, node_id: str) -> int:
+        """The position of `node_id`. O(1).
+
+        Raises:
+            NotFoundError: no node has that id.
+        """
+        try:
+            return self.pos[node_id]
+        except KeyError:
+            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
 
     def up(self, index: int) -> list[tuple[int, float]]:
         """Every ``(parent, weight)`` edge out of `index`: primary first. O(parents)."""

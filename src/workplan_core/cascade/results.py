@@ -17,7 +17,6 @@ from workplan_core.cascade._state import MASK, SHIFT, RollupState
 from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.status import STATUSES, Status
-from workplan_core.errors import NotFoundError
 
 __all__ = ["Rollup", "RollupResult", "StatusCounts"]
 
@@ -118,19 +117,13 @@ class Rollup(Mapping[str, RollupResult]):
         """The compiled cascade this rollup belongs to."""
         return self._state.index
 
-    def _position(self, node_id: str) -> int:
-        try:
-            return self._state.index.pos[node_id]
-        except KeyError:
-            raise NotFoundError(f"no node {node_id!r} in the cascade") from None
-
     def progress(self, node_id: str) -> float:
         """Rolled-up progress of `node_id`. O(1)."""
-        return self._state.progress[self._position(node_id)]
+        return self._state.progress[self._state.index.position(node_id)]
 
     def status(self, node_id: str) -> Status:
         """Rolled-up status of `node_id`. O(1)."""
-        return STATUSES[self._state.status[self._position(node_id)]]
+        return STATUSES[self._state.status[self._state.index.position(node_id)]]
 
     def result_at(self, position: int) -> RollupResult:
         """The result of the node at `position` (see `CascadeIndex`). O(1)."""
@@ -160,7 +153,7 @@ class Rollup(Mapping[str, RollupResult]):
         return _ReadOnly(self._state.progress), _ReadOnly(self._state.status)
 
     def __getitem__(self, node_id: str) -> RollupResult:
-        return self.result_at(self._position(node_id))
+        return self.result_at(self._state.index.position(node_id))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._state.index.ids)

@@ -166,14 +166,14 @@ def forecast_node(
 
 
 def _references(works: Mapping[str, _Work]) -> tuple[dict[str | None, list[int]], list[int]]:
-    """Pooled histories of the nodes whose work has begun: per parent, and over all of them."""
+    """Pooled histories of begun work: per parent (if it finished anything), and overall."""
     by_parent: dict[str | None, list[int]] = {}
     pooled: list[int] = []
     for work in works.values():
         if work.started:
             by_parent.setdefault(work.node.parent, []).extend(work.history)
             pooled.extend(work.history)
-    return by_parent, pooled
+    return {parent: h for parent, h in by_parent.items() if any(h)}, pooled
 
 
 def forecast_cascade(
@@ -216,10 +216,8 @@ def forecast_cascade(
     }
     by_parent, pooled = _references(works)
     for node_id, work in works.items():
-        reference = by_parent.get(work.node.parent)
-        forecasts[node_id] = _forecast(
-            work, as_of, rules, reference=reference if reference and any(reference) else pooled
-        )
+        reference = by_parent.get(work.node.parent, pooled)
+        forecasts[node_id] = _forecast(work, as_of, rules, reference=reference)
     drivers: dict[str, tuple[str, ...]] = {}
     frontier = set(forecasts)
     while frontier:

@@ -95,8 +95,9 @@ def sample_periods_to_finish(
     shift -= low
     if pending and max_periods and max(values) > shift:  # else no trial ever finishes
         lanes = _Lanes(pending, max(values), shift, max_periods)
-        draw = _byte_draws(rng, values, throughput.frequencies, lanes) or _choice_draws(
-            rng, values, throughput.frequencies, lanes
+        frequencies = throughput.frequencies
+        draw = _byte_draws(rng, values, frequencies, lanes) or _ChoiceDraws(
+            rng, values, frequencies, lanes
         )
         finished.extend(finished[0] + n for n in lanes.run(draw, max_periods))
     last = max((n for n in range(1, len(finished)) if finished[n] != finished[n - 1]), default=0)
@@ -206,10 +207,3 @@ def _byte_draws(
         return None
     outcomes = [v for v, f in zip(values, frequencies, strict=True) for _ in range(f // common)]
     return _ByteDraws(rng, outcomes, lanes)
-
-
-def _choice_draws(
-    rng: random.Random, values: list[int], frequencies: tuple[int, ...], lanes: _Lanes
-) -> _ChoiceDraws:
-    """The general draws."""
-    return _ChoiceDraws(rng, values, frequencies, lanes)
