@@ -223,3 +223,10 @@ def test_settings_reject_a_probability_outside_the_unit_interval() -> None:
     with pytest.raises(ValidationError) as info:
         ForecastSettings(until_probability=1.5)
     assert info.value.problems[0].path == "$.until_probability"
+
+
+def test_days_that_are_not_dates_are_validation_errors_naming_each() -> None:
+    with pytest.raises(ValidationError) as info:
+        forecast_throughput("n", [1, 2], 3, as_of="2027-03-01", due=5, start="soon")  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == ["$.as_of", "$.due", "$.start"]
+    assert "must be a date" in str(info.value)

@@ -245,6 +245,17 @@ def to_forecast(
     )
 
 
+def _check_days(*, as_of: object, due: object, start: object) -> None:
+    """Raise one `ValidationError` naming every argument that is not a date where one is due."""
+    problems = [
+        Problem(f"$.{name}", "must be a date" + ("" if name == "as_of" else " or None"))
+        for name, value in (("as_of", as_of), ("due", due), ("start", start))
+        if not (isinstance(value, dt.date) or (value is None and name != "as_of"))
+    ]
+    if problems:
+        raise ValidationError(problems, summary="invalid forecast days")
+
+
 def _periods_before(start: dt.date | None, as_of: dt.date, settings: ForecastSettings) -> int:
     """Whole periods from `as_of` that end before the period holding `start` begins."""
     if start is None or start <= as_of:
@@ -289,7 +300,12 @@ def forecast_throughput(
         warnings: notes to pass on to the result (e.g. where the history came from).
 
     With no history at all the result is "no finish in sight" with a warning.
+
+    Raises:
+        ValidationError: `as_of` is not a date, or `due` or `start` is neither a date nor
+            `None` (every problem listed), or the history or remaining work is invalid.
     """
+    _check_days(as_of=as_of, due=due, start=start)
     rules = settings or ForecastSettings()
     mixture = remaining_mixture(remaining, split_rate)
     idle = _periods_before(start, as_of, rules)
