@@ -188,3 +188,22 @@ def test_a_diamond_is_settled_deepest_first() -> None:
     assert engine.update("t", status=Status.ON_TRACK) == ("t", "d", "s", "o")
     assert engine.status("o") is Status.ON_TRACK
     assert engine.snapshot() == rollup(Cascade([engine.node(n.id) for n in cascade.nodes]))
+
+
+def test_a_leaf_scoped_leaf_held_by_a_leaf_scoped_ancestor_reaches_it() -> None:
+    # "t" is leaf-scoped itself but has no children, so it is a leaf of "o2" (leaf-scoped)
+    # through "s", which also counts towards "o1" (an extra contribution). A change of "t"
+    # must adjust o2's exact leaf sums, not just climb t's line of sight.
+    me, q = NODES[9].owner, NODES[9].period
+    leaves = RollupRule(RollupMethod.WEIGHTED_MEAN, RollupScope.LEAVES)
+    cascade = Cascade([
+        Node("o1", "O1", "strategic objective", me, q),
+        Node("o2", "O2", "strategic objective", me, q, rule=leaves),
+        Node("s", "S", "supporting goal", me, q, parent="o1",
+             contributions=(Contribution("o2"),)),
+        Node("t", "T", "departmental target", me, q, parent="s", rule=leaves),
+    ])  # fmt: skip
+    engine = RollupEngine(cascade)
+    assert engine.update("t", status=Status.ON_TRACK) == ("t", "s", "o1", "o2")
+    assert engine.status("o2") is Status.ON_TRACK
+    assert engine.snapshot() == rollup(Cascade([engine.node(n.id) for n in cascade.nodes]))

@@ -98,3 +98,19 @@ def test_incremental_updates_equal_a_full_rollup_exactly(
         assert after == rollup(updated, readings)
         moved = {i for i in after if after[i] != before[i]}
         assert moved <= set(changed)
+
+
+@given(cascade_nodes(), st.data())
+def test_the_engine_edge_columns_mirror_its_results(nodes: list[Node], data: st.DataObject) -> None:
+    """The contiguous copies the engine reads parents from never go stale."""
+    cascade = Cascade(nodes)
+    engine = RollupEngine(cascade)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=12))):
+        node = data.draw(st.sampled_from(nodes))
+        engine.update(node.id, status=data.draw(st.sampled_from(Status)))
+        state, edges = engine._state, engine._edges
+        children = cascade.index.children
+        for e, child in enumerate(children.child):
+            assert edges.progress[e] == state.progress[child]
+            active = state.status[child] != Status.CANCELLED.code
+            assert edges.factor[e] == (children.weight[e] if active else 0.0)

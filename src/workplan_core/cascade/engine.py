@@ -16,12 +16,15 @@ cascade exactly.
 from __future__ import annotations
 
 import heapq
-from operator import eq, mul
+from array import array
+from itertools import chain, compress, repeat
+from operator import eq, gt, le, mul
 
 import attrs
 
 from workplan_core.cascade._state import (
     ACTIVE,
+    ACTIVE_F,
     CANCELLED,
     CANCELLED_SHIFT,
     MANUAL,
@@ -61,6 +64,44 @@ def _handoffs(index: CascadeIndex, leaf_scoped: frozenset[int]) -> bytearray:
     return handoff
 
 
+_LEAN, _RULED, _HANDOFF = range(3)
+"""How `RollupEngine._climb` passes a node's change to its primary parent: inline (a default
+parent), through `RollupState.derive` (a parent with another rule), or to `_propagate`."""
+
+
+def _held_leaves(index: CascadeIndex) -> list[int]:
+    """Every leaf below a leaf-scoped node, through cancelled nodes too. O(descendants).
+
+    A superset of the leaves any leaf-scoped node can hold, however statuses change.
+    """
+    children = index.children
+    first, last, child = children.first, children.last, children.child
+    seen: set[int] = set()  # not the leaf-scoped nodes: one may be a leaf below another
+    found: list[int] = []
+    stack = list(index.leaf_scoped)
+    while stack:
+        top = stack.pop()
+        for c in child[first[top] : last[top]]:
+            if c not in seen:
+                seen.add(c)
+                (stack if first[c] != last[c] else found).append(c)
+    return found
+
+
+def _climb_kinds(index: CascadeIndex, handoff: bytearray) -> bytearray:
+    """Per position, how `_climb` passes on its change (`_LEAN`, `_RULED` or `_HANDOFF`). O(n).
+
+    Handed off: nodes with extra contributions or a leaf-scoped parent, and every leaf a
+    leaf-scoped node may hold (whose exact sums an update must adjust).
+    """
+    kinds = bytearray(map(index.rules.__contains__, index.parent))  # True is _RULED
+    for position in compress(range(len(index)), handoff):
+        kinds[position] = _HANDOFF
+    for position in _held_leaves(index):
+        kinds[position] = _HANDOFF
+    return kinds
+
+
 def _plain_leaves(index: CascadeIndex) -> bytearray:
     """1 for leaves with the default rule that take part in no sum (the fast path). O(n)."""
     first, last = index.children.first, index.children.last
@@ -68,6 +109,57 @@ def _plain_leaves(index: CascadeIndex) -> bytearray:
     for position in (*index.rules, *index.valued):
         plain[position] = 0
     return plain
+
+
+class _EdgeColumns:
+    """Each children-table edge's child progress and active weight, contiguous in memory.
+
+    ``progress[e]`` is the rolled-up progress of the edge's child and ``factor[e]`` its
+    weight times 1.0 (active child) or 0.0 (cancelled child): exactly the values the full
+    rollup multiplies and adds for that edge. A parent's weighted mean then reads its
+    children from two contiguous runs instead of one scattered object per child, which is
+    what an update spends its time on in a large cascade.
+
+    Attributes:
+        progress: per edge, its child's rolled-up progress.
+        factor: per edge, its weight times the child's activity (1.0 or 0.0).
+        weight: per edge, its weight.
+        primary: per position, the edge to its primary parent (-1 for none).
+        extra: per position with extra contributions, the edges to those parents.
+        record: per position ``p``, at ``4p`` to ``4p + 3``: its primary parent (-1 for
+            none), the edge to it, and the start and end of its own children's edges; one
+            cache line serves a step up the line of sight.
+    """
+
+    __slots__ = ("extra", "factor", "primary", "progress", "record", "weight")
+
+    def __init__(self, index: CascadeIndex, progress: list[float], status: list[int]) -> None:
+        children = index.children
+        child = children.child
+        self.weight = children.weight
+        self.progress = array("d", map(progress.__getitem__, child))
+        active = map(ACTIVE_F.__getitem__, map(status.__getitem__, child))
+        self.factor = array("d", map(mul, self.weight, active))
+        primaries = len(index.parent) - index.parent.count(-1)  # Edges lists them first
+        edges = range(len(child))
+        self.primary = [-1] * len(index)
+        for e in compress(edges, map(gt, repeat(primaries), children.edge)):
+            self.primary[child[e]] = e
+        self.extra: dict[int, list[int]] = {}
+        for e in compress(edges, map(le, repeat(primaries), children.edge)):
+            self.extra.setdefault(child[e], []).append(e)
+        columns = (index.parent, self.primary, children.first, children.last)
+        self.record = array("q", chain.from_iterable(zip(*columns, strict=True)))
+
+    def write(self, position: int, progress: float, code: int) -> None:
+        """Record a node's new rolled-up progress and status on every edge out of it."""
+        e = self.primary[position]
+        if e >= 0:
+            self.progress[e] = progress
+            self.factor[e] = self.weight[e] * ACTIVE_F[code]
+        for e in self.extra.get(position, ()):
+            self.progress[e] = progress
+            self.factor[e] = self.weight[e] * ACTIVE_F[code]
 
 
 def _code(status: Status) -> int:
@@ -108,7 +200,8 @@ class RollupEngine:
 
     __slots__ = (
         "_cascade",
-        "_handoff",
+        "_edges",
+        "_kinds",
         "_leaf_scoped",
         "_measures",
         "_plain",
@@ -124,9 +217,10 @@ class RollupEngine:
         self._rules: dict[int, RollupRule] = {}
         index = cascade.index
         self._plain = _plain_leaves(index)
-        self._handoff = _handoffs(index, self._leaf_scoped)
+        self._kinds = _climb_kinds(index, _handoffs(index, self._leaf_scoped))
         for parent in index.children.internal:  # every parent's gather, built up front
             index.gather(parent)
+        self._edges = _EdgeColumns(index, self._state.progress, self._state.status)
 
     @property
     def cascade(self) -> Cascade:
@@ -219,7 +313,7 @@ class RollupEngine:
         if len(stack) == 1:
             self._climb(stack.pop(), changed)
         self._propagate(stack, changed)
-        return tuple(dict.fromkeys(changed))
+        return tuple(dict.fromkeys(changed))  # a node may be reached along several paths
 
     def _update_leaf(self, position: int, node_id: str, shown: bool) -> tuple[str, ...]:
         """A leaf with the default rule, in no sum: what `derive` gives, without the detour."""
@@ -231,8 +325,9 @@ class RollupEngine:
         state.progress[position], state.status[position] = new_progress, new_status
         changed = [node_id]
         entry = (position, old_progress, old_status, None, new_progress, new_status, None)
-        self._climb(entry, changed)
-        return tuple(dict.fromkeys(changed))
+        if self._climb(entry, changed):
+            return tuple(dict.fromkeys(changed))  # a node may be reached along several paths
+        return tuple(changed)  # one line of sight: each node once
 
     def _set_rule(self, position: int, rule: RollupRule) -> None:
         index = self._state.index
@@ -256,7 +351,7 @@ class RollupEngine:
         state = self._state
         index = state.index
         if kind is not MetricMeasure and position not in state.shown:
-            before = self._measures.get(position, index.nodes[position].measure)
+            before = self._measures.get(position) or index.nodes[position].measure
             if type(before) is not MetricMeasure:  # no value to show before or after
                 self._measures[position] = measure
                 rule = self._rules.get(position, index.rules.get(position))
@@ -342,63 +437,76 @@ class RollupEngine:
             if not self._settle(ancestor, stack, changed) and packed[ancestor] != counts:
                 changed.append(self._state.index.ids[ancestor])  # only its counts changed
 
-    def _climb(self, entry: _Entry, changed: list[str]) -> None:
+    def _climb(self, entry: _Entry, changed: list[str]) -> bool:
         """Walk up the primary parents of a node with no other parent: the common, lean path.
 
-        A parent in children scope reads its children afresh (see `RollupState.derive`), so
-        the walk only adjusts status counts and re-derives; a default parent is re-derived
-        inline, computing what `derive` computes (the same sums over the same values in the
-        same order, and the status rollup rule). A node with extra contributions or
-        leaf-scoped holders, or a leaf-scoped parent, is handed to `_propagate`.
+        A default parent is re-derived inline from its edge columns (`_EdgeColumns`),
+        computing what `RollupState.derive` computes: the same sums over the same values in
+        the same order, and the status rollup rule. A parent with another rule goes through
+        `derive`. A node with extra contributions or leaf-scoped holders, or with a
+        leaf-scoped parent, is handed to `_propagate`.
+
+        Returns:
+            Whether the walk handed over to `_propagate` (which may reach a node twice).
         """
         state = self._state
-        index = state.index
-        parent_of, rules, handoff, holders = index.parent, index.rules, self._handoff, state.holders
-        first, last = index.children.first, index.children.last
-        gathers, gather = index.gathers, index.gather
+        kinds = self._kinds
         progress, status, packed = state.progress, state.status, state.packed
-        own_progress, own_status = state.own_progress, state.own_status
-        derive, mean_of_children = state.derive, state.mean_of_children
-        ids = index.ids
+        edges = self._edges
+        record, on_edge, factor = edges.record, edges.progress, edges.factor
+        ids = state.index.ids
         c, p0, s0, v0, p1, s1, v1 = entry
         while True:
-            if handoff[c] or c in holders:
+            kind = kinds[c]
+            if kind == _HANDOFF:
                 self._propagate([(c, p0, s0, v0, p1, s1, v1)], changed)
-                return
-            q = parent_of[c]
+                return True
+            at = c << 2
+            q = record[at]
             if q < 0:
-                return
+                return False
+            e = record[at + 1]
+            on_edge[e] = p1
             if s0 != s1:
+                factor[e] = edges.weight[e] * ACTIVE_F[s1]
                 packed[q] += PACK[s1] - PACK[s0]
             old_progress, old_status = progress[q], status[q]
-            if q in rules:
+            if kind == _RULED:
                 old_value = state.value.get(q)
-                moved = derive(q)
+                moved = state.derive(q)
                 new_progress, new_status = progress[q], status[q]
                 v0, v1 = old_value, state.value.get(q)
             else:
-                counts = packed[q]
-                gone = counts >> CANCELLED_SHIFT
-                active = last[q] - first[q] - gone
-                if active <= 0:
-                    new_progress, new_status = own_progress[q], own_status[q]
-                else:
-                    cancelled = own_status[q] == CANCELLED
-                    new_status = CANCELLED if cancelled else roll_code(counts, active)
-                    if gone:
-                        new_progress = mean_of_children(q, counts)
-                    else:
-                        take, weights, total = gathers.get(q) or gather(q)
-                        new_progress = sum(map(mul, weights, take(progress))) / total
+                new_progress, new_status = self._mean_and_status(q)
                 moved = new_progress != old_progress or new_status != old_status
                 progress[q], status[q] = new_progress, new_status
                 v0 = v1 = None
             if not moved:
                 if s0 != s1:
                     changed.append(ids[q])  # only its counts changed
-                return
+                return False
             changed.append(ids[q])
             c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
+
+    def _mean_and_status(self, q: int) -> tuple[float, int]:
+        """A default parent's progress and status, from its edge columns and counts. O(children).
+
+        What `RollupState.derive` gives: ``Σ factor·progress / Σ factor`` in table order
+        (the factors are the weights, zero for cancelled children) and the status rule.
+        """
+        state = self._state
+        edges = self._edges
+        counts = state.packed[q]
+        at = q << 2
+        lo, hi = edges.record[at + 2], edges.record[at + 3]
+        active = hi - lo - (counts >> CANCELLED_SHIFT)
+        if active <= 0:
+            return state.own_progress[q], state.own_status[q]
+        factors = edges.factor[lo:hi]
+        mean: float = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
+        if state.own_status[q] == CANCELLED:
+            return mean, CANCELLED
+        return mean, roll_code(counts, active)
 
     def _propagate(self, stack: list[_Entry], changed: list[str]) -> None:
         """Tell every parent of each changed node, deepest first, until nothing changes.
@@ -415,6 +523,7 @@ class RollupEngine:
         packed, holders = state.packed, state.holders
         leaf_scoped = self._leaf_scoped
         ids = index.ids
+        write = self._edges.write
         waiting: list[tuple[int, int]] = []  # (-depth, position): a heap, deepest first
         counts_moved: dict[int, bool] = {}  # the waiting parents: did their counts move?
 
@@ -428,7 +537,8 @@ class RollupEngine:
         while stack or waiting:
             while stack:
                 entry = stack.pop()
-                c, _, s0, _, _, s1, _ = entry
+                c, _, s0, _, p1, s1, _ = entry
+                write(c, p1, s1)
                 moved = s0 != s1
                 delta = PACK[s1] - PACK[s0]
                 parent = parent_of[c]
