@@ -1,21 +1,28 @@
 """Column extraction: the node values read once into flat lists indexed by input position.
 
 Validation and the compiled index both work over these columns. Reading a field of a million
-nodes is memory-bound, so each field is read exactly once, by a C-level ``map``.
+nodes is memory-bound, so each field is read exactly once, by a C-level ``map``; the rare
+cases (roots, unknown parents, extra contributions, non-default rules) are found by C-level
+scans and only then visited one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import compress, repeat
-from operator import attrgetter, is_not, lt
-from typing import cast
+from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
+from operator import and_, attrgetter, eq, is_, is_not, itemgetter, not_
+from typing import TypeVar, cast
+
+import attrs
 
 from workplan_core.cascade.levels import CascadeConfig
+from workplan_core.cascade.measures import Measure
 from workplan_core.cascade.nodes import Contribution, Node
 from workplan_core.cascade.rules import DEFAULT_RULE, RollupRule
 from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.periods import Period
+
+T = TypeVar("T")
 
 NO_PARENT = -1
 """Parent position of a node without a primary parent."""
@@ -23,19 +30,29 @@ UNKNOWN = -2
 """Parent position of a node whose primary parent id is not in the cascade."""
 _CODE = {status: code for code, status in enumerate(STATUSES)}
 _CODE_BY_VALUE = {status.value: code for code, status in enumerate(STATUSES)}
+_RULE_FIELDS = attrgetter(*(field.name for field in attrs.fields(RollupRule) if field.eq))
 
 
 class NodeColumns:
-    """The fields of every node as lists, plus the id → position map.
+    """The fields of every node as lists, plus the positions of the ids that are linked to.
 
     Attributes:
         nodes: the nodes in input order.
+        positions: the list ``[0, 1, …, n - 1]`` (its int objects are shared by the tables).
         ids: node ids by position.
-        pos: id → position; on duplicate ids, the first position wins.
+        unique: whether no id occurs twice.
+        empty_id: whether some id is the empty string.
+        linked: id → position for every id named as a parent or a contribution's parent (the
+            first position wins on duplicate ids); unknown ids are simply not keys.
         depth: level depth by position, `None` for an unknown level name.
+        unknown_levels: ascending positions whose level name is unknown.
+        parent_ids: primary parent id by position.
         parent: primary parent position, `NO_PARENT` or `UNKNOWN`.
+        detached: ascending positions whose parent is `NO_PARENT` or `UNKNOWN`.
+        unknown_parents: ascending positions whose parent is `UNKNOWN`.
         weight: node weights.
         period: node periods.
+        measure: node measures.
         progress: each node's own progress, as its measure computed it.
         bad_measures: positions whose measure is not a measure.
         bad_statuses: positions whose status is not a status.
@@ -45,69 +62,89 @@ class NodeColumns:
     """
 
     __slots__ = (
+        "_pos",
         "bad_measures",
         "bad_statuses",
         "depth",
+        "detached",
+        "empty_id",
         "extra",
         "ids",
+        "linked",
+        "measure",
         "nodes",
         "parent",
         "parent_ids",
         "period",
-        "pos",
+        "positions",
         "progress",
         "special",
         "status",
+        "unique",
+        "unknown_levels",
+        "unknown_parents",
         "weight",
     )
 
     def __init__(self, nodes: Sequence[Node], config: CascadeConfig) -> None:
-        n = len(nodes)
         self.nodes = nodes
+        self.positions: list[int] = list(range(len(nodes)))
         self.ids: list[str] = list(map(attrgetter("id"), nodes))
-        pos = dict(zip(self.ids, range(n), strict=True))
-        if len(pos) != n:  # duplicates: make the first occurrence win
-            for index in range(n - 1, -1, -1):
-                pos[self.ids[index]] = index
-        self.pos: dict[str, int] = pos
-        depth_of = {level.name: d for d, level in enumerate(config.levels)}
-        levels = map(attrgetter("level"), nodes)
-        self.depth: list[int | None] = list(map(depth_of.get, levels))
+        distinct = set(self.ids)
+        self.unique = len(distinct) == len(nodes)
+        self.empty_id = "" in distinct
+        del distinct
+        self._pos: dict[str, int] | None = None
+        self.depth, self.unknown_levels = _depths(nodes, config)
         self.parent_ids: list[str | None] = list(map(attrgetter("parent"), nodes))
-        keys = cast("list[str]", self.parent_ids)  # None is simply not a key
-        parent: list[int] = list(map(pos.get, keys, repeat(UNKNOWN)))
-        for index in compress(range(n), map(lt, parent, repeat(0))):
-            if self.parent_ids[index] is None:
-                parent[index] = NO_PARENT
-        self.parent = parent
         self.weight: list[float] = list(map(attrgetter("weight"), nodes))
         self.period: list[Period] = list(map(attrgetter("period"), nodes))
+        self.measure: list[Measure] = list(map(attrgetter("measure"), nodes))
         self.bad_measures: list[int] = []
         self.bad_statuses: list[int] = []
         try:
-            self.progress: list[float] = list(map(attrgetter("measure._progress"), nodes))
+            self.progress: list[float] = list(map(attrgetter("_progress"), self.measure))
         except AttributeError:
-            self.progress = self._progress_slowly(nodes)
+            self.progress = self._progress_slowly()
         try:
             values = map(attrgetter("status._value_"), nodes)  # str keys hash in C, enums do not
             self.status: list[int] = list(map(_CODE_BY_VALUE.__getitem__, values))
         except (AttributeError, KeyError, TypeError):
             self.status = self._status_slowly(nodes)
         contributions = list(map(attrgetter("contributions"), nodes))
-        self.extra: list[tuple[int, tuple[Contribution, ...]]] = [
-            (index, contributions[index]) for index in compress(range(n), contributions)
-        ]
-        rules = list(map(attrgetter("rule"), nodes))
-        self.special: list[tuple[int, RollupRule]] = [
-            (index, rules[index])
-            for index in compress(range(n), map(is_not, rules, repeat(DEFAULT_RULE)))
-            if rules[index] != DEFAULT_RULE
-        ]
+        self.extra: list[tuple[int, tuple[Contribution, ...]]] = _pick(contributions, contributions)
+        self.special = _special_rules(nodes)
+        self.linked = self._linked()
+        self.parent, self.detached, self.unknown_parents = _parents(self.parent_ids, self.linked)
 
-    def _progress_slowly(self, nodes: Sequence[Node]) -> list[float]:
+    @property
+    def pos(self) -> dict[str, int]:
+        """Id → position for every id, the first position winning on duplicates.
+
+        Validation needs it only to name duplicates, so it is built on first use. O(n).
+        """
+        if self._pos is None:
+            self._pos = _positions(self.ids, self.positions)
+        return self._pos
+
+    def _linked(self) -> dict[str, int]:
+        """`linked`: one C-level scan of the ids for those named as parents. O(n + c)."""
+        named: set[object] = set(self.parent_ids)
+        extra = chain.from_iterable(map(itemgetter(1), self.extra))
+        named.update(map(attrgetter("parent"), extra))
+        ids = self.ids
+        hits = list(compress(self.positions, map(named.__contains__, ids)))
+        if self.unique:
+            return dict(zip(map(ids.__getitem__, hits), hits, strict=True))
+        linked = {}
+        for index in reversed(hits):  # the first occurrence wins
+            linked[ids[index]] = index
+        return linked
+
+    def _progress_slowly(self) -> list[float]:
         progress = []
-        for index, node in enumerate(nodes):
-            value = getattr(node.measure, "_progress", None)
+        for index, measure in enumerate(self.measure):
+            value = getattr(measure, "_progress", None)
             if not isinstance(value, float):
                 self.bad_measures.append(index)
                 value = 0.0
@@ -126,3 +163,70 @@ class NodeColumns:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def _positions(ids: list[str], positions: list[int]) -> dict[str, int]:
+    """Id → position, the first position winning on duplicate ids. O(n)."""
+    pos = dict(zip(ids, positions, strict=True))
+    if len(pos) != len(ids):  # duplicates: make the first occurrence win
+        for index in reversed(positions):
+            pos[ids[index]] = index
+    return pos
+
+
+def _depths(nodes: Sequence[Node], config: CascadeConfig) -> tuple[list[int | None], list[int]]:
+    """Level depth by position (`None` for unknown names), and the unknown ones. O(n)."""
+    depth_of = {level.name: d for d, level in enumerate(config.levels)}
+    try:
+        return list(map(depth_of.__getitem__, map(attrgetter("level"), nodes))), []
+    except KeyError:
+        pass
+    depth: list[int | None] = list(map(depth_of.get, map(attrgetter("level"), nodes)))
+    return depth, list(compress(range(len(depth)), map(is_, depth, repeat(None))))
+
+
+def _parents(
+    parent_ids: list[str | None], pos: dict[str, int]
+) -> tuple[list[int], list[int], list[int]]:
+    """Parent positions, the detached positions and those with an unknown parent. O(n).
+
+    A node without a parent and one with an unknown parent both first resolve to `UNKNOWN`;
+    one C-level scan per such node (there are few) tells them apart.
+    """
+    keys = cast("list[str]", parent_ids)  # None is simply not a key
+    parent: list[int] = list(map(pos.get, keys, repeat(UNKNOWN)))
+    detached: list[int] = []
+    unknown: list[int] = []
+    index = -1
+    find = parent.index
+    try:
+        while True:
+            index = find(UNKNOWN, index + 1)
+            detached.append(index)
+            if parent_ids[index] is None:
+                parent[index] = NO_PARENT
+            else:
+                unknown.append(index)
+    except ValueError:  # no more
+        pass
+    return parent, detached, unknown
+
+
+def _pick(values: list[T], selectors: Iterable[object]) -> list[tuple[int, T]]:
+    """``(position, value)`` for each position whose selector is true, in order. O(n)."""
+    chosen = list(compress(range(len(values)), selectors))
+    return list(zip(chosen, map(values.__getitem__, chosen), strict=True))
+
+
+def _special_rules(nodes: Sequence[Node]) -> list[tuple[int, RollupRule]]:
+    """``(position, rule)`` for every node whose rule is not the default, in order. O(n).
+
+    Rules equal to the default but not the same object are told apart by comparing their
+    field tuples in C, as the rule's own equality would (same class, equal fields).
+    """
+    rules = list(map(attrgetter("rule"), nodes))
+    others = _pick(rules, map(is_not, rules, repeat(DEFAULT_RULE)))
+    rules = list(map(itemgetter(1), others))
+    same_class = map(is_, map(type, rules), repeat(RollupRule))
+    same_fields = map(eq, map(_RULE_FIELDS, rules), repeat(_RULE_FIELDS(DEFAULT_RULE)))
+    return list(compress(others, map(not_, map(and_, same_class, same_fields))))

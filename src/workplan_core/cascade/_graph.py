@@ -13,10 +13,24 @@ sort of the edges, O(e log e) in C.
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import compress, repeat
-from operator import ge
+from collections.abc import Sequence
+from itertools import chain, repeat
+from operator import add, attrgetter, eq, itemgetter
+from typing import TypeVar
 
 from workplan_core.cascade._columns import NodeColumns
+from workplan_core.cascade.rules import RollupMethod, RollupScope
+
+T = TypeVar("T")
+
+
+def _skipping(values: Sequence[T], holes: list[int]) -> list[T]:
+    """`values` without the positions `holes` (ascending), copied slice by slice. O(n)."""
+    if not holes:
+        return list(values)
+    stops = [*holes, len(values)]
+    starts = map(add, [-1, *holes], repeat(1))
+    return list(chain.from_iterable(map(values.__getitem__, map(slice, starts, stops))))
 
 
 class Edges:
@@ -33,15 +47,41 @@ class Edges:
     __slots__ = ("child", "parent", "primary", "slot", "weight")
 
     def __init__(self, cols: NodeColumns) -> None:
-        n = len(cols)
-        parent = cols.parent
-        child = list(compress(range(n), map(ge, parent, repeat(0))))
-        self.child: list[int] = child
-        self.parent: list[int] = list(map(parent.__getitem__, child))
-        self.weight: list[float] = list(map(cols.weight.__getitem__, child))
-        self.slot: list[int] = [-1] * len(child)
-        self.primary = len(child)
-        get = cols.pos.get
+        holes = cols.detached  # no primary edge out of these
+        self.child: list[int] = _skipping(cols.positions, holes)
+        self.parent: list[int] = _skipping(cols.parent, holes)
+        self.weight: list[float] = _skipping(cols.weight, holes)
+        self.slot: list[int] = [-1] * len(self.child)
+        self.primary = len(self.child)
+        if cols.extra and not self._link_single_contributions(cols):
+            self._link_contributions(cols)
+
+    def _link_single_contributions(self, cols: NodeColumns) -> bool:
+        """The common case in C-level passes: one contribution each, all to linkable parents.
+
+        Returns whether that was the case (and the edges were added); nothing is added if not.
+        """
+        contributions = list(map(itemgetter(1), cols.extra))
+        if max(map(len, contributions)) != 1:
+            return False
+        children = list(map(itemgetter(0), cols.extra))
+        only = list(map(itemgetter(0), contributions))
+        targets = list(map(cols.linked.get, map(attrgetter("parent"), only), repeat(-1)))
+        if (
+            -1 in targets
+            or any(map(eq, targets, children))
+            or any(map(eq, targets, map(cols.parent.__getitem__, children)))
+        ):
+            return False
+        self.child += children
+        self.parent += targets
+        self.weight += map(attrgetter("weight"), only)
+        self.slot += repeat(0, len(children))
+        return True
+
+    def _link_contributions(self, cols: NodeColumns) -> None:
+        """Every contribution, one by one: self-links, unknown parents and repeats are skipped."""
+        parent, get = cols.parent, cols.linked.get
         for index, contributions in cols.extra:
             linked = {index, parent[index]}  # self-links and repeats are reported, not linked
             for slot, contribution in enumerate(contributions):
@@ -74,32 +114,27 @@ class Children:
 
     def __init__(self, cols: NodeColumns, edges: Edges) -> None:
         n = len(cols)
-        depth = [0 if d is None else d for d in cols.depth] if None in cols.depth else cols.depth
+        depth = cols.depth
+        if cols.unknown_levels:
+            depth = [0 if d is None else d for d in depth]
         # deepest level first, then by position: a stable sort of the sorted positions
         by_position = sorted(set(edges.parent))
         internal = sorted(by_position, key=depth.__getitem__, reverse=True)  # type: ignore[arg-type]
         self.internal: list[int] = internal
-        rank = dict(zip(internal, range(len(internal)), strict=True))
+        rank = [0] * n
+        _scatter(rank, internal, cols.positions[: len(internal)])
         key = list(map(rank.__getitem__, edges.parent))
         order = sorted(range(len(edges)), key=key.__getitem__)
         self.edge: list[int] = order
         self.child: list[int] = list(map(edges.child.__getitem__, order))
         self.weight: list[float] = list(map(edges.weight.__getitem__, order))
-        ranks = list(map(key.__getitem__, order))  # ascending
+        key.sort()  # now the rank of each table entry's parent, ascending
+        ends = list(map(bisect_right, repeat(key), range(len(internal))))
         self.first: list[int] = [0] * n
         self.last: list[int] = [0] * n
-        start = 0
-        for r, p in enumerate(internal):
-            end = bisect_right(ranks, r, start)
-            self.first[p] = start
-            self.last[p] = end
-            start = end
-        self.groups: list[tuple[int, int, int]] = []
-        begin = 0
-        for r in range(1, len(internal) + 1):
-            if r == len(internal) or depth[internal[r]] != depth[internal[begin]]:
-                self.groups.append((depth[internal[begin]], begin, r))  # type: ignore[arg-type]
-                begin = r
+        _scatter(self.first, internal, [0, *ends][:-1])
+        _scatter(self.last, internal, ends)
+        self.groups = _level_groups(list(map(depth.__getitem__, internal)))  # type: ignore[arg-type]
 
     def children_of(self, p: int) -> list[int]:
         """Child positions of `p`, primary children first in position order. O(children)."""
@@ -108,3 +143,52 @@ class Children:
     def is_leaf(self, p: int) -> bool:
         """Whether `p` has no children at all."""
         return self.first[p] == self.last[p]
+
+
+def _scatter(target: list[T], positions: list[int], values: list[T]) -> None:
+    """``target[positions[i]] = values[i]`` for every i. O(len(positions))."""
+    for position, value in zip(positions, values, strict=True):
+        target[position] = value
+
+
+def _level_groups(depths: list[int]) -> list[tuple[int, int, int]]:
+    """``(depth, begin, end)`` for each run of equal values in descending `depths`. O(n·levels)."""
+    groups = []
+    begin = 0
+    for depth in sorted(set(depths), reverse=True):
+        end = begin + depths.count(depth)
+        groups.append((depth, begin, end))
+        begin = end
+    return groups
+
+
+def leaf_descendants(children: Children, root: int) -> list[int]:
+    """Distinct leaves below `root` through all edges, in first-seen order. O(descendants)."""
+    seen = {root}
+    leaves = []
+    stack = [root]
+    while stack:
+        for c in children.children_of(stack.pop()):
+            if c in seen:
+                continue
+            seen.add(c)
+            if children.first[c] == children.last[c]:
+                leaves.append(c)
+            else:
+                stack.append(c)
+    return leaves
+
+
+def summed_positions(cols: NodeColumns, children: Children) -> dict[int, list[int]]:
+    """For each node with the sum rule, the positions it sums: children or distinct leaves.
+
+    O(s + descendants of the nodes summing over leaves), for s summed children.
+    """
+    found = {}
+    for index, rule in cols.special:
+        if rule.method is RollupMethod.SUM:
+            if rule.scope is RollupScope.LEAVES:
+                found[index] = leaf_descendants(children, index)
+            else:
+                found[index] = children.children_of(index)
+    return found

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from workplan_core._collector import collector_paused
+from workplan_core._collector import collector_paused, promote_to_oldest
 from workplan_core.cascade._columns import NodeColumns
-from workplan_core.cascade._graph import Children, Edges
+from workplan_core.cascade._graph import Children, Edges, summed_positions
 from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.levels import DEFAULT_CONFIG, CascadeConfig
 from workplan_core.cascade.nodes import Node
@@ -55,12 +55,15 @@ class Cascade:
             cols = NodeColumns(values, config)
             edges = Edges(cols)
             children = Children(cols, edges)
-            report = check(cols, edges, children, config)
+            summed = summed_positions(cols, children)
+            report = check(cols, edges, children, summed, config)
             if report.errors:
                 raise ValidationError(report.errors, summary="invalid cascade")
             self._config = config
             self._warnings: tuple[Problem, ...] = report.warnings
-            self._index = CascadeIndex(cols, edges, children, config)
+            self._index = CascadeIndex(cols, edges, children, summed, config)
+            del cols, edges, children  # the scratch columns go before the index is settled
+            promote_to_oldest()
 
     @property
     def nodes(self) -> tuple[Node, ...]:

@@ -8,14 +8,15 @@ the non-default rollup rules. Building it is O(n + e) plus one sort of the edges
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from operator import itemgetter
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_, itemgetter
+from typing import Any, cast
 
 from workplan_core.cascade._columns import NodeColumns
 from workplan_core.cascade._graph import Children, Edges
 from workplan_core.cascade.levels import CascadeConfig
-from workplan_core.cascade.measures import MetricMeasure
+from workplan_core.cascade.measures import Measure, MetricMeasure
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
 from workplan_core.errors import NotFoundError
@@ -28,6 +29,28 @@ def _single(position: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
         return (values[position],)
 
     return take
+
+
+def _extra_up(edges: Edges) -> dict[int, list[tuple[int, float]]]:
+    """Child position → its ``(parent, weight)`` extra edges, in edge order. O(extra edges)."""
+    children = edges.child[edges.primary :]
+    pairs = zip(edges.parent[edges.primary :], edges.weight[edges.primary :], strict=True)
+    if len(set(children)) == len(children):  # one extra edge per child: no grouping needed
+        return dict(zip(children, map(list, zip(pairs)), strict=True))
+    extra_up: dict[int, list[tuple[int, float]]] = {}
+    for child, pair in zip(children, pairs, strict=True):
+        extra_up.setdefault(child, []).append(pair)
+    return extra_up
+
+
+def _metric_values(measures: list[Measure], positions: Iterable[int]) -> dict[int, float]:
+    """Position → its metric's value (the current reading, else the baseline). O(positions)."""
+    positions = list(positions)
+    metrics = cast("list[MetricMeasure]", list(map(measures.__getitem__, positions)))
+    values = list(map(attrgetter("current"), metrics))
+    for i in compress(range(len(values)), map(is_, values, repeat(None))):
+        values[i] = metrics[i].baseline
+    return dict(zip(positions, values, strict=True))
 
 
 SCALE = 1 << 64
@@ -60,6 +83,7 @@ class CascadeIndex:
     """
 
     __slots__ = (
+        "_pos",
         "children",
         "config",
         "depth",
@@ -73,7 +97,6 @@ class CascadeIndex:
         "own_status",
         "own_value",
         "parent",
-        "pos",
         "rules",
         "summing",
         "valued",
@@ -82,18 +105,22 @@ class CascadeIndex:
     )
 
     def __init__(
-        self, cols: NodeColumns, edges: Edges, children: Children, config: CascadeConfig
+        self,
+        cols: NodeColumns,
+        edges: Edges,
+        children: Children,
+        summed: dict[int, list[int]],
+        config: CascadeConfig,
     ) -> None:
+        """Compile validated columns; `summed` is what each node with the sum rule sums."""
         self.nodes: tuple[Node, ...] = tuple(cols.nodes)
         self.config = config
         self.ids = cols.ids
-        self.pos = cols.pos
+        self._pos: dict[str, int] | None = dict(zip(self.ids, range(len(self.ids)), strict=True))
         self.depth: list[int] = cols.depth  # type: ignore[assignment]  # validated: no None
         self.parent = cols.parent
         self.weight = cols.weight
-        self.extra_up: dict[int, list[tuple[int, float]]] = {}
-        for e in range(edges.primary, len(edges)):
-            self.extra_up.setdefault(edges.child[e], []).append((edges.parent[e], edges.weight[e]))
+        self.extra_up = _extra_up(edges)
         self.children = children
         self.gathers: dict[
             int, tuple[Callable[[Sequence[Any]], tuple[Any, ...]], tuple[float, ...], float]
@@ -110,42 +137,21 @@ class CascadeIndex:
         self.own_progress: list[float] = cols.progress
         self.own_status: list[int] = cols.status
         self.rules: dict[int, RollupRule] = dict(cols.special)
-        self.summing: dict[int, tuple[float, float]] = {}
-        self.valued: set[int] = set()
         leaf_scoped = []
         for index, rule in cols.special:
             if rule.method is RollupMethod.MANUAL:
                 self.own_progress[index] = rule.manual_progress  # type: ignore[assignment]
             if rule.scope is RollupScope.LEAVES:
                 leaf_scoped.append(index)
-            if rule.method is RollupMethod.SUM:
-                measure = cols.nodes[index].measure
-                assert isinstance(measure, MetricMeasure)  # validated
-                self.summing[index] = (measure.baseline, measure.target)
-                self.valued.add(index)
-                self.valued.update(self._structural_contributors(index, rule.scope))
         self.leaf_scoped: list[int] = sorted(leaf_scoped, key=lambda p: -self.depth[p])
-        measures = [self.nodes[p].measure for p in self.valued]
-        self.own_value: dict[int, float] = {
-            p: m.baseline if m.current is None else m.current  # type: ignore[union-attr]
-            for p, m in zip(self.valued, measures, strict=True)
-        }
-
-    def _structural_contributors(self, index: int, scope: RollupScope) -> list[int]:
-        if scope is RollupScope.CHILDREN:
-            return self.children.children_of(index)
-        seen = {index}
-        found = []
-        stack = [index]
-        while stack:
-            for c in self.children.children_of(stack.pop()):
-                if c not in seen:
-                    seen.add(c)
-                    if self.children.is_leaf(c):
-                        found.append(c)
-                    else:
-                        stack.append(c)
-        return found
+        owners = cast("list[MetricMeasure]", list(map(cols.measure.__getitem__, summed)))
+        goals = zip(
+            map(attrgetter("baseline"), owners), map(attrgetter("target"), owners), strict=True
+        )
+        self.summing: dict[int, tuple[float, float]] = dict(zip(summed, goals, strict=True))
+        self.valued: set[int] = set(summed)
+        self.valued.update(chain.from_iterable(summed.values()))
+        self.own_value: dict[int, float] = _metric_values(cols.measure, self.valued)
 
     def gather(
         self, index: int
@@ -168,14 +174,23 @@ class CascadeIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def pos(self) -> dict[str, int]:
+        """Id → position. O(1) per lookup."""
+        pos = self._pos
+        if pos is None:  # only while the index is being built
+            pos = self._pos = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return pos
+
     def position(self, node_id: str) -> int:
         """The position of `node_id`. O(1).
 
         Raises:
             NotFoundError: no node has that id.
         """
+        pos = self._pos if self._pos is not None else self.pos
         try:
-            return self.pos[node_id]
+            return pos[node_id]
         except KeyError:
             raise NotFoundError(f"no node {node_id!r} in the cascade") from None
 

@@ -25,19 +25,18 @@ cycle search (Tarjan's algorithm, O(n + e)) runs only when the depth check fails
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, repeat
-from operator import attrgetter, contains, gt, is_, is_not, le, not_
+from collections.abc import Iterable, Iterator
+from itertools import chain, compress, repeat
+from operator import attrgetter, contains, eq, is_, is_not, itemgetter, le, not_
 from typing import cast
 
 import attrs
 
-from workplan_core.cascade._columns import UNKNOWN, NodeColumns
-from workplan_core.cascade._graph import Children, Edges
+from workplan_core.cascade._columns import NodeColumns
+from workplan_core.cascade._graph import Children, Edges, summed_positions
 from workplan_core.cascade.levels import ALL_OWNER_KINDS, DEFAULT_CONFIG, CascadeConfig, Severity
 from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.nodes import Node
-from workplan_core.cascade.rules import RollupMethod, RollupScope
 from workplan_core.errors import Problem
 
 __all__ = ["MAX_WEIGHT", "MIN_WEIGHT", "ValidationReport", "validate_cascade"]
@@ -81,27 +80,37 @@ def validate_cascade(
     nodes = tuple(nodes)
     cols = NodeColumns(nodes, config)
     edges = Edges(cols)
-    return check(cols, edges, Children(cols, edges), config)
+    children = Children(cols, edges)
+    return check(cols, edges, children, summed_positions(cols, children), config)
 
 
 def check(
-    cols: NodeColumns, edges: Edges, children: Children, config: CascadeConfig
+    cols: NodeColumns,
+    edges: Edges,
+    children: Children,
+    summed: dict[int, list[int]],
+    config: CascadeConfig,
 ) -> ValidationReport:
-    """Run every check over already extracted columns (the fast path of `Cascade`)."""
+    """Run every check over already extracted columns (the fast path of `Cascade`).
+
+    `summed` maps each node with the sum rule to the positions it sums (see
+    `summed_positions`). Each check first tests the clean case with C-level passes and only
+    walks node by node, to name every offender, when something is wrong.
+    """
     errors = [
         *_check_ids(cols),
         *_check_values(cols),
         *_check_levels(cols, config),
         *_check_owner_kinds(cols, config),
         *_check_parents(cols),
-        *_check_contributions(cols),
+        *_check_contributions(cols, edges),
         *_check_weights(cols),
     ]
-    depth_problems = _check_depths(cols, edges)
+    depth_problems = _check_depths(cols, edges, children)
     errors += depth_problems
-    if depth_problems or None in cols.depth:
+    if depth_problems or cols.unknown_levels:
         errors += _check_cycles(cols, edges)
-    errors += _check_sums(cols, children)
+    errors += _check_sums(cols, summed)
     periods = _check_periods(cols, edges)
     if config.period_rule is Severity.ERROR:
         return ValidationReport((*errors, *periods), ())
@@ -137,12 +146,12 @@ _WEIGHT_RULE = f"must be a finite number between {MIN_WEIGHT:g} and {MAX_WEIGHT:
 
 
 def _check_ids(cols: NodeColumns) -> Iterator[Problem]:
-    pos = cols.pos
-    if "" in pos:
+    if cols.empty_id:
         for index in compress(range(len(cols)), map(not_, cols.ids)):
             yield Problem(f"{_node(cols, index)}.id", "must not be empty")
-    if len(pos) == len(cols):
+    if cols.unique:
         return
+    pos = cols.pos
     for index, node_id in enumerate(cols.ids):
         first = pos[node_id]
         if first != index:
@@ -160,16 +169,15 @@ def _check_values(cols: NodeColumns) -> Iterator[Problem]:
 
 
 def _check_levels(cols: NodeColumns, config: CascadeConfig) -> Iterator[Problem]:
-    if None not in cols.depth:
+    if not cols.unknown_levels:
         return
     names = ", ".join(repr(name) for name in config.level_names)
-    for index, depth in enumerate(cols.depth):
-        if depth is None:
-            level = cols.nodes[index].level
-            yield Problem(
-                f"{_node(cols, index)}.level",
-                f"node {cols.ids[index]!r}: unknown level {level!r}; levels are {names}",
-            )
+    for index in cols.unknown_levels:
+        level = cols.nodes[index].level
+        yield Problem(
+            f"{_node(cols, index)}.level",
+            f"node {cols.ids[index]!r}: unknown level {level!r}; levels are {names}",
+        )
 
 
 def _check_owner_kinds(cols: NodeColumns, config: CascadeConfig) -> Iterator[Problem]:
@@ -177,7 +185,9 @@ def _check_owner_kinds(cols: NodeColumns, config: CascadeConfig) -> Iterator[Pro
     if all(kinds == ALL_OWNER_KINDS for kinds in allowed):
         return
     kinds = list(map(attrgetter("owner.kind"), cols.nodes))
-    known = [d if d is not None else 0 for d in cols.depth]
+    known = cast("list[int]", cols.depth)
+    if cols.unknown_levels:
+        known = [d if d is not None else 0 for d in cols.depth]
     fits = map(contains, map(allowed.__getitem__, known), kinds)
     for index in compress(range(len(cols)), map(not_, fits)):
         depth = cols.depth[index]
@@ -193,34 +203,30 @@ def _check_owner_kinds(cols: NodeColumns, config: CascadeConfig) -> Iterator[Pro
 
 
 def _check_parents(cols: NodeColumns) -> Iterator[Problem]:
-    for index in compress(range(len(cols)), map(le, cols.parent, repeat(UNKNOWN))):
+    for index in cols.unknown_parents:
         yield Problem(
             f"{_node(cols, index)}.parent",
             f"node {cols.ids[index]!r}: unknown parent {cols.parent_ids[index]!r}",
         )
 
 
-def _contributions_fine(cols: NodeColumns) -> bool:
-    """The common case in one pass: single contributions to known, other parents."""
-    pos, ids, parent_ids = cols.pos, cols.ids, cols.parent_ids
-    for index, contributions in cols.extra:
-        if len(contributions) != 1:
-            return False
-        target = contributions[0].parent
-        if target not in pos or target == ids[index] or target == parent_ids[index]:
-            return False
-        weight = contributions[0].weight
-        if not (MIN_WEIGHT <= weight <= MAX_WEIGHT) or weight is True:
-            return False
-    return True
+def _contributions_fine(cols: NodeColumns, edges: Edges) -> bool:
+    """The common case in C-level passes: every contribution linked, every weight fine.
+
+    `Edges` links a contribution unless its parent is unknown, the node itself, or already
+    aligned to; so with unique ids, all contributions linked means no such problem.
+    """
+    if not cols.unique:  # a duplicate id could hide a contribution to itself
+        return False
+    if len(edges) - edges.primary != sum(map(len, map(itemgetter(1), cols.extra))):
+        return False
+    weights = edges.weight[edges.primary :]
+    return _weights_fine(weights) and not any(map(is_, weights, repeat(True)))
 
 
-def _check_contributions(cols: NodeColumns) -> Iterator[Problem]:
-    try:
-        if _contributions_fine(cols):
-            return
-    except TypeError:  # a weight that is not a number: the slow path names it
-        pass
+def _check_contributions(cols: NodeColumns, edges: Edges) -> Iterator[Problem]:
+    if _contributions_fine(cols, edges):
+        return
     for index, contributions in cols.extra:
         node_id = cols.ids[index]
         seen = {cols.parent_ids[index]}
@@ -229,7 +235,7 @@ def _check_contributions(cols: NodeColumns) -> Iterator[Problem]:
             target = contribution.parent
             if target == node_id:
                 yield Problem(f"{path}.parent", f"node {node_id!r} cannot contribute to itself")
-            elif target not in cols.pos:
+            elif target not in cols.linked:
                 yield Problem(f"{path}.parent", f"node {node_id!r}: unknown parent {target!r}")
             elif target in seen:
                 yield Problem(
@@ -240,17 +246,33 @@ def _check_contributions(cols: NodeColumns) -> Iterator[Problem]:
                 yield Problem(f"{path}.weight", f"node {node_id!r}: weight {_WEIGHT_RULE}")
 
 
+def _weights_fine(weights: list[float]) -> bool:
+    """Whether all weights lie within the bounds and none is NaN (False on non-numbers). O(n).
+
+    Once the bounds hold, the sum is finite exactly when no weight is NaN; summing is cheaper
+    than testing each weight.
+    """
+    try:
+        if not (
+            min(weights, default=1.0) >= MIN_WEIGHT and max(weights, default=1.0) <= MAX_WEIGHT
+        ):
+            return False
+    except TypeError:  # not numbers
+        return False
+    try:
+        if math.isfinite(sum(weights)):
+            return True
+    except TypeError:  # numbers that do not add up together: test each
+        pass
+    try:
+        return not any(map(math.isnan, weights))
+    except TypeError:
+        return False
+
+
 def _check_weights(cols: NodeColumns) -> Iterator[Problem]:
     weights = cols.weight
-    try:
-        fine = (
-            min(weights, default=1.0) >= MIN_WEIGHT
-            and max(weights, default=1.0) <= MAX_WEIGHT
-            and not any(map(math.isnan, weights))
-        )
-    except TypeError:
-        fine = False
-    if fine:
+    if _weights_fine(weights):
         return
     for index, weight in enumerate(weights):
         if not _weight_ok(weight):
@@ -259,9 +281,24 @@ def _check_weights(cols: NodeColumns) -> Iterator[Problem]:
             )
 
 
-def _check_depths(cols: NodeColumns, edges: Edges) -> list[Problem]:
+def _depths_fine(cols: NodeColumns, children: Children) -> bool:
+    """Whether every child sits deeper than its parent, level by level of parents.
+
+    The children table keeps each level's edges contiguous, so one ``min`` of the child
+    depths per level of parents decides it. O(e).
+    """
+    depth = cast("list[int]", cols.depth)
+    child, first, last, internal = children.child, children.first, children.last, children.internal
+    for parent_depth, begin, end in children.groups:
+        table = child[first[internal[begin]] : last[internal[end - 1]]]
+        if min(map(depth.__getitem__, table)) <= parent_depth:
+            return False
+    return True
+
+
+def _check_depths(cols: NodeColumns, edges: Edges, children: Children) -> list[Problem]:
     depth = cols.depth
-    if None in depth:
+    if cols.unknown_levels:
         child_depth = [depth[c] for c in edges.child]
         parent_depth = [depth[p] for p in edges.parent]
         suspects: Iterable[int] = [
@@ -270,10 +307,9 @@ def _check_depths(cols: NodeColumns, edges: Edges) -> list[Problem]:
             if cd is not None and pd is not None and cd <= pd
         ]
     else:
-        known = cast("list[int]", depth)
-        below = map(known.__getitem__, edges.child)
-        if all(map(gt, below, map(known.__getitem__, edges.parent))):
+        if _depths_fine(cols, children):
             return []
+        known = cast("list[int]", depth)
         suspects = compress(
             range(len(edges)),
             map(le, map(known.__getitem__, edges.child), map(known.__getitem__, edges.parent)),
@@ -365,11 +401,19 @@ def _check_cycles(cols: NodeColumns, edges: Edges) -> list[Problem]:
 
 def _check_periods(cols: NodeColumns, edges: Edges) -> list[Problem]:
     period = cols.period
-    child_periods = list(map(period.__getitem__, edges.child))
-    parent_periods = list(map(period.__getitem__, edges.parent))
+    inner_of = map(period.__getitem__, edges.child)
+    differ = list(
+        compress(range(len(edges)), map(is_not, inner_of, map(period.__getitem__, edges.parent)))
+    )
+    inners = list(map(period.__getitem__, map(edges.child.__getitem__, differ)))
+    outers = list(map(period.__getitem__, map(edges.parent.__getitem__, differ)))
+    start, end = attrgetter("start"), attrgetter("end")
+    if all(map(le, map(start, outers), map(start, inners))) and all(
+        map(le, map(end, inners), map(end, outers))
+    ):
+        return []
     problems = []
-    for e in compress(range(len(edges)), map(is_not, child_periods, parent_periods)):
-        inner, outer = child_periods[e], parent_periods[e]
+    for e, inner, outer in zip(differ, inners, outers, strict=True):
         if outer.start <= inner.start and inner.end <= outer.end:
             continue
         c, p = edges.child[e], edges.parent[e]
@@ -382,49 +426,34 @@ def _check_periods(cols: NodeColumns, edges: Edges) -> list[Problem]:
     return problems
 
 
-def _leaf_descendants(children: Children, root: int) -> list[int]:
-    """Distinct leaves below `root` through all edges, in first-seen order. O(descendants)."""
-    seen = {root}
-    leaves = []
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        for c in children.children_of(v):
-            if c in seen:
-                continue
-            seen.add(c)
-            if children.is_leaf(c):
-                leaves.append(c)
-            else:
-                stack.append(c)
-    return leaves
+def _sums_fine(cols: NodeColumns, summed: dict[int, list[int]]) -> bool:
+    """The common case in C-level passes: metrics everywhere, each in its summing node's unit."""
+    measure, metric = cols.measure, MetricMeasure
+    owners = list(map(measure.__getitem__, summed))
+    theirs = list(map(measure.__getitem__, chain.from_iterable(summed.values())))
+    if not all(map(is_, map(type, owners), repeat(metric))) or not all(
+        map(is_, map(type, theirs), repeat(metric))
+    ):
+        return False
+    units = map(attrgetter("unit"), owners)
+    expected = chain.from_iterable(map(repeat, units, map(len, summed.values())))
+    return all(map(eq, map(attrgetter("unit"), theirs), expected))
 
 
-def _contributors(children: Children, index: int, scope: RollupScope) -> Sequence[int]:
-    if scope is RollupScope.LEAVES:
-        return _leaf_descendants(children, index)
-    return children.children_of(index)
-
-
-def _check_sums(cols: NodeColumns, children: Children) -> Iterator[Problem]:
-    for index, rule in cols.special:
-        if rule.method is not RollupMethod.SUM:
-            continue
+def _check_sums(cols: NodeColumns, summed: dict[int, list[int]]) -> Iterator[Problem]:
+    if _sums_fine(cols, summed):
+        return
+    for index, contributors in summed.items():
         node_id = cols.ids[index]
-        own = cols.nodes[index].measure
+        own = cols.measure[index]
         if not isinstance(own, MetricMeasure):
             yield Problem(
                 f"{_node(cols, index)}.measure",
                 f"node {node_id!r} sums its contributors' metrics, so it needs a metric measure",
             )
             continue
-        contributors = _contributors(children, index, rule.scope)
-        measures = list(map(attrgetter("measure"), map(cols.nodes.__getitem__, contributors)))
-        if all(map(is_, map(type, measures), repeat(MetricMeasure))) and set(
-            map(attrgetter("unit"), measures)
-        ) <= {own.unit}:
-            continue
-        for c, theirs in zip(contributors, measures, strict=True):
+        for c in contributors:
+            theirs = cols.measure[c]
             if not isinstance(theirs, MetricMeasure):
                 yield Problem(
                     f"{_node(cols, c)}.measure",
