@@ -7,10 +7,11 @@ update a week (2.6M updates for 100,000 tasks), with impediments raised and reso
 * ingest: `CheckinLog.from_records` — per-node timelines (days and reported values as flat
   columns), impediment histories and cadence attendance folded once: O(u log u);
 * manager dashboard: `manager_dashboard` at a past date for the manager whose reporting tree owns
-  the number of tasks closest to `--manager-tasks` (10,000): O(c log u) for the c nodes of the
-  rows' closure (one `bisect` each and a rollup of the closure only) plus O(k) for k rows; the
-  owners of the cascade are resolved once per day (the first call, reported as
-  `first_call_seconds`, pays for it);
+  the number of tasks closest to `--manager-tasks` (10,000): O(c + d log u) for the c nodes of
+  the rows' closure (C-level passes over the cascade's timelines joined by position, one
+  `bisect` per distinct set of check-in days, and a rollup of the closure only) plus O(k) for k
+  rows; the first call (reported as `first_call_seconds`) also joins the timelines for the
+  cascade and resolves the cascade's owners for the day;
 * whole-organisation dashboard: the same for the top person.
 
 Usage::

@@ -29,7 +29,7 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
 import attrs
 
@@ -40,7 +40,7 @@ from workplan_core.cascade.partial import rollup_closure_columns
 from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.checkins.log import CheckinLog
-from workplan_core.checkins.timeline import AsOf, latest_as_of
+from workplan_core.checkins.timeline import Visible, latest_as_of
 from workplan_core.checkins.updates import StatusUpdate
 from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org import Organisation, OwnerKind, OwnerRef
@@ -228,6 +228,11 @@ _BLOCKED = Status.BLOCKED.code
 _OFF_TRACK = Status.OFF_TRACK.code
 _PERSON = OwnerKind.PERSON
 _new_row = functools.partial(tuple.__new__, DashboardRow)
+_COMPLETE = 1.0
+_T = TypeVar("_T")
+_SINCE = operator.attrgetter("since")
+_SINCE_AND_SUBJECT = operator.attrgetter("since", "subject_id")
+_NONES = itertools.repeat(None)
 
 
 def _reading(node: Node, update: StatusUpdate) -> Reading:
@@ -268,37 +273,46 @@ def _metrics(cascade: Cascade) -> list[tuple[float, float] | None]:
 
 
 def _readings(
-    cascade: Cascade, positions: Sequence[int], seen: AsOf
-) -> tuple[list[int], list[float | None], list[int], list[float | None]]:
+    cascade: Cascade, seen: Visible
+) -> tuple[list[float | None], list[int], list[float | None]]:
     """Own readings as columns (see `rollup_closure_columns`), as `_reading` would give them.
 
-    `seen` holds the visible updates of the nodes at `positions`. O(k) for k of them;
-    builds no `Reading` (except to raise its error for an invalid update).
+    `seen` holds the visible updates; the readings are those of `seen.read`. O(r) for r of
+    them in C-level passes, plus Python-level work for the odd ones only (and the unreported
+    progress of done nodes); builds no `Reading` (except to raise its error for an invalid
+    update, the first in `seen.read` order).
     """
-    metrics = _metrics(cascade)
-    read = list(map(positions.__getitem__, seen.found))
-    progress: list[float | None] = []
-    codes: list[int] = []
-    values: list[float | None] = []
-    for position, reported, status, given in zip(
-        read, seen.progress, seen.statuses, seen.values, strict=True
-    ):
-        metric = metrics[position]
-        value = None if metric is None else given
-        if value is not None and not magnitude_ok(value):
-            Reading(reported, status, value)  # raises the reading's ValidationError
-        own = reported
-        if own is None:
-            if metric is not None and value is not None:
-                own = metric_progress(metric[0], metric[1], value)
-            elif status is _DONE:
-                own = 1.0
-        elif not 0.0 <= own <= 1.0:
-            Reading(own, status, value)  # raises the reading's ValidationError
-        progress.append(own)
-        codes.append(_CODE[status._value_])
-        values.append(value)
-    return read, progress, codes, values
+    progress, codes = seen.progress, seen.codes
+    if None in progress:  # plain columns: not reported, so done counts as complete
+        progress = [
+            _COMPLETE if p is None and c == _CLOSED else p
+            for p, c in zip(progress, codes, strict=True)
+        ]
+    values: list[float | None] = [None] * len(codes)
+    if seen.odd:
+        metrics, read = _metrics(cascade), seen.read
+        for j, update in seen.odd.items():
+            progress[j], codes[j], values[j] = _own(metrics[read[j]], update)
+    return progress, codes, values
+
+
+def _own(
+    metric: tuple[float, float] | None, update: StatusUpdate
+) -> tuple[float | None, int, float | None]:
+    """One node's own progress, status code and value from an update (as `_reading`)."""
+    reported, status = update.progress, update.status
+    value = None if metric is None else update.value
+    if value is not None and not magnitude_ok(value):
+        Reading(reported, status, value)  # raises the reading's ValidationError
+    own = reported
+    if own is None:
+        if metric is not None and value is not None:
+            own = metric_progress(metric[0], metric[1], value)
+        elif status is _DONE:
+            own = 1.0
+    elif not 0.0 <= own <= 1.0:
+        Reading(own, status, value)  # raises the reading's ValidationError
+    return own, _CODE[status._value_], value
 
 
 def _bucket(age: int, bounds: tuple[int, ...]) -> str:
@@ -339,29 +353,22 @@ def _impediment_ages(
 def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
     """Check-ins held and missed in the window, and who missed the latest ones.
 
-    O(c log h) for the c cadences in scope (see `Attendance.as_of`).
+    O(c log h) for the c cadences in scope (see `CheckinLog.participation`).
     """
     as_of = scope.as_of
     window_start = as_of - dt.timedelta(days=scope.policy.participation_days)
-    held_total = missed_total = 0
-    items = []
-    log = scope.log
-    for cadence in log.cadences_with(scope.people):
-        subject = cadence.subject
-        held, missed, run = log.attendance(cadence.id).as_of(as_of, window_start)
-        held_total += held
-        missed_total += missed
-        if run:
-            items.append(
-                AttentionItem(
-                    AttentionReason.MISSED_CHECKINS,
-                    subject.id,
-                    run[0],
-                    f"{subject.id} missed the last {len(run)} check-in(s) "
-                    f"with {cadence.manager_id}",
-                )
-            )
-    return held_total, missed_total, items
+    held, missed, runs = scope.log.participation(scope.people, as_of, window_start)
+    items = [
+        AttentionItem(
+            AttentionReason.MISSED_CHECKINS,
+            cadence.subject.id,
+            run[0],
+            f"{cadence.subject.id} missed the last {len(run)} check-in(s) "
+            f"with {cadence.manager_id}",
+        )
+        for cadence, run in runs
+    ]
+    return held, missed, items
 
 
 def _build(title: str, positions: list[int], scope: _Scope) -> Dashboard:
@@ -379,7 +386,7 @@ class _Static(NamedTuple):
     starts: list[dt.date]
     ends: list[dt.date]
     people: list[str | None]  # the owner's id when the owner is a person
-    leaves: bytes  # 1 for nodes without contributors
+    leaves: list[bool]  # nodes without contributors
 
 
 @functools.lru_cache(maxsize=8)
@@ -396,7 +403,7 @@ def _static(cascade: Cascade) -> _Static:
         starts=[period.start for period in periods],
         ends=[period.end for period in periods],
         people=[o.id if o.kind is _PERSON and o.id else None for o in owners],
-        leaves=bytes(map(operator.eq, children.first, children.last)),
+        leaves=list(map(operator.eq, children.first, children.last)),
     )
 
 
@@ -413,21 +420,19 @@ def _stale(  # noqa: PLR0917
 
     Too long: more days since the last update (or, without one, since the period started)
     than the owner's cadence interval plus grace period, i.e. a day before a per-owner limit.
+    In C-level passes, plus a step per row without an update.
     """
     people = map(static.people.__getitem__, positions)
     days_of = cast("Callable[[str | None, int], int]", stale_after.get)  # None: no person
     allowed = list(map(days_of, people, itertools.repeat(default_days)))
     limits = {days: _days_before(as_of, days) for days in set(allowed)}
-    since = [
-        start if day is None else day
-        for day, start in zip(last_update, map(static.starts.__getitem__, positions), strict=True)
-    ]
+    since = cast("list[dt.date]", list(last_update))
+    for i in itertools.compress(range(len(since)), map(operator.is_, since, _NONES)):
+        since[i] = static.starts[positions[i]]  # no update yet: since the period started
     late = map(operator.lt, since, map(limits.__getitem__, allowed))
     leaves = map(static.leaves.__getitem__, positions)
-    return [
-        t and leaf == 1 and code < _CLOSED
-        for leaf, code, t in zip(leaves, codes, late, strict=True)
-    ]
+    unfinished = map(operator.gt, itertools.repeat(_CLOSED), codes)
+    return list(map(operator.and_, map(operator.and_, late, leaves), unfinished))
 
 
 def _days_before(day: dt.date, days: int) -> dt.date:
@@ -435,31 +440,60 @@ def _days_before(day: dt.date, days: int) -> dt.date:
     return day - dt.timedelta(days=days) if day.toordinal() > days else dt.date.min
 
 
+def _scatter(size: int, at: Sequence[int], values: Iterable[_T]) -> list[_T | None]:
+    """A list of `size` items: `values` at the indexes `at` (ascending), `None` elsewhere."""
+    if len(at) == size:
+        return list(values)
+    spread: list[_T | None] = [None] * size
+    collections.deque(map(spread.__setitem__, at, values), maxlen=0)
+    return spread
+
+
+def _roll_up(positions: list[int], scope: _Scope) -> tuple[Visible, Sequence[float], Sequence[int]]:
+    """What the rows' closure shows on the day, and its rolled-up progress and status codes.
+
+    The rows come first in `Visible`; the rollup holds the closure's positions only.
+
+    O(c log u) for the c nodes of the closure: one `bisect` into each node's timeline,
+    then a rollup of the closure only (see `rollup_closure_columns`).
+    """
+    index = scope.cascade.index
+    rows_at = set(positions)
+    order = positions + list(itertools.filterfalse(rows_at.__contains__, closure(index, positions)))
+    table = scope.log.timeline_table(scope.cascade)
+    seen = table.visible(order, scope.as_of, rows=len(positions))
+    progress, codes, values = _readings(scope.cascade, seen)
+    state = rollup_closure_columns(
+        index, order, read=seen.read, progress=progress, codes=codes, values=values
+    )
+    return seen, state.progress, state.status
+
+
+def _overdue(ends: Sequence[dt.date], codes: Sequence[int], as_of: dt.date) -> list[int]:
+    """Per row, days since its period ended, unless done or cancelled (else 0). O(k)."""
+    days = [0] * len(ends)
+    for i in itertools.compress(range(len(ends)), map(operator.lt, ends, itertools.repeat(as_of))):
+        if codes[i] < _CLOSED:
+            days[i] = (as_of - ends[i]).days
+    return days
+
+
 def _build_rows(title: str, positions: list[int], scope: _Scope) -> Dashboard:
     """The dashboard of the nodes at `positions` (in row order).
 
     O(c log u) for the c nodes of the rows' closure (the rows and everything contributing to
-    them): one `bisect` into each node's timeline, then a rollup of the closure only (see
-    `rollup_closure_columns`); plus O(k + i log e) for k rows with i impediments on them, and
-    the participation of the cadences in scope. Rows are built column by column.
+    them, see `_roll_up`); plus O(k + i log e) for k rows with i impediments on them, and
+    the participation of the cadences in scope. Rows are built column by column, mostly in
+    C-level passes.
     """
     as_of, cascade, log, policy = scope.as_of, scope.cascade, scope.log, scope.policy
-    index = cascade.index
-    ids = index.ids
-    rows_at = set(positions)
-    order = positions + [p for p in closure(index, positions) if p not in rows_at]
-    k = len(positions)
-    seen = latest_as_of(log.timelines_of(map(ids.__getitem__, order)), as_of, updates=k)
-    read, own, own_codes, values = _readings(cascade, order, seen)
-    state = rollup_closure_columns(
-        index, order, read=read, progress=own, codes=own_codes, values=values
-    )
-    current, previous = seen.current, seen.previous
+    seen, progress, status = _roll_up(positions, scope)
     static = _static(cascade)
-    node_ids = list(map(ids.__getitem__, positions))
-    codes = list(map(state.status.__getitem__, positions))
-    statuses = list(map(STATUSES.__getitem__, codes))
-    last_update = [None if u is None else u.on for u in current]
+    k = len(positions)
+    node_ids = list(map(cascade.index.ids.__getitem__, positions))
+    codes = list(map(status.__getitem__, positions))
+    updated = seen.hits[: seen.rows]  # the rows with a visible update
+    last_update = _scatter(k, updated, seen.last_update)
     stale = _stale(
         positions,
         codes,
@@ -469,7 +503,6 @@ def _build_rows(title: str, positions: list[int], scope: _Scope) -> Dashboard:
         policy.interval_days + policy.grace_days,
         as_of,
     )
-    ends = list(map(static.ends.__getitem__, positions))
     open_counts, asking, open_items = _open_impediments(log, node_ids, as_of)
     outlooks = scope.outlooks
     columns = zip(
@@ -477,68 +510,29 @@ def _build_rows(title: str, positions: list[int], scope: _Scope) -> Dashboard:
         map(static.titles.__getitem__, positions),
         map(static.levels.__getitem__, positions),
         map(static.owners.__getitem__, positions),
-        map(state.progress.__getitem__, positions),
-        statuses,
-        [None if u is None else u.confidence for u in current],
+        map(progress.__getitem__, positions),
+        map(STATUSES.__getitem__, codes),
+        _scatter(k, updated, seen.confidence),
         last_update,
-        [
-            None
-            if b is None or b.progress is None or u.progress is None  # type: ignore[union-attr]
-            else u.progress - b.progress  # type: ignore[union-attr]
-            for u, b in zip(current, previous, strict=True)
-        ],
+        _scatter(k, updated, seen.trend),
         stale,
         open_counts,
-        [a is not None for a in asking],
-        [
-            (as_of - end).days if end < as_of and code < _CLOSED else 0
-            for end, code in zip(ends, codes, strict=True)
-        ],
+        map(operator.is_not, asking, itertools.repeat(None)),
+        _overdue(list(map(static.ends.__getitem__, positions)), codes, as_of),
         map(outlooks.get, node_ids) if outlooks else itertools.repeat(None),
         strict=False,
     )
-    rows = list(map(_new_row, columns))
-    titles = static.titles
-    blocked = [
-        AttentionItem(
-            AttentionReason.BLOCKED, node_ids[i], last_update[i], f"{titles[p]} is blocked"
-        )
-        for i, p in enumerate(positions)
-        if codes[i] == _BLOCKED
-    ]
-    off_track = [
-        AttentionItem(
-            AttentionReason.OFF_TRACK, node_ids[i], last_update[i], f"{titles[p]} is off track"
-        )
-        for i, p in enumerate(positions)
-        if codes[i] == _OFF_TRACK
-    ]
-    help_requested = [
-        AttentionItem(
-            AttentionReason.HELP_REQUESTED,
-            node_ids[i],
-            a.raised_on,
-            f"help requested from {a.help_from}: {a.description}",
-        )
-        for i, a in enumerate(asking)
-        if a is not None
-    ]
-    stale_items = []
-    for i in itertools.compress(range(k), stale):
-        since = last_update[i] or static.starts[positions[i]]
-        stale_items.append(
-            AttentionItem(
-                AttentionReason.STALE,
-                node_ids[i],
-                since,
-                f"{titles[positions[i]]}: no update for {(as_of - since).days} days",
-            )
-        )
+    rows = tuple(map(_new_row, columns))
     held, missed, missed_items = _participation(scope)
     attention: list[AttentionItem] = []
-    for items in (blocked, off_track, help_requested, stale_items, missed_items):
-        # most severe reason first, then the longest-standing (ties: row order)
-        attention += sorted(items, key=lambda a: (a.since or as_of, a.subject_id))
+    for items in (
+        _status_items(AttentionReason.BLOCKED, _BLOCKED, "is blocked", rows, codes),
+        _status_items(AttentionReason.OFF_TRACK, _OFF_TRACK, "is off track", rows, codes),
+        _help_items(node_ids, asking),
+        _stale_items(rows, stale, static.starts, positions, as_of),
+        missed_items,
+    ):
+        attention += _by_age(items, as_of)
     counts = collections.Counter(codes)
     summary = DashboardSummary(
         nodes=k,
@@ -549,7 +543,62 @@ def _build_rows(title: str, positions: list[int], scope: _Scope) -> Dashboard:
         checkins_missed=missed,
         participation=held / (held + missed) if held + missed else None,
     )
-    return Dashboard(title, as_of, tuple(rows), summary, tuple(attention))
+    return Dashboard(title, as_of, rows, summary, tuple(attention))
+
+
+def _by_age(items: list[AttentionItem], as_of: dt.date) -> list[AttentionItem]:
+    """The items longest-standing first (no start: `as_of`), ties by subject, then as given."""
+    if any(map(operator.is_, map(_SINCE, items), itertools.repeat(None))):
+        return sorted(items, key=lambda a: (a.since or as_of, a.subject_id))
+    return sorted(items, key=_SINCE_AND_SUBJECT)  # the same key, read in C
+
+
+def _status_items(
+    reason: AttentionReason, code: int, what: str, rows: Sequence[DashboardRow], codes: list[int]
+) -> list[AttentionItem]:
+    """An item per row whose rolled-up status has `code`, in row order. O(k) in C-level passes."""
+    return [
+        AttentionItem(reason, row.node_id, row.last_update, f"{row.title} {what}")
+        for row in itertools.compress(rows, map(operator.eq, codes, itertools.repeat(code)))
+    ]
+
+
+def _help_items(
+    node_ids: Sequence[str], asking: Sequence[Impediment | None]
+) -> list[AttentionItem]:
+    """An item per row with an open impediment asking for help, in row order."""
+    return [
+        AttentionItem(
+            AttentionReason.HELP_REQUESTED,
+            node_id,
+            a.raised_on,
+            f"help requested from {a.help_from}: {a.description}",
+        )
+        for node_id, a in zip(node_ids, asking, strict=True)
+        if a is not None
+    ]
+
+
+def _stale_items(
+    rows: Sequence[DashboardRow],
+    stale: list[bool],
+    starts: Sequence[dt.date],
+    positions: Sequence[int],
+    as_of: dt.date,
+) -> list[AttentionItem]:
+    """An item per stale row, in row order, since its last update (else its period's start)."""
+    items = []
+    for row, position in itertools.compress(zip(rows, positions, strict=True), stale):
+        since = row.last_update or starts[position]
+        items.append(
+            AttentionItem(
+                AttentionReason.STALE,
+                row.node_id,
+                since,
+                f"{row.title}: no update for {(as_of - since).days} days",
+            )
+        )
+    return items
 
 
 def _open_impediments(

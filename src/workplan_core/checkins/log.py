@@ -9,30 +9,36 @@ the day asked about: per node a timeline (updates sorted by day, for `bisect`), 
 its state after each event, per cadence which due dates were kept, and per person the days
 after which their nodes count as stale. [from_records][workplan_core.checkins.log.CheckinLog.
 from_records] builds all of it up front; after an `add_*` the part it touches is rebuilt on
-the next question.
+the next question. Dashboards also ask for a cascade's timelines joined by position
+([timeline_table][workplan_core.checkins.log.CheckinLog.timeline_table]); every change to a
+timeline is noted in a journal, so a kept table never serves what a grown log no longer shows.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence, Set
-from itertools import chain, repeat
-from operator import attrgetter
-from typing import NamedTuple
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, lt
+from typing import TYPE_CHECKING, NamedTuple
 
 from workplan_core._collector import collector_paused
-from workplan_core.checkins.cadence import Attendance, Cadence
+from workplan_core.checkins.cadence import Attendance, AttendanceTable, Cadence
 from workplan_core.checkins.impediments import (
     Impediment,
     ImpedimentAction,
     ImpedimentEvent,
     ImpedimentHistory,
 )
-from workplan_core.checkins.timeline import Timeline
+from workplan_core.checkins.timeline import Timeline, TimelineTable
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
 from workplan_core.errors import ValidationError
 from workplan_core.org.refs import OwnerKind
+
+if TYPE_CHECKING:
+    from workplan_core.cascade import Cascade
 
 __all__ = ["CheckinLog"]
 
@@ -57,10 +63,14 @@ class CheckinLog:
         self._held: dict[str, list[dt.date]] = {}  # cadence id -> check-in days
         self._histories: dict[str, ImpedimentHistory] = {}  # impediment id -> folded events
         self._attendance: dict[str, Attendance] = {}  # cadence id -> kept and missed dues
+        self._attendances: AttendanceTable | None = None  # every cadence's, built on demand
         self._stale_after: dict[str, int] = {}  # person -> days without update allowed
-        self._cadence_rank: dict[str, int] = {}  # cadence id -> how many were added before
-        self._cadences_of: dict[str | None, list[Cadence]] = {}  # person (None: team) -> cadences
+        self._cadences_of: dict[str | None, list[int]] = {}  # person (None: team) -> ranks
+        self._ranked: list[Cadence] = []  # the cadences as added
         self._node_impediments: dict[str, _NodeImpediments] | None = None  # built on demand
+        self._windows: _Windows | None = None  # built on demand with `_node_impediments`
+        self._journal: list[str] = []  # ids of the nodes whose timeline changed, in order
+        self._tables: dict[int, _Kept] = {}  # by id of the cascade
 
     @classmethod
     def from_records(
@@ -90,13 +100,13 @@ class CheckinLog:
                 items = list(source)
                 deque(map(list.append, map(by_node.__getitem__, map(_NODE, items)), items), 0)
             log._timelines = {
-                node_id: Timeline(node_id, items) for node_id, items in by_node.items()
+                node_id: Timeline(node_id, items, journal=log._journal)
+                for node_id, items in by_node.items()
             }
             events = chain(impediment_events, chain.from_iterable(map(_EVENTS, meetings)))
             deque(map(log.add_impediment_event, events), maxlen=0)
             log._impediments_by_node()
-            for cadence_id in log._cadences:
-                log.attendance(cadence_id)
+            log._attendance_table()
         return log
 
     # ------------------------------------------------------------------ growing
@@ -105,9 +115,10 @@ class CheckinLog:
         """Add a cadence (ids are unique)."""
         if cadence.id in self._cadences:
             raise ValidationError.single("$.id", f"duplicate cadence id {cadence.id!r}")
-        self._cadence_rank[cadence.id] = len(self._cadences)
+        self._cadences_of.setdefault(_subject_key(cadence), []).append(len(self._ranked))
+        self._ranked.append(cadence)
         self._cadences[cadence.id] = cadence
-        self._cadences_of.setdefault(_subject_key(cadence), []).append(cadence)
+        self._attendances = None
         if cadence.subject.kind is OwnerKind.PERSON:
             person = cadence.subject.id
             days = cadence.interval_days + cadence.grace_days
@@ -120,6 +131,7 @@ class CheckinLog:
         if checkin.cadence_id is not None:
             self._held.setdefault(checkin.cadence_id, []).append(checkin.on)
             self._attendance.pop(checkin.cadence_id, None)
+            self._attendances = None
 
     def add_checkin(self, checkin: CheckIn) -> None:
         """Add a check-in with its updates and impediment events."""
@@ -133,14 +145,17 @@ class CheckinLog:
         """Append a status update (or a correction) to its node's timeline. O(log n)."""
         timeline = self._timelines.get(update.node_id)
         if timeline is None:
-            timeline = self._timelines[update.node_id] = Timeline(update.node_id)
-        timeline.add(update)
+            timeline = Timeline(update.node_id, journal=self._journal)
+            self._timelines[update.node_id] = timeline
+        timeline.add(update)  # notes the change in the journal (see `timeline_table`)
+        if not self._tables:
+            self._journal.clear()
 
     def add_impediment_event(self, event: ImpedimentEvent) -> None:
         """Append an impediment event."""
         self._events.setdefault(event.impediment_id, []).append(event)
         self._histories.pop(event.impediment_id, None)
-        self._node_impediments = None
+        self._node_impediments = self._windows = None
         if event.action is ImpedimentAction.RAISED and event.node_id is not None:
             self._impediments_of_node.setdefault(event.node_id, []).append(event.impediment_id)
 
@@ -163,6 +178,53 @@ class CheckinLog:
     def timelines_of(self, node_ids: Iterable[str]) -> list[Timeline | None]:
         """The timelines of many nodes (`None` for nodes without updates). O(k)."""
         return list(map(self._timelines.get, node_ids))
+
+    def timeline_table(self, cascade: Cascade) -> TimelineTable:
+        """The timelines of `cascade`'s nodes by position (see `TimelineTable`).
+
+        Built on the first call for a cascade (O(n + u) for its n nodes and their u
+        updates) and kept for the four cascades asked about last. Every change to a timeline of this
+        log is noted in a journal; on the next call the kept table reads the changed nodes
+        from their timelines (O(1) each), and is built afresh once more than an eighth of
+        its nodes changed.
+        """
+        key = id(cascade)  # the entry holds the cascade, so the id is not reused meanwhile
+        kept = self._tables.get(key)
+        if kept is not None and kept.cascade is cascade:
+            self._tables[key] = self._tables.pop(key)  # the latest asked about last
+            self._catch_up(kept)
+            if kept.table.changed * 8 <= len(kept.table):
+                return kept.table
+        table = TimelineTable(map(self._timelines.get, cascade.index.ids))
+        self._tables.pop(key, None)
+        self._tables[key] = _Kept(cascade, table, len(self._journal))
+        while len(self._tables) > 4:
+            del self._tables[next(iter(self._tables))]
+        return table
+
+    def _catch_up(self, kept: _Kept) -> None:
+        """Refresh the kept table's nodes changed since it last read the journal.
+
+        The journal is emptied once every kept table has read it; a table that fell behind by
+        more changes than the log has timelines is dropped (built afresh when asked for), so
+        the journal does not grow without bound.
+        """
+        journal = self._journal
+        if kept.read < len(journal):
+            pos = kept.cascade.index.pos
+            for node_id in set(journal[kept.read :]):
+                position = pos.get(node_id)
+                if position is not None:
+                    kept.table.refresh(position, self._timelines[node_id])
+            kept.read = len(journal)
+        if len(journal) > len(self._timelines):  # tables this far behind are built afresh
+            behind = [key for key, other in self._tables.items() if other.read < len(journal)]
+            for key in behind:
+                del self._tables[key]
+        if all(other.read == len(journal) for other in self._tables.values()):
+            journal.clear()  # every table has read it
+            for other in self._tables.values():
+                other.read = 0
 
     def node_ids(self) -> Iterable[str]:
         """Ids of the nodes that have updates."""
@@ -194,9 +256,33 @@ class CheckinLog:
             return list(self._cadences.values())
         groups = [self._cadences_of.get(None, ())]
         groups += map(self._cadences_of.get, people, repeat(()))
-        found = list(chain.from_iterable(groups))
-        found.sort(key=lambda cadence: self._cadence_rank[cadence.id])  # as added
-        return found
+        ranks = sorted(chain.from_iterable(groups))  # as added
+        return list(map(self._ranked.__getitem__, ranks))
+
+    def _attendance_table(self) -> AttendanceTable:
+        """Every cadence's attendance, in the order added, joined (built on demand)."""
+        if self._attendances is None:
+            ids = map(attrgetter("id"), self._ranked)
+            self._attendances = AttendanceTable(map(self.attendance, ids))
+        return self._attendances
+
+    def participation(
+        self, people: Iterable[str] | None, as_of: dt.date, window_start: dt.date
+    ) -> tuple[int, int, list[tuple[Cadence, tuple[dt.date, ...]]]]:
+        """Check-ins held and due dates missed from `window_start` to `as_of`, and current runs.
+
+        Over the cadences of `cadences_with(people)`: the totals of `Attendance.as_of`, and
+        each cadence with a current run of missed due dates with that run, in the order the
+        cadences were added. O(c log k) for c cadences of up to k due dates or check-ins in
+        C-level passes (see `AttendanceTable.as_of`).
+        """
+        if people is None:
+            ranks: Sequence[int] = range(len(self._ranked))
+        else:
+            groups = [self._cadences_of.get(None, ())]
+            groups += map(self._cadences_of.get, people, repeat(()))
+            ranks = sorted(chain.from_iterable(groups))
+        return self._attendance_table().as_of(ranks, as_of, window_start)
 
     def stale_after(self) -> Mapping[str, int]:
         """Per person with a cadence: days without an update before their nodes are stale.
@@ -258,19 +344,21 @@ class CheckinLog:
     ) -> dict[int, list[Impediment]]:
         """The impediments open on `as_of` of many nodes, oldest first, by index in `node_ids`.
 
-        Per node, the open ones of `impediments_of` (nodes without any are left out). O(k)
-        for k nodes, plus O(log e) for each impediment that may be open that day.
+        Per node, the open ones of `impediments_of` (nodes without any are left out). O(k + h)
+        in C-level passes for k nodes and h impediments in the log, plus O(log e) for each
+        impediment that may be open that day.
 
         Raises:
             ValidationError: an impediment's events up to `as_of` are inconsistent.
         """
         found: dict[int, list[Impediment]] = {}
         by_node = self._impediments_by_node()
-        for i, entry in enumerate(map(by_node.get, node_ids)):
-            if entry is None or not entry.opened <= as_of < entry.closed:
-                continue
+        candidates = self._open_windows(as_of)
+        if not candidates:
+            return found
+        for i in compress(range(len(node_ids)), map(candidates.__contains__, node_ids)):
             items = []
-            for history in entry.histories:
+            for history in by_node[node_ids[i]].histories:
                 opened, closed = history.window
                 if opened <= as_of < closed:
                     item = history.at(as_of)
@@ -280,6 +368,15 @@ class CheckinLog:
                 found[i] = items
         return found
 
+    def _open_windows(self, as_of: dt.date) -> set[str]:
+        """Ids of the nodes with an impediment whose window holds `as_of`.
+
+        O(w + o) for the w windows touching that week and the o windows without an end.
+        """
+        if self._windows is None:
+            self._windows = _Windows(self._impediments_by_node())
+        return self._windows.holding(as_of.toordinal())
+
     def all_impediments(self, as_of: dt.date) -> list[Impediment]:
         """Every impediment raised by `as_of`, oldest first."""
         found = []
@@ -288,6 +385,67 @@ class CheckinLog:
             if item is not None:
                 found.append(item)
         return sorted(found, key=lambda i: (i.raised_on, i.id))
+
+
+class _Kept:
+    """A kept timeline table, its cascade, and how much of the journal it has read."""
+
+    __slots__ = ("cascade", "read", "table")
+
+    def __init__(self, cascade: Cascade, table: TimelineTable, read: int) -> None:
+        self.cascade = cascade
+        self.table = table
+        self.read = read
+
+
+class _Windows:
+    """Impediment histories' windows ``[opened, closed)``, by the weeks they touch.
+
+    Per week, the windows touching it sorted by opening day, as columns: the windows
+    holding a day are a prefix of its week's, filtered in C-level passes.
+
+    Args:
+        by_node: per node, its impediment histories.
+
+    Building is O(h + w log w) for h histories touching w weeks in all.
+    """
+
+    __slots__ = ("_endless", "_endless_nodes", "_weeks")
+
+    def __init__(self, by_node: Mapping[str, _NodeImpediments]) -> None:
+        weeks: dict[int, list[tuple[int, int, str]]] = {}
+        endless: list[tuple[int, str]] = []
+        last = dt.date.max
+        for node_id, entry in by_node.items():
+            for history in entry.histories:
+                opened, closed = history.window
+                if opened == last:
+                    continue  # never open
+                if closed == last:
+                    endless.append((opened.toordinal(), node_id))
+                    continue
+                start, end = opened.toordinal(), closed.toordinal()
+                for week in range(start // 7, (end - 1) // 7 + 1):
+                    weeks.setdefault(week, []).append((start, end, node_id))
+        self._weeks: dict[int, tuple[list[int], list[int], list[str]]] = {}
+        for week, windows in weeks.items():
+            windows.sort()
+            starts, ends, nodes = zip(*windows, strict=True)
+            self._weeks[week] = (list(starts), list(ends), list(nodes))
+        endless.sort()
+        self._endless = [day for day, _ in endless]
+        self._endless_nodes = [node_id for _, node_id in endless]
+
+    def holding(self, day: int) -> set[str]:
+        """Ids of the nodes with a window holding the day (an ordinal)."""
+        found: set[str] = set()
+        week = self._weeks.get(day // 7)
+        if week is not None:
+            starts, ends, nodes = week
+            begun = bisect.bisect_right(starts, day)
+            found.update(compress(nodes, map(lt, repeat(day), islice(ends, begun))))
+        found.update(self._endless_nodes[: bisect.bisect_right(self._endless, day)])
+        return found
 
 
 class _NodeImpediments(NamedTuple):

@@ -16,9 +16,9 @@ import bisect
 import datetime as dt
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, repeat
-from operator import attrgetter, ge, is_, is_not, le, methodcaller
-from typing import NamedTuple
+from itertools import accumulate, chain, compress, count, islice, repeat
+from operator import add, attrgetter, ge, gt, is_, is_not, le, methodcaller, not_, sub
+from typing import NamedTuple, cast
 
 import attrs
 
@@ -26,7 +26,15 @@ from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.checkins.updates import StatusUpdate
 from workplan_core.errors import NotFoundError, ValidationError
 
-__all__ = ["AsOf", "Timeline", "TimelinePoint", "build_timelines", "latest_as_of"]
+__all__ = [
+    "AsOf",
+    "Timeline",
+    "TimelinePoint",
+    "TimelineTable",
+    "Visible",
+    "build_timelines",
+    "latest_as_of",
+]
 
 _ON = attrgetter("on")
 _ID = attrgetter("id")
@@ -78,7 +86,10 @@ def _day(update: StatusUpdate) -> dt.date:
 
 _NONE = -1.0
 """Stands for a progress not reported, in a timeline's progress column."""
+_NO_CONFIDENCE = 255
+"""Stands for a confidence not reported, in a timeline's confidence column."""
 _CODES = {status.value: status.code for status in STATUSES}
+_CONFIDENCE = attrgetter("confidence")
 
 
 def _plain(update: StatusUpdate) -> bool:
@@ -95,18 +106,37 @@ def _plain(update: StatusUpdate) -> bool:
     )
 
 
+def _flat(update: StatusUpdate) -> bool:
+    """Whether the columns hold all a dashboard row needs too, for a plain update.
+
+    That is a float progress or none, a plain date, and a confidence that fits a byte.
+    """
+    confidence = update.confidence
+    return (
+        (update.progress is None or type(update.progress) is float)
+        and type(update.on) is dt.date
+        and (confidence is None or (type(confidence) is int and 0 <= confidence < _NO_CONFIDENCE))
+    )
+
+
 class Timeline:
     """The status updates of one node, for "as of" lookups in O(log n).
 
     Originals live in a list sorted by day (updates given on the same day keep the order they
     were added in) beside flat columns of their days (as ordinals, for `bisect`), reported
-    progress and status codes; corrections live beside them, per original, in recording
-    order. Nodes get a few dozen updates a year, so an append that lands in the past (an
-    insertion into flat lists) stays cheap.
+    progress, status codes and confidence; corrections live beside them, per original, in
+    recording order. Nodes get a few dozen updates a year, so an append that lands in the
+    past (an insertion into flat lists) stays cheap. The columns are changed in place, never
+    replaced. A timeline is *flat* while its columns hold everything a dashboard reads
+    (no corrections or metric values, known statuses, float progress in [0, 1] or none, plain
+    dates, confidences that fit a byte); other timelines are read update by update.
 
     Args:
         node_id: the node.
         updates: its updates in any order; corrections must name an update of this node.
+        journal: a list the node's id is appended to whenever `add` changes the timeline
+            (how a [TimelineTable][workplan_core.checkins.timeline.TimelineTable] learns
+            of changes).
 
     Raises:
         ValidationError: an update is for another node or repeats an id, or a correction names
@@ -118,16 +148,25 @@ class Timeline:
 
     __slots__ = (
         "_codes",
+        "_confidence",
         "_days",
         "_fixes",
+        "_flat",
         "_ids",
+        "_journal",
         "_originals",
         "_plain",
         "_progress",
         "node_id",
     )
 
-    def __init__(self, node_id: str, updates: Iterable[StatusUpdate] = ()) -> None:
+    def __init__(
+        self,
+        node_id: str,
+        updates: Iterable[StatusUpdate] = (),
+        *,
+        journal: list[str] | None = None,
+    ) -> None:
         self.node_id = node_id
         items = updates if isinstance(updates, list) else list(updates)
         if any(map(node_id.__ne__, map(_NODE, items))):
@@ -143,10 +182,19 @@ class Timeline:
                 seen.add(update.id)
         originals.sort(key=_ON)  # stable: same-day updates keep their order
         self._originals: list[StatusUpdate] = originals
-        self._days = array("l", map(_ORDINAL, map(_ON, originals)))
+        self._journal: list[str] | None = None  # set below: the fixes are part of building
+        self._fill_columns(originals)
+        if len(originals) != len(items):
+            for fix in sorted((u for u in items if u.corrects is not None), key=_ON):
+                self.add(fix)
+        self._journal = journal
+
+    def _fill_columns(self, originals: list[StatusUpdate]) -> None:
+        """Fill the columns, checked and filled by C-level passes (millions of updates)."""
+        days = list(map(_ON, originals))
+        self._days = array("l", map(_ORDINAL, days))
         self._fixes: dict[str, list[StatusUpdate]] | None = None  # original id -> versions
-        # the columns can be trusted when every update is plain (see `_plain`): checked and
-        # filled by C-level passes, since millions of updates are indexed at once
+        # the columns can be trusted when every update is plain (see `_plain`)
         statuses = list(map(_STATUS, originals))
         progress = list(map(_PROGRESS, originals))
         known = progress if None not in progress else [p for p in progress if p is not None]
@@ -162,11 +210,25 @@ class Timeline:
             self._progress = array("d", progress)
             self._codes = bytearray(map(_CODES.__getitem__, map(_VALUE, statuses)))
         else:
-            self._progress = array("d", [_NONE] * len(originals))
+            self._progress = array("d", [_NONE]) * len(originals)
             self._codes = bytearray(len(originals))
-        if len(originals) != len(items):
-            for fix in sorted((u for u in items if u.corrects is not None), key=_ON):
-                self.add(fix)
+        confidence = list(map(_CONFIDENCE, originals))
+        given = confidence if None not in confidence else [c for c in confidence if c is not None]
+        # flat: rows can be read from the columns too (see `_flat`)
+        self._flat = (
+            self._plain
+            and set(map(type, known)) <= {float}
+            and set(map(type, days)) <= {dt.date}
+            and set(map(type, given)) <= {int}
+            and all(map(le, repeat(0), given))
+            and all(map(gt, repeat(_NO_CONFIDENCE), given))
+        )
+        if not self._flat:
+            self._confidence = bytearray(len(originals))
+        elif given is confidence:
+            self._confidence = bytearray(cast("list[int]", confidence))
+        else:
+            self._confidence = bytearray(_NO_CONFIDENCE if c is None else c for c in confidence)
 
     def _check_new(self, update: StatusUpdate) -> None:
         if update.node_id != self.node_id:
@@ -178,18 +240,28 @@ class Timeline:
         """Append an update or a correction. O(log n), plus a list insertion for a past day."""
         self._check_new(update)
         if update.corrects is None:
-            day = update.on.toordinal()
-            index = bisect.bisect_right(self._days, day)
-            self._days.insert(index, day)
-            self._originals.insert(index, update)
-            self._ids[update.id] = update
-            self._plain = self._plain and _plain(update)
-            plain = self._plain
-            progress = update.progress if plain else None
-            self._progress.insert(index, _NONE if progress is None else progress)
-            self._codes.insert(index, _CODES[update.status.value] if plain else 0)
-            return
-        original = self._ids.get(update.corrects)
+            self._insert(update)
+        else:
+            self._correct(update, update.corrects)
+        if self._journal is not None:
+            self._journal.append(self.node_id)
+
+    def _insert(self, update: StatusUpdate) -> None:
+        day = update.on.toordinal()
+        index = bisect.bisect_right(self._days, day)
+        self._days.insert(index, day)
+        self._originals.insert(index, update)
+        self._ids[update.id] = update
+        self._plain = plain = self._plain and _plain(update)
+        self._flat = flat = self._flat and plain and _flat(update)
+        progress = update.progress if plain else None
+        self._progress.insert(index, _NONE if progress is None else progress)
+        self._codes.insert(index, _CODES[update.status.value] if plain else 0)
+        confidence = update.confidence if flat else 0
+        self._confidence.insert(index, _NO_CONFIDENCE if confidence is None else confidence)
+
+    def _correct(self, update: StatusUpdate, corrects: str) -> None:
+        original = self._ids.get(corrects)
         if original is None:
             raise ValidationError.single("$.corrects", f"no update {update.corrects!r} to correct")
         if self._fixes is None:
@@ -200,7 +272,7 @@ class Timeline:
             raise ValidationError.single("$.on", f"a correction must not be recorded before {last}")
         versions.append(update)
         self._ids[update.id] = original
-        self._plain = False
+        self._plain = self._flat = False
 
     def _visible(self, original: StatusUpdate, as_of: dt.date | None) -> StatusUpdate:
         versions = None if self._fixes is None else self._fixes.get(original.id)
@@ -323,6 +395,222 @@ def latest_as_of(
         if i < wanted:
             current[i], previous[i] = pair
     return AsOf(found, progress, statuses, values, current, previous)
+
+
+_DAYS = attrgetter("_days")
+_PROGRESS_COLUMN = attrgetter("_progress")
+_CODES_COLUMN = attrgetter("_codes")
+_FLAT = attrgetter("_flat")
+_CONFIDENCE_COLUMN = attrgetter("_confidence")
+
+
+class Visible(NamedTuple):
+    """What the timelines at many positions show as of one day (see `TimelineTable.visible`).
+
+    Attributes:
+        hits: indexes (into the positions asked about) of those with a visible update,
+            ascending.
+        read: their positions.
+        progress: per hit, the visible update's reported progress (`None`: not reported;
+            also `None` at the `odd` hits).
+        codes: per hit, its status code (0 at the `odd` hits).
+        odd: the hits (indexes into `hits`) whose timeline's columns do not hold all a
+            reading needs (see `Timeline`), with their visible update, ascending.
+        rows: how many hits are among the first `rows` positions asked about.
+        last_update: for those `rows` hits, the visible update's day.
+        confidence: its confidence.
+        trend: its progress minus the progress of the visible update before it, when both
+            are known (else `None`).
+    """
+
+    hits: list[int]
+    read: list[int]
+    progress: list[float | None]
+    codes: list[int]
+    odd: dict[int, StatusUpdate]
+    rows: int
+    last_update: list[dt.date]
+    confidence: list[int | None]
+    trend: list[float | None]
+
+
+class TimelineTable:
+    """A cascade's timelines by position, flattened into shared columns, for "as of" lookups.
+
+    The columns of every flat timeline (see `Timeline`) are joined, in position order, into
+    one column each (days, progress, status codes, confidence) with each position's start,
+    so a lookup over many positions is a few C-level passes over memory read in order, with
+    no Python-level work per node. Timelines with the same days (check-ins are held on the
+    same days for many nodes) share one `bisect` per lookup. Timelines that are not flat,
+    and those changed since (see
+    [refresh][workplan_core.checkins.timeline.TimelineTable.refresh]), are read one by one.
+
+    Args:
+        timelines: by position, `None` for nodes without updates.
+
+    Building is O(n + u) for n positions and u updates, in C-level joins and maps.
+    """
+
+    __slots__ = (
+        "_before",
+        "_codes",
+        "_confidence",
+        "_days",
+        "_layout",
+        "_layouts",
+        "_live",
+        "_progress",
+        "_timelines",
+        "changed",
+    )
+
+    def __init__(self, timelines: Iterable[Timeline | None]) -> None:
+        self._timelines = [_NO_UPDATES if t is None else t for t in timelines]
+        everyone = range(len(self._timelines))
+        self._live = set(compress(everyone, map(not_, map(_FLAT, self._timelines))))
+        joined = list(self._timelines)
+        for position in self._live:
+            joined[position] = _NO_UPDATES
+        days = list(map(_DAYS, joined))
+        # per position, the index before its first update in the joined columns
+        # lists, not arrays: reading them builds no int objects
+        self._before = list(accumulate(map(len, days), initial=-1))
+        keys = list(map(bytes, days))
+        layouts = dict.fromkeys(chain((b"",), keys))  # distinct days; none first
+        self._layouts = [array("l", key) for key in layouts]
+        self._layout = list(map(dict(zip(layouts, count())).__getitem__, keys))
+        # unused entries at the end of each column, read (and ignored) for timelines read
+        # one by one and before a node's first update
+        self._days = array("l", b"".join(days) + _FIRST_DAY)
+        self._progress = array("d", b"".join(map(_PROGRESS_COLUMN, joined)) + bytes(16))
+        self._codes = b"".join(map(_CODES_COLUMN, joined)) + bytes(1)
+        self._confidence = b"".join(map(_CONFIDENCE_COLUMN, joined)) + bytes(1)
+        self.changed = 0
+        """How many positions were refreshed since building."""
+
+    def __len__(self) -> int:
+        return len(self._timelines)
+
+    def refresh(self, position: int, timeline: Timeline) -> None:
+        """Read the node at `position` from `timeline` from now on (it changed). O(1)."""
+        self._timelines[position] = timeline
+        self._layout[position] = 0  # no updates in the joined columns
+        if position not in self._live:
+            self._live.add(position)
+            self.changed += 1
+
+    def visible(self, positions: Sequence[int], as_of: dt.date, *, rows: int) -> Visible:
+        """What the timelines at `positions` show as of `as_of`, as columns.
+
+        Row columns (last update, confidence, trend) are returned for the first `rows`
+        positions only. Agrees with `latest_as_of` and `Timeline.pair`.
+        O(t + d log u) for t positions with d distinct days of up to u updates, in C-level
+        passes; the l timelines read one by one (see the class) add O(l log u) Python-level
+        work.
+        """
+        counts = list(map(bisect.bisect_right, self._layouts, repeat(as_of.toordinal())))
+        found = list(map(counts.__getitem__, map(self._layout.__getitem__, positions)))
+        live = self._read_live(positions, as_of, found) if self._live else {}
+        hits = list(compress(range(len(found)), found))
+        read = list(compress(positions, found))
+        found = list(compress(found, found))  # per hit, how many updates are visible
+        at = list(map(add, map(self._before.__getitem__, read), found))
+        progress = _reported(list(map(self._progress.__getitem__, at)))
+        count = bisect.bisect_left(hits, rows)
+        first = list(map(gt, repeat(2), islice(found, count)))  # no update before it
+        seen = Visible(
+            hits,
+            read,
+            progress,
+            list(map(self._codes.__getitem__, at)),
+            {},
+            count,
+            *self._row_columns(at[:count], progress, first),
+        )
+        for i, pair in live.items():
+            self._patch(seen, bisect.bisect_left(hits, i), positions[i], pair, as_of)
+        return seen
+
+    def _row_columns(
+        self, at: list[int], progress: list[float | None], first: list[bool]
+    ) -> tuple[list[dt.date], list[int | None], list[float | None]]:
+        """Last update, confidence and trend of the rows whose visible updates are `at`."""
+        ordinals = list(map(self._days.__getitem__, at))
+        dates = {day: dt.date.fromordinal(day) for day in set(ordinals)}
+        last_update = list(map(dates.__getitem__, ordinals))
+        confidence: list[int | None] = list(map(self._confidence.__getitem__, at))
+        if _NO_CONFIDENCE in confidence:
+            confidence = [None if c == _NO_CONFIDENCE else c for c in confidence]
+        before = list(map(self._progress.__getitem__, map(sub, at, repeat(1))))
+        return last_update, confidence, _trends(progress, before, first)
+
+    def _read_live(
+        self, positions: Sequence[int], as_of: dt.date, found: list[int]
+    ) -> dict[int, tuple[StatusUpdate, StatusUpdate | None]]:
+        """The visible pairs at the positions read one by one (1 in `found`), by index."""
+        pairs = {}
+        for i in compress(range(len(positions)), map(self._live.__contains__, positions)):
+            pair = self._timelines[positions[i]].pair(as_of)
+            if pair is not None:
+                found[i] = 1
+                pairs[i] = pair
+        return pairs
+
+    def _patch(
+        self,
+        seen: Visible,
+        j: int,
+        position: int,
+        pair: tuple[StatusUpdate, StatusUpdate | None],
+        as_of: dt.date,
+    ) -> None:
+        """Fill hit `j` from a timeline read one by one, as `latest_as_of` reads it."""
+        timeline = self._timelines[position]
+        current, previous = pair
+        if timeline._plain:
+            index = bisect.bisect_right(timeline._days, as_of.toordinal()) - 1
+            own = timeline._progress[index]
+            seen.progress[j] = None if own < 0.0 else own
+            seen.codes[j] = timeline._codes[index]
+        else:
+            seen.odd[j] = current
+            seen.progress[j], seen.codes[j] = None, 0
+        if j < seen.rows:
+            seen.last_update[j] = current.on
+            seen.confidence[j] = current.confidence
+            seen.trend[j] = (
+                None
+                if previous is None or previous.progress is None or current.progress is None
+                else current.progress - previous.progress
+            )
+
+
+def _reported(progress: list[float]) -> list[float | None]:
+    """Progress from a column, `None` where not reported."""
+    if _NONE in progress:
+        return [None if p < 0.0 else p for p in progress]
+    return cast("list[float | None]", progress)
+
+
+def _trends(
+    progress: Sequence[float | None], before: Sequence[float], first: Iterable[bool]
+) -> list[float | None]:
+    """Per row, progress minus the progress before (`_NONE`: not reported), unless first."""
+    if None not in progress and _NONE not in before:
+        trend: list[float | None] = list(map(sub, progress, before))  # as long as `before`
+        for j in compress(range(len(trend)), first):
+            trend[j] = None
+        return trend
+    return [
+        None if f or p is None or b < 0.0 else p - b
+        for p, b, f in zip(progress, before, first, strict=False)
+    ]
+
+
+_FIRST_DAY = array("l", [dt.date.min.toordinal()]).tobytes()
+"""The unused entry at the end of a `TimelineTable`'s days (a valid day)."""
+_NO_UPDATES = Timeline("")
+"""Stands for a node without updates in a `TimelineTable` (it never gets any)."""
 
 
 def build_timelines(updates: Iterable[StatusUpdate]) -> dict[str, Timeline]:
