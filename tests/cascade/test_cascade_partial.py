@@ -16,6 +16,7 @@ from workplan_core.cascade import (
 )
 from workplan_core.cascade._state import RollupState
 from workplan_core.cascade.results import Rollup
+from workplan_core.synthetic.cascade import generate_cascade
 from workplan_core.testing.strategies.cascade import cascade_nodes, readings
 
 
@@ -70,3 +71,17 @@ def test_the_closure_of_the_roots_is_everything_below_them(nodes: list[Node]) ->
         below = closure(index, [position])
         for member in below:
             assert set(closure(index, [member])) <= set(below)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.data())
+def test_a_sparse_closure_rolls_up_exactly(seed: int, data: st.DataObject) -> None:
+    # roots far apart on wide levels: their closure covers a small share of each level, so it
+    # is derived node by node, while a dense closure is rolled up level by level
+    cascade = Cascade(generate_cascade(600, seed))
+    index = cascade.index
+    internal = index.children.internal
+    picks = data.draw(st.lists(st.sampled_from(internal), min_size=2, max_size=6, unique=True))
+    roots = [internal[0], internal[len(internal) // 2], *picks]
+    full = rollup(cascade)
+    positions = closure(index, roots)
+    _same_on(rollup_closure(index, positions), full, positions)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import functools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import compress, repeat
-from operator import is_not, or_
+from itertools import compress, groupby, repeat
+from operator import and_, eq, is_, is_not, ne, sub
 from typing import cast
 
 from workplan_core.cascade._state import PACK, RollupState
@@ -61,29 +61,50 @@ def closure(index: CascadeIndex, roots: Iterable[int]) -> list[int]:
     return list(seen)
 
 
-def _derive_closure(state: RollupState, positions: Iterable[int]) -> RollupState:
+def _derive_closure(state: RollupState, positions: Sequence[int]) -> RollupState:
     """Re-derive the internal nodes among `positions`, deepest level first.
 
     The order is the full rollup's (deepest level first, then by position), so a node is
-    derived after every contributor of the closure. O(k log k + e_k) for k internal nodes
-    with e_k edges between them and their children.
+    derived after every contributor of the closure. A level whose closure nodes hold most of
+    the children-table slice between them is rolled up as the full rollup does it, in C-level
+    passes over that slice (`RollupState.roll_level`); a sparse one node by node. Both give
+    the full rollup's results. O(k log k + e_k) for k internal nodes with e_k edges between
+    them and their children.
     """
     index = state.index
     children = index.children
-    first, last, child = children.first, children.last, children.child
-    internal = [p for p in positions if first[p] != last[p]]
+    first, last = children.first, children.last
+    internal = list(
+        compress(
+            positions, map(ne, map(first.__getitem__, positions), map(last.__getitem__, positions))
+        )
+    )
     internal.sort()
     internal.sort(key=index.depth.__getitem__, reverse=True)  # stable: then by position
+    for _, level in groupby(internal, key=index.depth.__getitem__):
+        parents = list(level)
+        needed = sum(map(sub, map(last.__getitem__, parents), map(first.__getitem__, parents)))
+        if last[parents[-1]] - first[parents[0]] <= 2 * needed:
+            state.roll_level(parents)
+        else:
+            _derive_each(state, parents)
+    return state
+
+
+def _derive_each(state: RollupState, parents: list[int]) -> None:
+    """Count and re-derive each of `parents` (one level, in table order). O(e_k)."""
+    index = state.index
+    children = index.children
+    first, last, child = children.first, children.last, children.child
     rules, status, packed = index.rules, state.status, state.packed
     pack = PACK.__getitem__
     leaves = RollupScope.LEAVES
-    for p in internal:
+    for p in parents:
         packed[p] = sum(map(pack, map(status.__getitem__, child[first[p] : last[p]])))
         rule = rules.get(p)
         if rule is not None and rule.scope is leaves:
             state.sum_leaves(p)
         state.derive(p)
-    return state
 
 
 def rollup_closure(
@@ -171,32 +192,56 @@ def rollup_closure_columns(
         read, codes = list(compress(read, keep)), list(compress(codes, keep))
         progress, values = list(compress(progress, keep)), list(compress(values, keep))
         kind_of = bytes(compress(kind_of, keep))
-        everyone = range(len(read))
-    nodes = index.nodes
-    own: list[float] = (
-        [  # the measure's progress where none was read
-            nodes[p].measure.progress() if given is None else given
-            for p, given in zip(read, progress, strict=True)
-        ]
-        if None in progress
-        else cast("list[float]", progress)
-    )
+    own = _own_progress(index, read, progress)
     for progress_column in (state.own_progress, state.progress):
         deque(map(progress_column.__setitem__, read, own), maxlen=0)
     for status_column in (state.own_status, state.status):
         deque(map(status_column.__setitem__, read, codes), maxlen=0)
-    own_value, rolled_value, shown = state.own_value, state.value, state.shown
-    with_values = map(or_, kind_of, map(is_not, values, repeat(None)))
-    for i in compress(everyone, with_values):  # metrics, and values read for other nodes
-        p, kind, value = read[i], kind_of[i], values[i]
-        if kind == _PLAIN:
-            shown[p] = value  # as `RollupState.show`: shown, never summed
-            continue
-        if value is None:
-            value = own_values[p]
-        if kind == _SHOWN:
-            shown[p] = value
-        elif value is not None:
-            own_value[p] = rolled_value[p] = value
+    _take_values(state, own_values, read, kind_of, values)
     positions = positions if isinstance(positions, Sequence) else list(positions)
     return _derive_closure(state, positions)
+
+
+def _own_progress(
+    index: CascadeIndex, read: Sequence[int], progress: Sequence[float | None]
+) -> list[float]:
+    """Each reading's own progress: as read, else its measure's progress. O(r)."""
+    own = list(progress)
+    nodes = index.nodes
+    for i in compress(range(len(own)), map(is_, own, repeat(None))):
+        own[i] = nodes[read[i]].measure.progress()
+    return cast("list[float]", own)
+
+
+def _take_values(
+    state: RollupState,
+    own_values: Sequence[float | None],
+    read: Sequence[int],
+    kind_of: bytes,
+    values: Sequence[float | None],
+) -> None:
+    """Take the readings' metric values as `RollupState.read` would. O(r), in C-level passes.
+
+    A node taking no part in sums shows the value read (its measure's value when a metric
+    reading has none); a summed node sums it.
+    """
+    given = list(map(is_not, values, repeat(None)))
+    plain = list(map(eq, kind_of, repeat(_PLAIN)))
+    pick = list(map(and_, plain, given))  # other nodes: a value read is shown, never summed
+    state.shown.update(zip(compress(read, pick), compress(values, pick), strict=True))
+    for kind in (_SHOWN, _SUMMED):
+        mine = list(map(eq, kind_of, repeat(kind)))
+        at = list(compress(read, mine))
+        taken = list(compress(values, mine))
+        for i in compress(range(len(taken)), map(is_, taken, repeat(None))):
+            taken[i] = own_values[at[i]]
+        if kind == _SHOWN:
+            state.shown.update(zip(at, taken, strict=True))
+            continue
+        known = list(map(is_not, taken, repeat(None)))
+        pairs = cast(
+            "list[tuple[int, float]]",
+            list(zip(compress(at, known), compress(taken, known), strict=True)),
+        )
+        state.own_value.update(pairs)
+        state.value.update(pairs)
