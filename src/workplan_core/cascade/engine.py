@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from itertools import chain, compress, repeat
-from operator import eq, gt, le, mul
+from collections import deque
+from itertools import compress, repeat
+from operator import eq, gt, mul, not_
 
 import attrs
 
+from workplan_core._collector import collector_paused, promote_to_oldest
 from workplan_core.cascade._state import (
     ACTIVE,
     ACTIVE_F,
@@ -142,14 +144,17 @@ class _EdgeColumns:
         self.factor = array("d", map(mul, self.weight, active))
         primaries = len(index.parent) - index.parent.count(-1)  # Edges lists them first
         edges = range(len(child))
+        is_primary = list(map(gt, repeat(primaries), children.edge))
+        slots = list(compress(edges, is_primary))
         self.primary = [-1] * len(index)
-        for e in compress(edges, map(gt, repeat(primaries), children.edge)):
-            self.primary[child[e]] = e
+        deque(map(self.primary.__setitem__, map(child.__getitem__, slots), slots), maxlen=0)
         self.extra: dict[int, list[int]] = {}
-        for e in compress(edges, map(le, repeat(primaries), children.edge)):
+        for e in compress(edges, map(not_, is_primary)):
             self.extra.setdefault(child[e], []).append(e)
         columns = (index.parent, self.primary, children.first, children.last)
-        self.record = array("q", chain.from_iterable(zip(*columns, strict=True)))
+        self.record = array("q", bytes(8 * len(columns) * len(index)))
+        for offset, column in enumerate(columns):
+            self.record[offset :: len(columns)] = array("q", column)
 
     def write(self, position: int, progress: float, code: int) -> None:
         """Record a node's new rolled-up progress and status on every edge out of it."""
@@ -210,6 +215,11 @@ class RollupEngine:
     )
 
     def __init__(self, cascade: Cascade) -> None:
+        with collector_paused():  # millions of acyclic containers: nothing to collect
+            self._start(cascade)
+            promote_to_oldest()
+
+    def _start(self, cascade: Cascade) -> None:
         self._cascade = cascade
         self._state = full_rollup(cascade.index)
         self._leaf_scoped = frozenset(cascade.index.leaf_scoped)
