@@ -53,6 +53,27 @@ def test_a_contribution_weight_must_be_a_number_not_a_flag() -> None:
     ]
 
 
+def test_a_node_weight_must_be_a_number_not_a_flag() -> None:
+    found = problems([*NODES, task("t6", weight=True)])
+    assert found == [
+        Problem(
+            "$.nodes[14].weight",
+            "node 't6': weight must be a finite number between 1e-09 and 1e+09",
+        )
+    ]
+
+
+def test_weights_of_other_number_types_are_checked_one_by_one() -> None:
+    class Share(float):
+        """A float subclass, as number types of other libraries are."""
+
+    cascade = Cascade([*NODES, task("t6", weight=Share(2.0))])
+    assert cascade.index.weight[cascade.position("t6")] == 2.0
+    assert [p.path for p in problems([*NODES, task("t6", weight=Share(0.0))])] == [
+        "$.nodes[14].weight"
+    ]
+
+
 def test_infinite_weights_are_refused() -> None:
     found = problems([*NODES, task("t6", weight=float("inf"))])
     assert [p.path for p in found] == ["$.nodes[14].weight"]

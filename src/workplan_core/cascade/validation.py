@@ -246,12 +246,18 @@ def _check_contributions(cols: NodeColumns, edges: Edges) -> Iterator[Problem]:
                 yield Problem(f"{path}.weight", f"node {node_id!r}: weight {_WEIGHT_RULE}")
 
 
+_PLAIN_NUMBERS = frozenset({int, float})
+
+
 def _weights_fine(weights: list[float]) -> bool:
     """Whether all weights lie within the bounds and none is NaN (False on non-numbers). O(n).
 
-    Once the bounds hold, the sum is finite exactly when no weight is NaN; summing is cheaper
-    than testing each weight.
+    Plain ints and floats only: anything else (a bool, a number type of another library) is
+    left to the node-by-node check. Once the bounds hold, the sum is finite exactly when no
+    weight is NaN; summing is cheaper than testing each weight.
     """
+    if not _PLAIN_NUMBERS.issuperset(map(type, weights)):
+        return False
     try:
         if not (
             min(weights, default=1.0) >= MIN_WEIGHT and max(weights, default=1.0) <= MAX_WEIGHT
