@@ -27,7 +27,7 @@ import functools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, groupby, repeat
-from operator import and_, eq, is_, is_not, ne, sub
+from operator import eq, is_, is_not, ne, not_, sub
 from typing import cast
 
 from workplan_core.cascade._state import PACK, RollupState
@@ -137,18 +137,15 @@ taking part in no sum); also a value summed; or through `RollupState.read` (a ru
 
 
 @functools.lru_cache(maxsize=8)
-def _kinds(index: CascadeIndex) -> tuple[bytes, list[float | None]]:
-    """Per position, how a reading is taken, and a metric's own value. O(n), once per index."""
+def _kinds(index: CascadeIndex) -> bytes:
+    """Per position, how a reading is taken (`_PLAIN` … `_RULED`). O(n), once per index."""
     kinds = bytearray(len(index))
-    values: list[float | None] = [None] * len(index)
     for position, node in enumerate(index.nodes):
-        measure = node.measure
         if position in index.rules:
             kinds[position] = _RULED
-        elif isinstance(measure, MetricMeasure):
+        elif isinstance(node.measure, MetricMeasure):
             kinds[position] = _SUMMED if position in index.valued else _SHOWN
-            values[position] = measure.value
-    return bytes(kinds), values
+    return bytes(kinds)
 
 
 def rollup_closure_columns(
@@ -179,7 +176,7 @@ def rollup_closure_columns(
     would; one with another rule goes through `RollupState.read`. O(r) for r readings (the
     per-position facts are gathered once per index), plus `rollup_closure`'s cost.
     """
-    kinds, own_values = _kinds(index)
+    kinds = _kinds(index)
     kind_of = bytes(map(kinds.__getitem__, read))
     everyone = range(len(read))
     ruled = {
@@ -193,11 +190,11 @@ def rollup_closure_columns(
         progress, values = list(compress(progress, keep)), list(compress(values, keep))
         kind_of = bytes(compress(kind_of, keep))
     own = _own_progress(index, read, progress)
-    for progress_column in (state.own_progress, state.progress):
-        deque(map(progress_column.__setitem__, read, own), maxlen=0)
-    for status_column in (state.own_status, state.status):
-        deque(map(status_column.__setitem__, read, codes), maxlen=0)
-    _take_values(state, own_values, read, kind_of, values)
+    deque(map(state.own_progress.__setitem__, read, own), maxlen=0)
+    deque(map(state.own_status.__setitem__, read, codes), maxlen=0)
+    state.progress[:] = state.own_progress  # as a new state starts: rolled-up = own
+    state.status[:] = state.own_status
+    _take_values(state, read, kind_of, values)
     positions = positions if isinstance(positions, Sequence) else list(positions)
     return _derive_closure(state, positions)
 
@@ -214,34 +211,21 @@ def _own_progress(
 
 
 def _take_values(
-    state: RollupState,
-    own_values: Sequence[float | None],
-    read: Sequence[int],
-    kind_of: bytes,
-    values: Sequence[float | None],
+    state: RollupState, read: Sequence[int], kind_of: bytes, values: Sequence[float | None]
 ) -> None:
-    """Take the readings' metric values as `RollupState.read` would. O(r), in C-level passes.
+    """Take the metric values read, as `RollupState.read` would. O(r), in C-level passes.
 
-    A node taking no part in sums shows the value read (its measure's value when a metric
-    reading has none); a summed node sums it.
+    A summed node sums the value read; any other node shows it. A reading without a value
+    changes nothing: the node keeps its measure's value, which is what a result shows.
     """
     given = list(map(is_not, values, repeat(None)))
-    plain = list(map(eq, kind_of, repeat(_PLAIN)))
-    pick = list(map(and_, plain, given))  # other nodes: a value read is shown, never summed
-    state.shown.update(zip(compress(read, pick), compress(values, pick), strict=True))
-    for kind in (_SHOWN, _SUMMED):
-        mine = list(map(eq, kind_of, repeat(kind)))
-        at = list(compress(read, mine))
-        taken = list(compress(values, mine))
-        for i in compress(range(len(taken)), map(is_, taken, repeat(None))):
-            taken[i] = own_values[at[i]]
-        if kind == _SHOWN:
-            state.shown.update(zip(at, taken, strict=True))
-            continue
-        known = list(map(is_not, taken, repeat(None)))
-        pairs = cast(
-            "list[tuple[int, float]]",
-            list(zip(compress(at, known), compress(taken, known), strict=True)),
-        )
-        state.own_value.update(pairs)
-        state.value.update(pairs)
+    if not any(given):
+        return
+    at = list(compress(read, given))
+    taken = cast("list[float]", list(compress(values, given)))
+    summed = list(map(eq, compress(kind_of, given), repeat(_SUMMED)))
+    shown = list(map(not_, summed))
+    state.shown.update(zip(compress(at, shown), compress(taken, shown), strict=True))
+    pairs = list(zip(compress(at, summed), compress(taken, summed), strict=True))
+    state.own_value.update(pairs)
+    state.value.update(pairs)
