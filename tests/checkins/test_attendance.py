@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workplan_core.checkins.cadence import (
     Attendance,
+    AttendanceTable,
     Cadence,
     Weekday,
     fortnightly,
@@ -22,14 +24,14 @@ START = D(2027, 1, 4)
 
 
 @st.composite
-def cadences(draw: st.DrawFn) -> Cadence:
+def cadences(draw: st.DrawFn, i: int = 0) -> Cadence:
+    """A cadence of maria's with person ``p{i}`` (id ``c{i}``), under any recurrence."""
     day = draw(st.sampled_from(Weekday))
     rule = draw(st.sampled_from([weekly(day), fortnightly(day), monthly(day), monthly(day, -1)]))
     start = START + dt.timedelta(days=draw(st.integers(0, 20)))
     end = draw(st.none() | st.integers(0, 200).map(lambda n: start + dt.timedelta(days=n)))
-    return Cadence(
-        "c", "maria", OwnerRef(OwnerKind.PERSON, "anna"), rule, start, draw(st.integers(0, 4)), end
-    )
+    person = OwnerRef(OwnerKind.PERSON, f"p{i}")
+    return Cadence(f"c{i}", "maria", person, rule, start, draw(st.integers(0, 4)), end)
 
 
 DAYS = st.integers(-10, 240).map(lambda n: START + dt.timedelta(days=n))
@@ -57,3 +59,40 @@ def test_attendance_equals_the_missed_runs_of_any_day(
     window_start = as_of - dt.timedelta(days=window)
     got = Attendance(cadence, held).as_of(as_of, window_start)
     assert got == _expected(cadence, held, as_of, window_start)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), DAYS, st.integers(1, 120))
+def test_an_attendance_table_sums_each_attendance(
+    data: st.DataObject, as_of: dt.date, window: int
+) -> None:
+    attendances = [
+        Attendance(data.draw(cadences(i)), data.draw(st.lists(DAYS, max_size=30)))
+        for i in range(data.draw(st.integers(0, 5)))
+    ]
+    indexes = (
+        data.draw(st.lists(st.sampled_from(range(len(attendances))), unique=True).map(sorted))
+        if attendances
+        else []
+    )
+    window_start = as_of - dt.timedelta(days=window)
+    held = missed = 0
+    runs = []
+    for i in indexes:
+        own_held, own_missed, run = attendances[i].as_of(as_of, window_start)
+        held, missed = held + own_held, missed + own_missed
+        if run:
+            runs.append((attendances[i].cadence, run))
+    assert AttendanceTable(attendances).as_of(indexes, as_of, window_start) == (held, missed, runs)
+
+
+def test_an_attendance_table_at_the_first_days_fails_as_each_attendance_does() -> None:
+    cadence = Cadence(
+        "c", "maria", OwnerRef(OwnerKind.PERSON, "anna"), weekly(Weekday.MONDAY), D(1, 1, 8), 2
+    )
+    attendance = Attendance(cadence, [D(1, 1, 8)])
+    day = D(1, 1, 2)
+    with pytest.raises(OverflowError):
+        attendance.as_of(day, dt.date.min)
+    with pytest.raises(OverflowError):
+        AttendanceTable([attendance]).as_of([0], day, dt.date.min)

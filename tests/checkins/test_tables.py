@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workplan_core.cascade import Cascade, Status
 from workplan_core.checkins import CheckinLog, StatusUpdate, manager_dashboard, node_dashboard
 from workplan_core.checkins.cadence import (
-    Attendance,
-    AttendanceTable,
     Cadence,
-    Weekday,
-    fortnightly,
-    monthly,
-    weekly,
 )
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent, Severity
 from workplan_core.checkins.timeline import Timeline, TimelineTable, latest_as_of
 from workplan_core.checkins.updates import CheckIn
-from workplan_core.org import Organisation, OwnerKind, OwnerRef
+from workplan_core.org import Organisation, OwnerKind
 from workplan_core.synthetic import generate_organisation
 from workplan_core.synthetic.cascade import generate_cascade
 from workplan_core.synthetic.checkins import generate_checkins
@@ -208,56 +201,6 @@ def test_dashboards_follow_impediments_and_cadences_added_later() -> None:
         cadences=cadences, checkins=checkins, impediment_events=[raised]
     )
     assert board(log) == board(rebuilt)
-
-
-@st.composite
-def cadences(draw: st.DrawFn, i: int) -> Cadence:
-    day = draw(st.sampled_from(Weekday))
-    rule = draw(st.sampled_from([weekly(day), fortnightly(day), monthly(day), monthly(day, -1)]))
-    start = START + dt.timedelta(days=draw(st.integers(0, 20)))
-    end = draw(st.none() | st.integers(0, 200).map(lambda n: start + dt.timedelta(days=n)))
-    person = OwnerRef(OwnerKind.PERSON, f"p{i}")
-    return Cadence(f"c{i}", "maria", person, rule, start, draw(st.integers(0, 4)), end)
-
-
-HELD = st.integers(-10, 240).map(lambda n: START + dt.timedelta(days=n))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.data(), HELD, st.integers(1, 120))
-def test_an_attendance_table_sums_each_attendance(
-    data: st.DataObject, as_of: dt.date, window: int
-) -> None:
-    attendances = [
-        Attendance(data.draw(cadences(i)), data.draw(st.lists(HELD, max_size=30)))
-        for i in range(data.draw(st.integers(0, 5)))
-    ]
-    indexes = (
-        data.draw(st.lists(st.sampled_from(range(len(attendances))), unique=True).map(sorted))
-        if attendances
-        else []
-    )
-    window_start = as_of - dt.timedelta(days=window)
-    held = missed = 0
-    runs = []
-    for i in indexes:
-        own_held, own_missed, run = attendances[i].as_of(as_of, window_start)
-        held, missed = held + own_held, missed + own_missed
-        if run:
-            runs.append((attendances[i].cadence, run))
-    assert AttendanceTable(attendances).as_of(indexes, as_of, window_start) == (held, missed, runs)
-
-
-def test_an_attendance_table_at_the_first_days_fails_as_each_attendance_does() -> None:
-    cadence = Cadence(
-        "c", "maria", OwnerRef(OwnerKind.PERSON, "anna"), weekly(Weekday.MONDAY), D(1, 1, 8), 2
-    )
-    attendance = Attendance(cadence, [D(1, 1, 8)])
-    day = D(1, 1, 2)
-    with pytest.raises(OverflowError):
-        attendance.as_of(day, dt.date.min)
-    with pytest.raises(OverflowError):
-        AttendanceTable([attendance]).as_of([0], day, dt.date.min)
 
 
 def test_a_table_left_far_behind_is_built_afresh() -> None:
