@@ -13,7 +13,7 @@ sort of the edges, O(e log e) in C.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import add, attrgetter, eq, itemgetter
 from typing import TypeVar
@@ -162,19 +162,31 @@ def _level_groups(depths: list[int]) -> list[tuple[int, int, int]]:
     return groups
 
 
-def leaf_descendants(children: Children, root: int) -> list[int]:
-    """Distinct leaves below `root` through all edges, in first-seen order. O(descendants)."""
-    seen = {root}
-    leaves = []
-    stack = [root]
+def leaves_below(
+    children: Children,
+    roots: Iterable[int],
+    status: Sequence[int] | None = None,
+    stop: int = -1,
+) -> list[int]:
+    """Distinct leaves below `roots` through all edges, in first-seen order. O(descendants).
+
+    With `status`, the walk does not pass through an internal node whose status is `stop`
+    (its leaves count only when reached another way). A root is listed when it is a leaf
+    below another root.
+    """
+    first, last, child = children.first, children.last, children.child
+    seen: set[int] = set()
+    leaves: list[int] = []
+    stack = list(roots)
     while stack:
-        for c in children.children_of(stack.pop()):
+        top = stack.pop()
+        for c in child[first[top] : last[top]]:
             if c in seen:
                 continue
             seen.add(c)
-            if children.first[c] == children.last[c]:
+            if first[c] == last[c]:
                 leaves.append(c)
-            else:
+            elif status is None or status[c] != stop:
                 stack.append(c)
     return leaves
 
@@ -188,7 +200,7 @@ def summed_positions(cols: NodeColumns, children: Children) -> dict[int, list[in
     for index, rule in cols.special:
         if rule.method is RollupMethod.SUM:
             if rule.scope is RollupScope.LEAVES:
-                found[index] = leaf_descendants(children, index)
+                found[index] = leaves_below(children, [index])
             else:
                 found[index] = children.children_of(index)
     return found

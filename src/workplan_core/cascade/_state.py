@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from itertools import repeat
 from operator import mul, sub
 
+from workplan_core.cascade._graph import leaves_below
 from workplan_core.cascade.index import SCALE, CascadeIndex
 from workplan_core.cascade.measures import Measure, MetricMeasure, metric_progress
 from workplan_core.cascade.readings import Reading
@@ -216,20 +217,7 @@ class RollupState:
 
         The leaves are listed in ascending position order.
         """
-        children = self.index.children
-        own_status = self.own_status
-        seen = {root}
-        found = []
-        stack = [root]
-        while stack:
-            for c in children.children_of(stack.pop()):
-                if c in seen:
-                    continue
-                seen.add(c)
-                if children.first[c] == children.last[c]:
-                    found.append(c)
-                elif own_status[c] != CANCELLED:
-                    stack.append(c)
+        found = leaves_below(self.index.children, [root], self.own_status, CANCELLED)
         found.sort()
         return found
 

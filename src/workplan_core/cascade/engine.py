@@ -24,6 +24,7 @@ from operator import eq, gt, mul, not_
 import attrs
 
 from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core.cascade._graph import leaves_below
 from workplan_core.cascade._state import (
     ACTIVE,
     ACTIVE_F,
@@ -71,25 +72,6 @@ _LEAN, _RULED, _HANDOFF = range(3)
 parent), through `RollupState.derive` (a parent with another rule), or to `_propagate`."""
 
 
-def _held_leaves(index: CascadeIndex) -> list[int]:
-    """Every leaf below a leaf-scoped node, through cancelled nodes too. O(descendants).
-
-    A superset of the leaves any leaf-scoped node can hold, however statuses change.
-    """
-    children = index.children
-    first, last, child = children.first, children.last, children.child
-    seen: set[int] = set()  # not the leaf-scoped nodes: one may be a leaf below another
-    found: list[int] = []
-    stack = list(index.leaf_scoped)
-    while stack:
-        top = stack.pop()
-        for c in child[first[top] : last[top]]:
-            if c not in seen:
-                seen.add(c)
-                (stack if first[c] != last[c] else found).append(c)
-    return found
-
-
 def _climb_kinds(index: CascadeIndex, handoff: bytearray) -> bytearray:
     """Per position, how `_climb` passes on its change (`_LEAN`, `_RULED` or `_HANDOFF`). O(n).
 
@@ -99,7 +81,7 @@ def _climb_kinds(index: CascadeIndex, handoff: bytearray) -> bytearray:
     kinds = bytearray(map(index.rules.__contains__, index.parent))  # True is _RULED
     for position in compress(range(len(index)), handoff):
         kinds[position] = _HANDOFF
-    for position in _held_leaves(index):
+    for position in leaves_below(index.children, index.leaf_scoped):  # any they may hold
         kinds[position] = _HANDOFF
     return kinds
 
