@@ -108,14 +108,13 @@ class _EdgeColumns:
         progress: per edge, its child's rolled-up progress.
         factor: per edge, its weight times the child's activity (1.0 or 0.0).
         weight: per edge, its weight.
-        primary: per position, the edge to its primary parent (-1 for none).
         extra: per position with extra contributions, the edges to those parents.
         record: per position ``p``, at ``4p`` to ``4p + 3``: its primary parent (-1 for
             none), the edge to it, and the start and end of its own children's edges; one
             cache line serves a step up the line of sight.
     """
 
-    __slots__ = ("extra", "factor", "primary", "progress", "record", "weight")
+    __slots__ = ("extra", "factor", "progress", "record", "weight")
 
     def __init__(self, index: CascadeIndex, progress: list[float], status: list[int]) -> None:
         children = index.children
@@ -128,19 +127,19 @@ class _EdgeColumns:
         edges = range(len(child))
         is_primary = list(map(gt, repeat(primaries), children.edge))
         slots = list(compress(edges, is_primary))
-        self.primary = [-1] * len(index)
-        deque(map(self.primary.__setitem__, map(child.__getitem__, slots), slots), maxlen=0)
+        primary = [-1] * len(index)  # per position, the edge to its primary parent
+        deque(map(primary.__setitem__, map(child.__getitem__, slots), slots), maxlen=0)
         self.extra: dict[int, list[int]] = {}
         for e in compress(edges, map(not_, is_primary)):
             self.extra.setdefault(child[e], []).append(e)
-        columns = (index.parent, self.primary, children.first, children.last)
+        columns = (index.parent, primary, children.first, children.last)
         self.record = array("q", bytes(8 * len(columns) * len(index)))
         for offset, column in enumerate(columns):
             self.record[offset :: len(columns)] = array("q", column)
 
     def write(self, position: int, progress: float, code: int) -> None:
         """Record a node's new rolled-up progress and status on every edge out of it."""
-        e = self.primary[position]
+        e = self.record[(position << 2) + 1]
         if e >= 0:
             self.progress[e] = progress
             self.factor[e] = self.weight[e] * ACTIVE_F[code]
@@ -210,8 +209,6 @@ class RollupEngine:
         index = cascade.index
         self._plain = _plain_leaves(index)
         self._kinds = _climb_kinds(index, _handoffs(index, self._leaf_scoped))
-        for parent in index.children.internal:  # every parent's gather, built up front
-            index.gather(parent)
         self._edges = _EdgeColumns(index, self._state.progress, self._state.status)
 
     @property
