@@ -252,12 +252,15 @@ class CheckinLog:
 
         In the order they were added. O(c log c) for the c cadences found.
         """
+        return list(map(self._ranked.__getitem__, self._ranks(people)))
+
+    def _ranks(self, people: Iterable[str] | None) -> Sequence[int]:
+        """The ranks (order added) of the cadences with any of `people` or with a team."""
         if people is None:
-            return list(self._cadences.values())
+            return range(len(self._ranked))
         groups = [self._cadences_of.get(None, ())]
         groups += map(self._cadences_of.get, people, repeat(()))
-        ranks = sorted(chain.from_iterable(groups))  # as added
-        return list(map(self._ranked.__getitem__, ranks))
+        return sorted(chain.from_iterable(groups))
 
     def _attendance_table(self) -> AttendanceTable:
         """Every cadence's attendance, in the order added, joined (built on demand)."""
@@ -276,13 +279,7 @@ class CheckinLog:
         cadences were added. O(c log k) for c cadences of up to k due dates or check-ins in
         C-level passes (see `AttendanceTable.as_of`).
         """
-        if people is None:
-            ranks: Sequence[int] = range(len(self._ranked))
-        else:
-            groups = [self._cadences_of.get(None, ())]
-            groups += map(self._cadences_of.get, people, repeat(()))
-            ranks = sorted(chain.from_iterable(groups))
-        return self._attendance_table().as_of(ranks, as_of, window_start)
+        return self._attendance_table().as_of(self._ranks(people), as_of, window_start)
 
     def stale_after(self) -> Mapping[str, int]:
         """Per person with a cadence: days without an update before their nodes are stale.
