@@ -32,7 +32,6 @@ from typing import cast
 
 from workplan_core.cascade._state import PACK, RollupState
 from workplan_core.cascade.index import CascadeIndex
-from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.readings import Reading
 from workplan_core.cascade.rules import RollupScope
 from workplan_core.cascade.status import STATUSES
@@ -131,20 +130,19 @@ def rollup_closure(
     return _derive_closure(RollupState(index, readings), positions)
 
 
-_PLAIN, _SHOWN, _SUMMED, _RULED = range(4)
-"""How a reading is taken: own progress and status only; also a value shown (a metric
-taking part in no sum); also a value summed; or through `RollupState.read` (a rule)."""
+_SHOWN, _SUMMED, _RULED = range(3)
+"""How a reading is taken: a value read is shown (a node in no sum), or summed, or the whole
+reading goes through `RollupState.read` (a node with a rule)."""
 
 
 @functools.lru_cache(maxsize=8)
 def _kinds(index: CascadeIndex) -> bytes:
-    """Per position, how a reading is taken (`_PLAIN` … `_RULED`). O(n), once per index."""
+    """Per position, how a reading is taken (`_SHOWN`, `_SUMMED` or `_RULED`). O(n), cached."""
     kinds = bytearray(len(index))
-    for position, node in enumerate(index.nodes):
-        if position in index.rules:
-            kinds[position] = _RULED
-        elif isinstance(node.measure, MetricMeasure):
-            kinds[position] = _SUMMED if position in index.valued else _SHOWN
+    for position in index.valued:
+        kinds[position] = _SUMMED
+    for position in index.rules:
+        kinds[position] = _RULED
     return bytes(kinds)
 
 
