@@ -240,3 +240,30 @@ def test_bad_policy_and_unknown_rows_raise_library_errors() -> None:
     board = node_dashboard("g2", as_of=D(2027, 1, 19), cascade=CASCADE, log=LOG)
     with pytest.raises(NotFoundError, match="'t1' is not on"):
         board.row("t1")
+
+
+def test_arguments_of_the_wrong_kind_are_named_in_one_error() -> None:
+    from workplan_core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        manager_dashboard(
+            "maria",
+            as_of="2027-01-19",  # type: ignore[arg-type]
+            cascade=CASCADE,
+            organisation=None,  # type: ignore[arg-type]
+            log=CHECKINS,  # type: ignore[arg-type]
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.as_of", "must be a date, got str"),
+        ("$.organisation", "must be an Organisation, got NoneType"),
+        ("$.log", "must be a CheckinLog, got list"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        node_dashboard("g2", as_of=D(2027, 1, 19), cascade=CASCADE.nodes, log=LOG)  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == ["$.cascade"]
+    with pytest.raises(ValidationError) as info:
+        LOG.timeline_table("cascade")  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == ["$.cascade"]
+    with pytest.raises(ValidationError) as info:
+        LOG.participation(None, "2027-01-19", None)  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == ["$.as_of", "$.window_start"]

@@ -676,6 +676,25 @@ def _owned_by(
     return sorted(set(itertools.chain.from_iterable(groups)))
 
 
+_KINDS: dict[type, str] = {
+    dt.date: "a date",
+    Cascade: "a Cascade",
+    Organisation: "an Organisation",
+    CheckinLog: "a CheckinLog",
+}
+
+
+def _check_arguments(**given: tuple[object, type]) -> None:
+    """Raise one `ValidationError` naming every argument that is not of its type."""
+    problems = [
+        Problem(f"$.{name}", f"must be {_KINDS[kind]}, got {type(value).__name__}")
+        for name, (value, kind) in given.items()
+        if not isinstance(value, kind)
+    ]
+    if problems:
+        raise ValidationError(problems, summary="invalid dashboard arguments")
+
+
 def manager_dashboard(
     manager_id: str,
     *,
@@ -690,7 +709,16 @@ def manager_dashboard(
 
     O(u·r) to find the k rows among u distinct owners, then O(c log u) for the c nodes of
     the rows' closure (see `_build_rows`), plus the cadences of the people in scope.
+
+    Raises:
+        ValidationError: `as_of`, `cascade`, `organisation` or `log` is not of its type.
     """
+    _check_arguments(
+        as_of=(as_of, dt.date),
+        cascade=(cascade, Cascade),
+        organisation=(organisation, Organisation),
+        log=(log, CheckinLog),
+    )
     rules = policy or DashboardPolicy()
     people = {manager_id} | set(organisation.reports(manager_id, as_of))
     positions = _owned_by(cascade, organisation, people, as_of)
@@ -710,7 +738,12 @@ def node_dashboard(
     """The dashboard of a cascade node and everything beneath it (its subtree).
 
     O(c log u) for the c nodes of the subtree, plus the cadences of its owners.
+
+    Raises:
+        NotFoundError: no node has that id.
+        ValidationError: `as_of`, `cascade` or `log` is not of its type.
     """
+    _check_arguments(as_of=(as_of, dt.date), cascade=(cascade, Cascade), log=(log, CheckinLog))
     rules = policy or DashboardPolicy()
     positions = _subtree(cascade, node_id)
     nodes = cascade.index.nodes

@@ -22,9 +22,10 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence, Set
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, lt
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from workplan_core._collector import collector_paused
+from workplan_core.cascade import Cascade
 from workplan_core.checkins.cadence import Attendance, AttendanceTable, Cadence
 from workplan_core.checkins.impediments import (
     Impediment,
@@ -34,11 +35,8 @@ from workplan_core.checkins.impediments import (
 )
 from workplan_core.checkins.timeline import Timeline, TimelineTable
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
-from workplan_core.errors import ValidationError
+from workplan_core.errors import Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
-
-if TYPE_CHECKING:
-    from workplan_core.cascade import Cascade
 
 __all__ = ["CheckinLog"]
 
@@ -187,7 +185,12 @@ class CheckinLog:
         log is noted in a journal; on the next call the kept table reads the changed nodes
         from their timelines (O(1) each), and is built afresh once more than an eighth of
         its nodes changed.
+
+        Raises:
+            ValidationError: `cascade` is not a cascade.
         """
+        if not isinstance(cascade, Cascade):
+            raise ValidationError.single("$.cascade", "must be a Cascade")
         key = id(cascade)  # the entry holds the cascade, so the id is not reused meanwhile
         kept = self._tables.get(key)
         if kept is not None and kept.cascade is cascade:
@@ -278,7 +281,20 @@ class CheckinLog:
         each cadence with a current run of missed due dates with that run, in the order the
         cadences were added. O(c log k) for c cadences of up to k due dates or check-ins in
         C-level passes (see `AttendanceTable.as_of`).
+
+        Raises:
+            ValidationError: `as_of` or `window_start` is not a date.
         """
+        bad = [
+            name
+            for name, day in (("as_of", as_of), ("window_start", window_start))
+            if not isinstance(day, dt.date)
+        ]
+        if bad:
+            raise ValidationError(
+                [Problem(f"$.{name}", "must be a date") for name in bad],
+                summary="invalid participation days",
+            )
         return self._attendance_table().as_of(self._ranks(people), as_of, window_start)
 
     def stale_after(self) -> Mapping[str, int]:
