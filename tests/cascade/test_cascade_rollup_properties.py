@@ -114,3 +114,22 @@ def test_the_engine_edge_columns_mirror_its_results(nodes: list[Node], data: st.
             assert edges.progress[e] == state.progress[child]
             active = state.status[child] != Status.CANCELLED.code
             assert edges.factor[e] == (children.weight[e] if active else 0.0)
+
+
+@given(cascade_nodes(), st.data())
+def test_rollups_and_engines_leave_the_cascade_and_earlier_rollups_alone(
+    nodes: list[Node], data: st.DataObject
+) -> None:
+    cascade = Cascade(nodes)
+    index = cascade.index
+    own = (list(index.own_progress), list(index.own_status), dict(index.own_value))
+    first = rollup(cascade)
+    kept = {node_id: first[node_id] for node_id in first}
+    readings = {n.id: _reading(data) for n in data.draw(st.lists(st.sampled_from(nodes)))}
+    rollup(cascade, readings)
+    engine = RollupEngine(cascade)
+    for node_id, reading in readings.items():
+        engine.update(node_id, reading=reading)
+    assert (index.own_progress, index.own_status, index.own_value) == own
+    assert {node_id: first[node_id] for node_id in first} == kept
+    assert rollup(cascade) == first

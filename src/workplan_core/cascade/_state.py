@@ -27,11 +27,13 @@ recomputed from their contributors in fixed order.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from itertools import repeat
-from operator import mul, sub
+from operator import lshift, mul
 
 from workplan_core.cascade._graph import leaves_below
+from workplan_core.cascade._levels import LevelPlan
 from workplan_core.cascade.index import SCALE, CascadeIndex
 from workplan_core.cascade.measures import Measure, MetricMeasure, metric_progress
 from workplan_core.cascade.readings import Reading
@@ -56,6 +58,9 @@ ACTIVE_F = [float(a) for a in ACTIVE]
 _SEVERITY = (BLOCKED, OFF_TRACK, AT_RISK, NOT_STARTED, ON_TRACK, DONE)
 """Most severe first, for the worst-status rule."""
 CANCELLED_SHIFT = SHIFT * CANCELLED
+_SHIFTS = [SHIFT * code for code in range(7)]
+_ACTIVE_BYTES = bytes(ACTIVE) + bytes(256 - len(ACTIVE))
+"""Status code → 1 if it takes part in a rollup else 0, as a `bytes.translate` table."""
 CANCELLED_BYTE = bytes([CANCELLED])
 
 WEIGHTED_MEAN = RollupMethod.WEIGHTED_MEAN
@@ -64,6 +69,7 @@ MINIMUM = RollupMethod.MINIMUM
 WORST_STATUS = RollupMethod.WORST_STATUS
 FRACTION_DONE = RollupMethod.FRACTION_DONE
 MANUAL = RollupMethod.MANUAL
+LEAVES = RollupScope.LEAVES
 
 
 def count(packed: int, code: int) -> int:
@@ -130,11 +136,24 @@ class RollupState:
         "weights",
     )
 
-    def __init__(self, index: CascadeIndex, readings: Mapping[int, Reading] | None = None) -> None:
+    def __init__(
+        self,
+        index: CascadeIndex,
+        readings: Mapping[int, Reading] | None = None,
+        *,
+        frozen: bool = False,
+    ) -> None:
+        """Start from the index's own values and `readings` (rolled-up = own).
+
+        With `frozen` and no readings, the own progress, status and values are the index's
+        lists themselves, not copies: the state must then never take a reading or an update
+        (a full rollup's result, which is read-only).
+        """
         self.index = index
-        self.own_progress = list(index.own_progress)
-        self.own_status = list(index.own_status)
-        self.own_value: dict[int, float] = dict(index.own_value)
+        share = frozen and not readings
+        self.own_progress = index.own_progress if share else list(index.own_progress)
+        self.own_status = index.own_status if share else list(index.own_status)
+        self.own_value: dict[int, float] = index.own_value if share else dict(index.own_value)
         self.shown: dict[int, float | None] = {}
         for position, reading in (readings or {}).items():
             self.read(position, reading)
@@ -223,57 +242,62 @@ class RollupState:
 
     # ------------------------------------------------------------------ from scratch
 
-    def roll_level(self, parents: list[int]) -> None:
+    def roll_level(self, parents: list[int], plan: LevelPlan | None = None) -> None:
         """Roll up every parent of one level from its (already final) children. O(edges).
 
-        The per-edge work runs in C over the level's slice of the children table. Each
-        default parent gets exactly what `derive` computes (the same sums over the same
-        values in the same order); other parents go through `derive` itself.
+        `plan` is the parents' level plan when the caller has one (a whole level's is kept by
+        the index). The per-edge work runs in C over the level's slice of the children
+        table. Each parent with the default rule, or the sum rule over its children, gets
+        exactly what `derive` computes (the same sums over the same values in the same
+        order); other parents go through `derive` itself.
         """
-        index = self.index
-        children = index.children
-        first, last = children.first, children.last
-        lo, hi = first[parents[0]], last[parents[-1]]
-        kids = children.child[lo:hi]
-        codes = bytes(map(self.status.__getitem__, kids))
-        progress = list(map(self.progress.__getitem__, kids))
-        weights: list[float] = index.edge_weight
-        if CANCELLED in codes:  # a cancelled child weighs w·0.0, as in mean_of_children
-            weights = weights[lo:hi]
-            gone = codes.find(CANCELLED_BYTE)
-            while gone >= 0:  # only the cancelled edges change: w·0.0 and (w·0.0)·p are 0.0
-                weights[gone] *= 0.0
-                gone = codes.find(CANCELLED_BYTE, gone + 1)
-        else:
-            weights = weights[lo:hi]
-        starts = list(map(sub, map(first.__getitem__, parents), repeat(lo)))
-        ends = list(map(sub, map(last.__getitem__, parents), repeat(lo)))
-        spans = list(map(slice, starts, ends))
+        if plan is None:
+            plan = LevelPlan(self.index.children, parents)
+        take, starts, ends, spans = plan.take, plan.starts, plan.ends, plan.spans
+        codes = bytes(take(self.status))
+        progress = take(self.progress)
+        weights = self.index.edge_weight[plan.lo : plan.hi]
+        gone = codes.find(CANCELLED_BYTE)
+        while gone >= 0:  # a cancelled child weighs w·0.0, as in mean_of_children
+            weights[gone] *= 0.0  # only cancelled edges change: w·0.0 and (w·0.0)·p are 0.0
+            gone = codes.find(CANCELLED_BYTE, gone + 1)
         terms = map(
             map, repeat(mul), map(weights.__getitem__, spans), map(progress.__getitem__, spans)
         )
         sums: list[float] = list(map(sum, terms))
-        counts = [list(map(codes.count, repeat(code), starts, ends)) for code in range(1, 7)]
-        self._finish_level(parents, spans, weights, sums, counts)
+        absent = [0] * len(starts)
+        counts = [
+            list(map(codes.count, repeat(code), starts, ends)) if code in codes else absent
+            for code in range(1, 7)
+        ]
+        for p in self._finish_level(plan, codes, weights, sums, counts):  # other rules
+            if self.index.rules[p].scope is LEAVES:
+                self.sum_leaves(p)
+            self.derive(p)
 
     def _finish_level(
         self,
-        parents: list[int],
-        spans: list[slice],
+        plan: LevelPlan,
+        codes: bytes,
         weights: list[float],
         sums: list[float],
         counts: list[list[int]],
-    ) -> None:
+    ) -> list[int]:
+        """Count, pack and derive the parents with the default or children-sum rule.
+
+        Returns:
+            The other parents, still to be derived.
+        """
         index = self.index
         rules, total_weight = index.rules, index.weight_total
         own_progress, own_status = self.own_progress, self.own_status
         progress, status, packed = self.progress, self.status, self.packed
-        rows = zip(parents, spans, sums, *counts, strict=True)
-        for p, span, weighted, on, risk, off, blocked, done, gone in rows:
-            total = span.stop - span.start
-            rest = total - on - risk - off - blocked - done - gone
+        kids = plan.kids
+        deferred = []
+        rows = zip(plan.parents, plan.sizes, plan.spans, sums, *counts, strict=True)
+        for p, total, span, weighted, on, risk, off, blocked, done, gone in rows:
             packed[p] = (
-                rest
+                (total - on - risk - off - blocked - done - gone)
                 | on << 32
                 | risk << 64
                 | off << 96
@@ -281,10 +305,9 @@ class RollupState:
                 | done << 160
                 | gone << 192
             )
-            if p in rules:
-                if index.rules[p].scope is RollupScope.LEAVES:
-                    self.sum_leaves(p)
-                self.derive(p)
+            rule = rules.get(p)
+            if rule is not None and (rule.method is not SUM or rule.scope is LEAVES):
+                deferred.append(p)
                 continue
             active = total - gone
             if active <= 0:
@@ -300,28 +323,40 @@ class RollupState:
                 status[p] = OFF_TRACK
             elif risk:
                 status[p] = AT_RISK
-            elif done or on:
-                status[p] = ON_TRACK
             else:
-                status[p] = NOT_STARTED
-            progress[p] = weighted / (sum(weights[span]) if gone else total_weight[p])
+                status[p] = ON_TRACK if done or on else NOT_STARTED
+            if rule is None:
+                progress[p] = weighted / (sum(weights[span]) if gone else total_weight[p])
+            else:
+                self._sum_children(p, kids[span], codes[span])
+        return deferred
+
+    def _sum_children(self, position: int, kids: list[int], codes: bytes) -> None:
+        """Progress and value by the sum rule over children (`sum_of_children`, same order)."""
+        values = map(self.value.__getitem__, kids)
+        summed: float = sum(map(mul, values, map(ACTIVE_F.__getitem__, codes)))
+        baseline, target = self.index.summing[position]
+        self.progress[position] = metric_progress(baseline, target, summed)
+        if self.value.get(position) != summed:
+            self.value[position] = summed
 
     def sum_leaves(self, position: int) -> None:
         """Recompute the leaf set and every exact sum of a leaf-scoped node. O(descendants)."""
+        holders = self.holders
         for leaf in self.leaves.get(position, ()):
-            self.holders[leaf].remove(position)
+            holders[leaf].remove(position)
         leaves = self.leaf_set(position)
         self.leaves[position] = leaves
-        for leaf in leaves:
-            self.holders.setdefault(leaf, []).append(position)
+        held = map(holders.setdefault, leaves, map(list, repeat((), len(leaves))))
+        deque(map(list.append, held, repeat(position)), maxlen=0)
         # the same terms as `RollupEngine._tell_holders`, each summed by one C-level pass
-        codes = list(map(self.status.__getitem__, leaves))
-        active = list(map(ACTIVE.__getitem__, codes))
+        codes = bytes(map(self.status.__getitem__, leaves))
+        self.packed[position] = sum(map(lshift, map(codes.count, range(7)), _SHIFTS))
+        active = codes.translate(_ACTIVE_BYTES)  # iterates as the ints 0 and 1
         scaled = list(map(mul, map(self.index.weight.__getitem__, leaves), repeat(SCALE_F)))
         terms = map(mul, map(mul, scaled, map(self.progress.__getitem__, leaves)), active)
         self.weighted[position] = sum(map(int, terms))
         self.weights[position] = sum(map(mul, map(int, scaled), active))
-        self.packed[position] = sum(map(PACK.__getitem__, codes))
         if position in self.index.summing:
             values = map(mul, map(self.value.__getitem__, leaves), repeat(SCALE_F))
             self.summed[position] = sum(map(mul, map(int, values), active))
@@ -410,13 +445,14 @@ class RollupState:
         return min(progress[c] for c in self.contributors(position) if status[c] == worst)
 
 
-def full_rollup(index: CascadeIndex, readings: Mapping[int, Reading] | None = None) -> RollupState:
+def full_rollup(
+    index: CascadeIndex, readings: Mapping[int, Reading] | None = None, *, frozen: bool = False
+) -> RollupState:
     """Roll the whole cascade up in one pass, deepest level first. O(n + e).
 
-    Leaf-scoped nodes add O(descendants) each.
+    Leaf-scoped nodes add O(descendants) each. `frozen` as for `RollupState`.
     """
-    state = RollupState(index, readings)
-    internal = index.children.internal
-    for _, begin, end in index.children.groups:
-        state.roll_level(internal[begin:end])
+    state = RollupState(index, readings, frozen=frozen)
+    for plan in index.level_plans():
+        state.roll_level(plan.parents, plan)
     return state

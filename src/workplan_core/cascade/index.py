@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, repeat
-from operator import attrgetter, is_, itemgetter
+from operator import attrgetter, is_
 from typing import Any, cast
 
 from workplan_core.cascade._columns import NodeColumns
 from workplan_core.cascade._graph import Children, Edges
+from workplan_core.cascade._levels import LevelPlan, gatherer
 from workplan_core.cascade.levels import CascadeConfig
 from workplan_core.cascade.measures import Measure, MetricMeasure
 from workplan_core.cascade.nodes import Node
@@ -22,13 +23,6 @@ from workplan_core.cascade.rules import RollupMethod, RollupRule, RollupScope
 from workplan_core.errors import NotFoundError
 
 __all__ = ["SCALE", "CascadeIndex"]
-
-
-def _single(position: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    def take(values: Sequence[Any]) -> tuple[Any, ...]:
-        return (values[position],)
-
-    return take
 
 
 def _extra_up(edges: Edges) -> dict[int, list[tuple[int, float]]]:
@@ -83,6 +77,7 @@ class CascadeIndex:
     """
 
     __slots__ = (
+        "_plans",
         "_pos",
         "children",
         "config",
@@ -164,12 +159,24 @@ class CascadeIndex:
         found = self.gathers.get(index)
         if found is None:
             kids = self.children.children_of(index)
-            take = itemgetter(*kids) if len(kids) > 1 else _single(kids[0])
+            take = gatherer(kids)
             weights = tuple(
                 self.edge_weight[self.children.first[index] : self.children.last[index]]
             )
             found = self.gathers[index] = (take, weights, self.weight_total[index])
         return found
+
+    def level_plans(self) -> list[LevelPlan]:
+        """The plan of each level of the children table, deepest first. Built once. O(e)."""
+        try:
+            return self._plans
+        except AttributeError:
+            internal = self.children.internal
+            groups = self.children.groups
+            self._plans: list[LevelPlan] = [
+                LevelPlan(self.children, internal[begin:end]) for _, begin, end in groups
+            ]
+            return self._plans
 
     def __len__(self) -> int:
         return len(self.ids)
