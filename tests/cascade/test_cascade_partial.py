@@ -85,3 +85,16 @@ def test_a_sparse_closure_rolls_up_exactly(seed: int, data: st.DataObject) -> No
     full = rollup(cascade)
     positions = closure(index, roots)
     _same_on(rollup_closure(index, positions), full, positions)
+
+
+@given(cascades_with_readings())
+def test_a_closure_of_whole_levels_rolls_up_exactly(
+    case: tuple[Cascade, dict[int, Reading], list[int]],
+) -> None:
+    # every node: each level is whole, so the index's kept level plans are used
+    cascade, by_position, _ = case
+    index = cascade.index
+    full = rollup(cascade, {index.ids[p]: r for p, r in by_position.items()})
+    everything = list(range(len(index)))
+    _same_on(rollup_closure(index, everything, by_position), full, everything)
+    _same_on(rollup_closure(index, everything, by_position), full, everything)  # plans kept

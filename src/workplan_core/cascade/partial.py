@@ -66,9 +66,9 @@ def _derive_closure(state: RollupState, positions: Sequence[int]) -> RollupState
     The order is the full rollup's (deepest level first, then by position), so a node is
     derived after every contributor of the closure. A level whose closure nodes hold most of
     the children-table slice between them is rolled up as the full rollup does it, in C-level
-    passes over that slice (`RollupState.roll_level`); a sparse one node by node. Both give
-    the full rollup's results. O(k log k + e_k) for k internal nodes with e_k edges between
-    them and their children.
+    passes over that slice (`RollupState.roll_level`, with the index's plan for a whole
+    level); a sparse one node by node. Both give the full rollup's results. O(k log k + e_k)
+    for k internal nodes with e_k edges between them and their children.
     """
     index = state.index
     children = index.children
@@ -80,8 +80,13 @@ def _derive_closure(state: RollupState, positions: Sequence[int]) -> RollupState
     )
     internal.sort()
     internal.sort(key=index.depth.__getitem__, reverse=True)  # stable: then by position
-    for _, level in groupby(internal, key=index.depth.__getitem__):
+    whole = {index.depth[plan.parents[0]]: plan for plan in index.level_plans()}
+    for depth, level in groupby(internal, key=index.depth.__getitem__):
         parents = list(level)
+        plan = whole[depth]
+        if len(parents) == len(plan.parents):  # the whole level: its plan is kept
+            state.roll_level(parents, plan)
+            continue
         needed = sum(map(sub, map(last.__getitem__, parents), map(first.__getitem__, parents)))
         if last[parents[-1]] - first[parents[0]] <= 2 * needed:
             state.roll_level(parents)
