@@ -8,10 +8,9 @@ scans and only then visited one by one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import chain, compress, repeat
+from collections.abc import Sequence
+from itertools import compress, repeat
 from operator import and_, attrgetter, eq, is_, is_not, itemgetter, not_
-from typing import TypeVar, cast
 
 import attrs
 
@@ -21,8 +20,6 @@ from workplan_core.cascade.nodes import Contribution, Node
 from workplan_core.cascade.rules import DEFAULT_RULE, RollupRule
 from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.periods import Period
-
-T = TypeVar("T")
 
 NO_PARENT = -1
 """Parent position of a node without a primary parent."""
@@ -34,7 +31,7 @@ _RULE_FIELDS = attrgetter(*(field.name for field in attrs.fields(RollupRule) if 
 
 
 class NodeColumns:
-    """The fields of every node as lists, plus the positions of the ids that are linked to.
+    """The fields of every node as lists, plus the position of every id.
 
     Attributes:
         nodes: the nodes in input order.
@@ -42,11 +39,10 @@ class NodeColumns:
         ids: node ids by position.
         unique: whether no id occurs twice.
         empty_id: whether some id is the empty string.
-        linked: id → position for every id named as a parent or a contribution's parent (the
-            first position wins on duplicate ids); unknown ids are simply not keys.
+        pos: id → position for every id (the first position wins on duplicate ids); unknown
+            ids are simply not keys.
         depth: level depth by position, `None` for an unknown level name.
         unknown_levels: ascending positions whose level name is unknown.
-        parent_ids: primary parent id by position.
         parent: primary parent position, `NO_PARENT` or `UNKNOWN`.
         detached: ascending positions whose parent is `NO_PARENT` or `UNKNOWN`.
         unknown_parents: ascending positions whose parent is `UNKNOWN`.
@@ -62,7 +58,6 @@ class NodeColumns:
     """
 
     __slots__ = (
-        "_pos",
         "bad_measures",
         "bad_statuses",
         "depth",
@@ -70,12 +65,11 @@ class NodeColumns:
         "empty_id",
         "extra",
         "ids",
-        "linked",
         "measure",
         "nodes",
         "parent",
-        "parent_ids",
         "period",
+        "pos",
         "positions",
         "progress",
         "special",
@@ -90,13 +84,12 @@ class NodeColumns:
         self.nodes = nodes
         self.positions: list[int] = list(range(len(nodes)))
         self.ids: list[str] = list(map(attrgetter("id"), nodes))
-        distinct = set(self.ids)
-        self.unique = len(distinct) == len(nodes)
-        self.empty_id = "" in distinct
-        del distinct
-        self._pos: dict[str, int] | None = None
+        self.pos: dict[str, int] = dict(zip(self.ids, self.positions, strict=True))
+        self.unique = len(self.pos) == len(nodes)
+        if not self.unique:  # duplicates: make the first occurrence win
+            _first_wins(self.pos, self.ids)
+        self.empty_id = "" in self.pos
         self.depth, self.unknown_levels = _depths(nodes, config)
-        self.parent_ids: list[str | None] = list(map(attrgetter("parent"), nodes))
         self.weight: list[float] = list(map(attrgetter("weight"), nodes))
         self.period: list[Period] = list(map(attrgetter("period"), nodes))
         self.measure: list[Measure] = list(map(attrgetter("measure"), nodes))
@@ -111,35 +104,32 @@ class NodeColumns:
             self.status: list[int] = list(map(_CODE_BY_VALUE.__getitem__, values))
         except (AttributeError, KeyError, TypeError):
             self.status = self._status_slowly(nodes)
-        contributions = list(map(attrgetter("contributions"), nodes))
-        self.extra: list[tuple[int, tuple[Contribution, ...]]] = _pick(contributions, contributions)
-        self.special = _special_rules(nodes)
-        self.linked = self._linked()
-        self.parent, self.detached, self.unknown_parents = _parents(self.parent_ids, self.linked)
+        self.extra: list[tuple[int, tuple[Contribution, ...]]] = self._extra()
+        self.special = self._special_rules()
+        self.parent, self.detached, self.unknown_parents = _parents(nodes, self.pos)
 
-    @property
-    def pos(self) -> dict[str, int]:
-        """Id → position for every id, the first position winning on duplicates.
+    def _extra(self) -> list[tuple[int, tuple[Contribution, ...]]]:
+        """`extra`: one C-level scan for the (few) nodes with contributions. O(n)."""
+        nodes = self.nodes
+        chosen = list(compress(self.positions, map(attrgetter("contributions"), nodes)))
+        found = map(attrgetter("contributions"), map(nodes.__getitem__, chosen))
+        return list(zip(chosen, found, strict=True))
 
-        Validation needs it only to name duplicates, so it is built on first use. O(n).
+    def _special_rules(self) -> list[tuple[int, RollupRule]]:
+        """``(position, rule)`` for every node whose rule is not the default, in order. O(n).
+
+        Rules equal to the default but not the same object are told apart by comparing their
+        field tuples in C, as the rule's own equality would (same class, equal fields).
         """
-        if self._pos is None:
-            self._pos = _positions(self.ids, self.positions)
-        return self._pos
-
-    def _linked(self) -> dict[str, int]:
-        """`linked`: one C-level scan of the ids for those named as parents. O(n + c)."""
-        named: set[object] = set(self.parent_ids)
-        extra = chain.from_iterable(map(itemgetter(1), self.extra))
-        named.update(map(attrgetter("parent"), extra))
-        ids = self.ids
-        hits = list(compress(self.positions, map(named.__contains__, ids)))
-        if self.unique:
-            return dict(zip(map(ids.__getitem__, hits), hits, strict=True))
-        linked = {}
-        for index in reversed(hits):  # the first occurrence wins
-            linked[ids[index]] = index
-        return linked
+        nodes = self.nodes
+        rules = map(attrgetter("rule"), nodes)
+        chosen = list(compress(self.positions, map(is_not, rules, repeat(DEFAULT_RULE))))
+        rules = map(attrgetter("rule"), map(nodes.__getitem__, chosen))
+        others = list(zip(chosen, rules, strict=True))
+        found = list(map(itemgetter(1), others))
+        same_class = map(is_, map(type, found), repeat(RollupRule))
+        same_fields = map(eq, map(_RULE_FIELDS, found), repeat(_RULE_FIELDS(DEFAULT_RULE)))
+        return list(compress(others, map(not_, map(and_, same_class, same_fields))))
 
     def _progress_slowly(self) -> list[float]:
         progress = []
@@ -165,13 +155,10 @@ class NodeColumns:
         return len(self.ids)
 
 
-def _positions(ids: list[str], positions: list[int]) -> dict[str, int]:
-    """Id → position, the first position winning on duplicate ids. O(n)."""
-    pos = dict(zip(ids, positions, strict=True))
-    if len(pos) != len(ids):  # duplicates: make the first occurrence win
-        for index in reversed(positions):
-            pos[ids[index]] = index
-    return pos
+def _first_wins(pos: dict[str, int], ids: list[str]) -> None:
+    """Point every duplicated id of `pos` back at its first position. O(n)."""
+    for index in range(len(ids) - 1, -1, -1):
+        pos[ids[index]] = index
 
 
 def _depths(nodes: Sequence[Node], config: CascadeConfig) -> tuple[list[int | None], list[int]]:
@@ -185,15 +172,13 @@ def _depths(nodes: Sequence[Node], config: CascadeConfig) -> tuple[list[int | No
     return depth, list(compress(range(len(depth)), map(is_, depth, repeat(None))))
 
 
-def _parents(
-    parent_ids: list[str | None], pos: dict[str, int]
-) -> tuple[list[int], list[int], list[int]]:
+def _parents(nodes: Sequence[Node], pos: dict[str, int]) -> tuple[list[int], list[int], list[int]]:
     """Parent positions, the detached positions and those with an unknown parent. O(n).
 
     A node without a parent and one with an unknown parent both first resolve to `UNKNOWN`;
     one C-level scan per such node (there are few) tells them apart.
     """
-    keys = cast("list[str]", parent_ids)  # None is simply not a key
+    keys = map(attrgetter("parent"), nodes)  # None is simply not a key
     parent: list[int] = list(map(pos.get, keys, repeat(UNKNOWN)))
     detached: list[int] = []
     unknown: list[int] = []
@@ -203,30 +188,10 @@ def _parents(
         while True:
             index = find(UNKNOWN, index + 1)
             detached.append(index)
-            if parent_ids[index] is None:
+            if nodes[index].parent is None:
                 parent[index] = NO_PARENT
             else:
                 unknown.append(index)
     except ValueError:  # no more
         pass
     return parent, detached, unknown
-
-
-def _pick(values: list[T], selectors: Iterable[object]) -> list[tuple[int, T]]:
-    """``(position, value)`` for each position whose selector is true, in order. O(n)."""
-    chosen = list(compress(range(len(values)), selectors))
-    return list(zip(chosen, map(values.__getitem__, chosen), strict=True))
-
-
-def _special_rules(nodes: Sequence[Node]) -> list[tuple[int, RollupRule]]:
-    """``(position, rule)`` for every node whose rule is not the default, in order. O(n).
-
-    Rules equal to the default but not the same object are told apart by comparing their
-    field tuples in C, as the rule's own equality would (same class, equal fields).
-    """
-    rules = list(map(attrgetter("rule"), nodes))
-    others = _pick(rules, map(is_not, rules, repeat(DEFAULT_RULE)))
-    rules = list(map(itemgetter(1), others))
-    same_class = map(is_, map(type, rules), repeat(RollupRule))
-    same_fields = map(eq, map(_RULE_FIELDS, rules), repeat(_RULE_FIELDS(DEFAULT_RULE)))
-    return list(compress(others, map(not_, map(and_, same_class, same_fields))))

@@ -13,9 +13,10 @@ sort of the edges, O(e log e) in C.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
-from operator import add, attrgetter, eq, itemgetter
+from itertools import repeat
+from operator import attrgetter, eq, itemgetter
 from typing import TypeVar
 
 from workplan_core.cascade._columns import NodeColumns
@@ -24,13 +25,15 @@ from workplan_core.cascade.rules import RollupMethod, RollupScope
 T = TypeVar("T")
 
 
-def _skipping(values: Sequence[T], holes: list[int]) -> list[T]:
+def _skipping(values: list[T], holes: list[int]) -> list[T]:
     """`values` without the positions `holes` (ascending), copied slice by slice. O(n)."""
-    if not holes:
-        return list(values)
-    stops = [*holes, len(values)]
-    starts = map(add, [-1, *holes], repeat(1))
-    return list(chain.from_iterable(map(values.__getitem__, map(slice, starts, stops))))
+    kept: list[T] = []
+    start = 0
+    for hole in holes:
+        kept += values[start:hole]
+        start = hole + 1
+    kept += values[start:]
+    return kept
 
 
 class Edges:
@@ -40,7 +43,8 @@ class Edges:
         child: child position of each edge.
         parent: parent position of each edge.
         weight: weight of each edge.
-        slot: -1 for a primary edge, else the index of the contribution on the child.
+        slot: per extra edge (edge ``primary + i`` has ``slot[i]``), the index of its
+            contribution on the child.
         primary: how many edges are primary; they come first.
     """
 
@@ -51,7 +55,7 @@ class Edges:
         self.child: list[int] = _skipping(cols.positions, holes)
         self.parent: list[int] = _skipping(cols.parent, holes)
         self.weight: list[float] = _skipping(cols.weight, holes)
-        self.slot: list[int] = [-1] * len(self.child)
+        self.slot: list[int] = []
         self.primary = len(self.child)
         if cols.extra and not self._link_single_contributions(cols):
             self._link_contributions(cols)
@@ -66,7 +70,7 @@ class Edges:
             return False
         children = list(map(itemgetter(0), cols.extra))
         only = list(map(itemgetter(0), contributions))
-        targets = list(map(cols.linked.get, map(attrgetter("parent"), only), repeat(-1)))
+        targets = list(map(cols.pos.get, map(attrgetter("parent"), only), repeat(-1)))
         if (
             -1 in targets
             or any(map(eq, targets, children))
@@ -81,7 +85,7 @@ class Edges:
 
     def _link_contributions(self, cols: NodeColumns) -> None:
         """Every contribution, one by one: self-links, unknown parents and repeats are skipped."""
-        parent, get = cols.parent, cols.linked.get
+        parent, get = cols.parent, cols.pos.get
         for index, contributions in cols.extra:
             linked = {index, parent[index]}  # self-links and repeats are reported, not linked
             for slot, contribution in enumerate(contributions):
@@ -124,7 +128,9 @@ class Children:
         rank = [0] * n
         _scatter(rank, internal, cols.positions[: len(internal)])
         key = list(map(rank.__getitem__, edges.parent))
-        order = sorted(range(len(edges)), key=key.__getitem__)
+        order = cols.positions[: len(edges)]  # the edge numbers, sharing the int objects
+        order += range(len(order), len(edges))
+        order.sort(key=key.__getitem__)
         self.edge: list[int] = order
         self.child: list[int] = list(map(edges.child.__getitem__, order))
         self.weight: list[float] = list(map(edges.weight.__getitem__, order))
@@ -146,9 +152,8 @@ class Children:
 
 
 def _scatter(target: list[T], positions: list[int], values: list[T]) -> None:
-    """``target[positions[i]] = values[i]`` for every i. O(len(positions))."""
-    for position, value in zip(positions, values, strict=True):
-        target[position] = value
+    """``target[positions[i]] = values[i]`` for every i of the shorter list. O(len(positions))."""
+    deque(map(target.__setitem__, positions, values), maxlen=0)
 
 
 def _level_groups(depths: list[int]) -> list[tuple[int, int, int]]:

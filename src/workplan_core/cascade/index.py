@@ -9,8 +9,8 @@ the non-default rollup rules. Building it is O(n + e) plus one sort of the edges
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, compress, repeat
-from operator import attrgetter, is_
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, is_, sub
 from typing import Any, cast
 
 from workplan_core.cascade._columns import NodeColumns
@@ -111,7 +111,7 @@ class CascadeIndex:
         self.nodes: tuple[Node, ...] = tuple(cols.nodes)
         self.config = config
         self.ids = cols.ids
-        self._pos: dict[str, int] | None = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        self._pos: dict[str, int] | None = cols.pos  # validated: ids are unique
         self.depth: list[int] = cols.depth  # type: ignore[assignment]  # validated: no None
         self.parent = cols.parent
         self.weight = cols.weight
@@ -122,12 +122,13 @@ class CascadeIndex:
         ] = {}
         self.edge_weight: list[float] = children.weight
         internal = children.internal
-        spans = map(
-            slice,
-            map(children.first.__getitem__, internal),
+        # the internal nodes' edges follow each other in the table: sum them off one iterator
+        counts = map(
+            sub,
             map(children.last.__getitem__, internal),
+            map(children.first.__getitem__, internal),
         )
-        totals = map(sum, map(self.edge_weight.__getitem__, spans))
+        totals = map(sum, map(islice, repeat(iter(self.edge_weight)), counts))
         self.weight_total: dict[int, float] = dict(zip(internal, totals, strict=True))
         self.own_progress: list[float] = cols.progress
         self.own_status: list[int] = cols.status

@@ -25,6 +25,7 @@ cycle search (Tarjan's algorithm, O(n + e)) runs only when the depth check fails
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import chain, compress, repeat
 from operator import attrgetter, contains, eq, is_, is_not, itemgetter, le, not_
@@ -33,7 +34,7 @@ from typing import cast
 import attrs
 
 from workplan_core.cascade._columns import NodeColumns
-from workplan_core.cascade._graph import Children, Edges, summed_positions
+from workplan_core.cascade._graph import Children, Edges, _skipping, summed_positions
 from workplan_core.cascade.levels import ALL_OWNER_KINDS, DEFAULT_CONFIG, CascadeConfig, Severity
 from workplan_core.cascade.measures import MetricMeasure
 from workplan_core.cascade.nodes import Node
@@ -125,7 +126,7 @@ def _node(cols: NodeColumns, index: int) -> str:
 
 
 def _edge_path(cols: NodeColumns, edges: Edges, e: int) -> str:
-    slot = edges.slot[e]
+    slot = edges.slot[e - edges.primary] if e >= edges.primary else -1
     base = _node(cols, edges.child[e])
     return f"{base}.parent" if slot < 0 else f"{base}.contributions[{slot}].parent"
 
@@ -206,7 +207,7 @@ def _check_parents(cols: NodeColumns) -> Iterator[Problem]:
     for index in cols.unknown_parents:
         yield Problem(
             f"{_node(cols, index)}.parent",
-            f"node {cols.ids[index]!r}: unknown parent {cols.parent_ids[index]!r}",
+            f"node {cols.ids[index]!r}: unknown parent {cols.nodes[index].parent!r}",
         )
 
 
@@ -229,13 +230,13 @@ def _check_contributions(cols: NodeColumns, edges: Edges) -> Iterator[Problem]:
         return
     for index, contributions in cols.extra:
         node_id = cols.ids[index]
-        seen = {cols.parent_ids[index]}
+        seen = {cols.nodes[index].parent}
         for slot, contribution in enumerate(contributions):
             path = f"{_node(cols, index)}.contributions[{slot}]"
             target = contribution.parent
             if target == node_id:
                 yield Problem(f"{path}.parent", f"node {node_id!r} cannot contribute to itself")
-            elif target not in cols.linked:
+            elif target not in cols.pos:
                 yield Problem(f"{path}.parent", f"node {node_id!r}: unknown parent {target!r}")
             elif target in seen:
                 yield Problem(
@@ -405,24 +406,52 @@ def _check_cycles(cols: NodeColumns, edges: Edges) -> list[Problem]:
     return problems
 
 
+def _differing_periods(cols: NodeColumns, edges: Edges) -> tuple[list[int], list[int]]:
+    """Child and parent positions of the edges whose two periods are not the same object.
+
+    In edge order. The primary edges are compared by child position, straight along the
+    period column (a detached node meets a stray period and is then dropped). O(n + e).
+    """
+    period, parent = cols.period, cols.parent
+    children = list(compress(cols.positions, map(is_not, period, map(period.__getitem__, parent))))
+    if cols.detached:
+        children = _skipping(children, _indices_of(children, cols.detached))
+    parents = list(map(parent.__getitem__, children))
+    extra_child, extra_parent = edges.child[edges.primary :], edges.parent[edges.primary :]
+    inner_of = map(period.__getitem__, extra_child)
+    differ = compress(
+        range(len(extra_child)), map(is_not, inner_of, map(period.__getitem__, extra_parent))
+    )
+    for e in differ:
+        children.append(extra_child[e])
+        parents.append(extra_parent[e])
+    return children, parents
+
+
+def _indices_of(values: list[int], wanted: list[int]) -> list[int]:
+    """The indices in ascending `values` of those of `wanted` (ascending) it holds. O(w log v)."""
+    found = []
+    for value in wanted:
+        at = bisect_left(values, value)
+        if at < len(values) and values[at] == value:
+            found.append(at)
+    return found
+
+
 def _check_periods(cols: NodeColumns, edges: Edges) -> list[Problem]:
     period = cols.period
-    inner_of = map(period.__getitem__, edges.child)
-    differ = list(
-        compress(range(len(edges)), map(is_not, inner_of, map(period.__getitem__, edges.parent)))
-    )
-    inners = list(map(period.__getitem__, map(edges.child.__getitem__, differ)))
-    outers = list(map(period.__getitem__, map(edges.parent.__getitem__, differ)))
+    children, parents = _differing_periods(cols, edges)
+    inners = list(map(period.__getitem__, children))
+    outers = list(map(period.__getitem__, parents))
     start, end = attrgetter("start"), attrgetter("end")
     if all(map(le, map(start, outers), map(start, inners))) and all(
         map(le, map(end, inners), map(end, outers))
     ):
         return []
     problems = []
-    for e, inner, outer in zip(differ, inners, outers, strict=True):
+    for c, p, inner, outer in zip(children, parents, inners, outers, strict=True):
         if outer.start <= inner.start and inner.end <= outer.end:
             continue
-        c, p = edges.child[e], edges.parent[e]
         problems.append(
             Problem(
                 f"{_node(cols, c)}.period",
