@@ -38,6 +38,28 @@ def best_of(fn: Callable[[], Any], runs: int = 3) -> float:
     return min(timed(fn)[1] for _ in range(runs))
 
 
+def bare_loop_seconds(size: int = 1_000_000, fan_out: int = 26) -> float:
+    """Calibration: a bare loop over flat arrays adding `size` children into their parents.
+
+    The cascade issue times this at about 0.1 s for 1M nodes on the machine its targets were
+    set on; the ratio tells how fast the machine running a benchmark is today.
+    """
+    parent = [(child - 1) // fan_out for child in range(size)]  # a tree: child 0 is the root
+    weight = [1.0 + (child % 3) for child in range(size)]
+    progress = [0.5] * size
+    weighted = [0.0] * size
+    total = [0.0] * size
+    gc.collect()
+    start = time.perf_counter()
+    for child in range(size - 1, -1, -1):
+        p = parent[child]
+        if p >= 0:
+            w = weight[child]
+            weighted[p] += w * progress[child]
+            total[p] += w
+    return time.perf_counter() - start
+
+
 def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
     """One result: `ops` operations (of `unit`) took `seconds` at `size`, with the peak RSS."""
     return {
