@@ -114,8 +114,8 @@ class RollupState:
         packed: contributor counts by status, packed 32 bits per status, by position.
         leaves: the current leaf set of each leaf-scoped node.
         holders: for each leaf, the leaf-scoped nodes whose leaf set holds it.
-        weighted: exact Σ of weighted progress terms of each leaf-scoped node.
-        weights: exact Σ of active leaf weights of each leaf-scoped node.
+        weighted: exact Σ of weighted progress terms of each leaf-scoped weighted mean.
+        weights: exact Σ of active leaf weights of each leaf-scoped weighted mean.
         summed: exact Σ of leaf values of each leaf-scoped summing node.
     """
 
@@ -353,10 +353,11 @@ class RollupState:
         codes = bytes(map(self.status.__getitem__, leaves))
         self.packed[position] = sum(map(lshift, map(codes.count, range(7)), _SHIFTS))
         active = codes.translate(_ACTIVE_BYTES)  # iterates as the ints 0 and 1
-        scaled = list(map(mul, map(self.index.weight.__getitem__, leaves), repeat(SCALE_F)))
-        terms = map(mul, map(mul, scaled, map(self.progress.__getitem__, leaves)), active)
-        self.weighted[position] = sum(map(int, terms))
-        self.weights[position] = sum(map(mul, map(int, scaled), active))
+        if self.index.rules[position].method is WEIGHTED_MEAN:  # the only rule reading them
+            scaled = list(map(mul, map(self.index.weight.__getitem__, leaves), repeat(SCALE_F)))
+            terms = map(mul, map(mul, scaled, map(self.progress.__getitem__, leaves)), active)
+            self.weighted[position] = sum(map(int, terms))
+            self.weights[position] = sum(map(mul, map(int, scaled), active))
         if position in self.index.summing:
             values = map(mul, map(self.value.__getitem__, leaves), repeat(SCALE_F))
             self.summed[position] = sum(map(mul, map(int, values), active))

@@ -560,8 +560,9 @@ class RollupEngine:
         term = int(scaled * p1 * a1) - int(scaled * p0 * a0)
         units = int(scaled) * (a1 - a0)
         for holder in holders:
-            state.weighted[holder] += term
-            state.weights[holder] += units
+            if holder in state.weighted:  # a leaf-scoped weighted mean
+                state.weighted[holder] += term
+                state.weights[holder] += units
             if s0 != s1:
                 state.packed[holder] += PACK[s1] - PACK[s0]
             if holder in state.summed:
