@@ -47,7 +47,7 @@ class Cascade:
         'Grow'
     """
 
-    __slots__ = ("_config", "_index", "_warnings")
+    __slots__ = ("__weakref__", "_config", "_index", "_warnings")
 
     def __init__(self, nodes: Iterable[Node] = (), config: CascadeConfig = DEFAULT_CONFIG) -> None:
         values = nodes if isinstance(nodes, tuple) else tuple(nodes)

@@ -77,6 +77,7 @@ class CascadeIndex:
     """
 
     __slots__ = (
+        "__weakref__",
         "_plans",
         "_pos",
         "children",

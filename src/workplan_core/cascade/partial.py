@@ -23,13 +23,13 @@ O(descendants) each, as in the full rollup. The O(n) part is a few C-level list 
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, groupby, repeat
 from operator import eq, is_, is_not, ne, not_, sub
 from typing import cast
 
+from workplan_core._memo import per_object
 from workplan_core.cascade._state import PACK, RollupState
 from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.readings import Reading
@@ -140,9 +140,9 @@ _SHOWN, _SUMMED, _RULED = range(3)
 reading goes through `RollupState.read` (a node with a rule)."""
 
 
-@functools.lru_cache(maxsize=8)
+@per_object
 def _kinds(index: CascadeIndex) -> bytes:
-    """Per position, how a reading is taken (`_SHOWN`, `_SUMMED` or `_RULED`). O(n), cached."""
+    """Per position, how a reading is taken (`_SHOWN`, `_SUMMED` or `_RULED`). O(n), kept."""
     kinds = bytearray(len(index))
     for position in index.valued:
         kinds[position] = _SUMMED

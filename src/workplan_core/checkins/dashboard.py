@@ -28,12 +28,14 @@ import enum
 import functools
 import itertools
 import operator
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple, TypeVar, cast
 
 import attrs
 
 from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core._memo import per_object
 from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
 from workplan_core.cascade.measures import magnitude_ok, metric_progress
 from workplan_core.cascade.partial import rollup_closure_columns
@@ -263,7 +265,7 @@ def readings_as_of(
     }
 
 
-@functools.lru_cache(maxsize=8)
+@per_object
 def _metrics(cascade: Cascade) -> list[tuple[float, float] | None]:
     """Per position, a metric node's ``(baseline, target)``, else `None`. O(n), once."""
     return [
@@ -391,7 +393,7 @@ class _Static(NamedTuple):
     leaves: list[bool]  # nodes without contributors
 
 
-@functools.lru_cache(maxsize=8)
+@per_object
 def _static(cascade: Cascade) -> _Static:
     """Node columns for rows. O(n), once per cascade."""
     nodes = cascade.nodes
@@ -620,7 +622,7 @@ def _open_impediments(
     return counts, asking, found
 
 
-@functools.lru_cache(maxsize=8)
+@per_object
 def _nodes_by_owner(cascade: Cascade) -> dict[OwnerRef, list[int]]:
     """Node positions grouped by owner, built once per cascade. O(n)."""
     groups: dict[OwnerRef, list[int]] = {}
@@ -629,10 +631,15 @@ def _nodes_by_owner(cascade: Cascade) -> dict[OwnerRef, list[int]]:
     return groups
 
 
-_OWNERS_ON: collections.OrderedDict[
-    tuple[int, int, dt.date], tuple[Cascade, Organisation, dict[str, list[list[int]]]]
-] = collections.OrderedDict()
-"""The few latest `_owners_on` results, by identity of cascade and organisation, and day."""
+_OwnersKept = collections.OrderedDict[
+    tuple[int, dt.date], tuple["weakref.ref[Organisation]", dict[str, list[list[int]]]]
+]
+
+
+@per_object
+def _owners_kept(cascade: Cascade) -> _OwnersKept:
+    """The few latest `_owners_on` results of a cascade, by organisation identity and day."""
+    return collections.OrderedDict()
 
 
 def _owners_on(
@@ -642,14 +649,15 @@ def _owners_on(
 
     A node owned by a person belongs to that person; any other owner (position, team,
     department…) is resolved once. Depends only on the cascade, the organisation (both
-    immutable) and the day, so the latest four are kept. O(u·r) for u distinct owners
-    costing r to resolve.
+    immutable) and the day, so the latest four are kept with the cascade (without keeping
+    the organisation alive). O(u·r) for u distinct owners costing r to resolve.
     """
-    key = (id(cascade), id(organisation), as_of)
-    hit = _OWNERS_ON.get(key)
-    if hit is not None and hit[0] is cascade and hit[1] is organisation:
-        _OWNERS_ON.move_to_end(key)
-        return hit[2]
+    kept = _owners_kept(cascade)
+    key = (id(organisation), as_of)
+    hit = kept.get(key)
+    if hit is not None and hit[0]() is organisation:
+        kept.move_to_end(key)
+        return hit[1]
     by_person: dict[str, list[list[int]]] = {}
     for owner, positions in _nodes_by_owner(cascade).items():
         if owner.kind is _PERSON:
@@ -657,9 +665,9 @@ def _owners_on(
         else:
             for person in organisation.resolve_owner(owner, as_of):
                 by_person.setdefault(person, []).append(positions)
-    _OWNERS_ON[key] = (cascade, organisation, by_person)
-    while len(_OWNERS_ON) > 4:
-        _OWNERS_ON.popitem(last=False)
+    kept[key] = (weakref.ref(organisation), by_person)
+    while len(kept) > 4:
+        kept.popitem(last=False)
     return by_person
 
 

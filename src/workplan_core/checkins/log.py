@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence, Set
 from itertools import chain, compress, islice, repeat
@@ -68,7 +69,8 @@ class CheckinLog:
         self._node_impediments: dict[str, _NodeImpediments] | None = None  # built on demand
         self._windows: _Windows | None = None  # built on demand with `_node_impediments`
         self._journal: list[str] = []  # ids of the nodes whose timeline changed, in order
-        self._tables: dict[int, _Kept] = {}  # by id of the cascade
+        # by cascade, for as long as the cascade lives; the latest asked about last
+        self._tables: weakref.WeakKeyDictionary[Cascade, _Kept] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_records(
@@ -181,31 +183,30 @@ class CheckinLog:
         """The timelines of `cascade`'s nodes by position (see `TimelineTable`).
 
         Built on the first call for a cascade (O(n + u) for its n nodes and their u
-        updates) and kept for the four cascades asked about last. Every change to a timeline of this
-        log is noted in a journal; on the next call the kept table reads the changed nodes
-        from their timelines (O(1) each), and is built afresh once more than an eighth of
-        its nodes changed.
+        updates) and kept, while the cascade lives, for the four cascades asked about last.
+        Every change to a timeline of this log is noted in a journal; on the next call the
+        kept table reads the changed nodes from their timelines (O(1) each), and is built
+        afresh once more than an eighth of its nodes changed.
 
         Raises:
             ValidationError: `cascade` is not a cascade.
         """
         if not isinstance(cascade, Cascade):
             raise ValidationError.single("$.cascade", "must be a Cascade")
-        key = id(cascade)  # the entry holds the cascade, so the id is not reused meanwhile
-        kept = self._tables.get(key)
-        if kept is not None and kept.cascade is cascade:
-            self._tables[key] = self._tables.pop(key)  # the latest asked about last
-            self._catch_up(kept)
+        kept = self._tables.pop(cascade, None)
+        if kept is not None:
+            self._tables[cascade] = kept  # the latest asked about last
+            self._catch_up(cascade, kept)
             if kept.table.changed * 8 <= len(kept.table):
                 return kept.table
         table = TimelineTable(map(self._timelines.get, cascade.index.ids))
-        self._tables.pop(key, None)
-        self._tables[key] = _Kept(cascade, table, len(self._journal))
+        self._tables.pop(cascade, None)
+        self._tables[cascade] = _Kept(table, len(self._journal))
         while len(self._tables) > 4:
             del self._tables[next(iter(self._tables))]
         return table
 
-    def _catch_up(self, kept: _Kept) -> None:
+    def _catch_up(self, cascade: Cascade, kept: _Kept) -> None:
         """Refresh the kept table's nodes changed since it last read the journal.
 
         The journal is emptied once every kept table has read it; a table that fell behind by
@@ -214,7 +215,7 @@ class CheckinLog:
         """
         journal = self._journal
         if kept.read < len(journal):
-            pos = kept.cascade.index.pos
+            pos = cascade.index.pos
             for node_id in set(journal[kept.read :]):
                 position = pos.get(node_id)
                 if position is not None:
@@ -401,12 +402,11 @@ class CheckinLog:
 
 
 class _Kept:
-    """A kept timeline table, its cascade, and how much of the journal it has read."""
+    """A kept timeline table and how much of the journal it has read."""
 
-    __slots__ = ("cascade", "read", "table")
+    __slots__ = ("read", "table")
 
-    def __init__(self, cascade: Cascade, table: TimelineTable, read: int) -> None:
-        self.cascade = cascade
+    def __init__(self, table: TimelineTable, read: int) -> None:
         self.table = table
         self.read = read
 
