@@ -8,7 +8,7 @@ from _cascade_example import FY, NODES, Q2, person, team
 
 from workplan_core.cascade import Cascade, Contribution, Node, validate_cascade
 from workplan_core.cascade._graph import _skipping
-from workplan_core.errors import Problem
+from workplan_core.errors import Problem, ValidationError
 from workplan_core.periods import Period
 
 
@@ -36,6 +36,23 @@ def test_detached_nodes_are_not_compared_with_a_stray_period() -> None:
     assert list(report.errors) == [
         Problem("$.nodes[15].parent", "node 'lost': unknown parent 'nowhere'")
     ]
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2])
+def test_tiny_cascades_with_detached_nodes_report_them(extra: int) -> None:
+    # with fewer than three nodes, a detached node's parent position (-1 or -2) must not be
+    # read as some node's period
+    lone = task("lost", parent="nowhere", period=Q2)
+    tops = [Node(f"o{i}", "Top", "strategic objective", person("ceo"), Q2) for i in range(extra)]
+    for nodes in ([lone, *tops], [*tops, lone]):
+        with pytest.raises(ValidationError) as raised:
+            Cascade(nodes)
+        assert raised.value.problems == (
+            Problem(
+                f"$.nodes[{nodes.index(lone)}].parent", "node 'lost': unknown parent 'nowhere'"
+            ),
+        )
+    assert validate_cascade(tops).errors == ()
 
 
 def test_period_problems_keep_edge_order() -> None:

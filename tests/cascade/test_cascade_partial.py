@@ -14,7 +14,8 @@ from workplan_core.cascade import (
     rollup_closure,
     rollup_closure_columns,
 )
-from workplan_core.cascade._state import RollupState
+from workplan_core.cascade._state import RollupState, full_rollup
+from workplan_core.cascade.partial import _derive_each
 from workplan_core.cascade.results import Rollup
 from workplan_core.synthetic.cascade import generate_cascade
 from workplan_core.testing.strategies.cascade import cascade_nodes, readings
@@ -98,3 +99,28 @@ def test_a_closure_of_whole_levels_rolls_up_exactly(
     everything = list(range(len(index)))
     _same_on(rollup_closure(index, everything, by_position), full, everything)
     _same_on(rollup_closure(index, everything, by_position), full, everything)  # plans kept
+
+
+@given(cascades_with_readings())
+def test_level_passes_equal_deriving_node_by_node_bit_for_bit(
+    case: tuple[Cascade, dict[int, Reading], list[int]],
+) -> None:
+    # the full rollup's C-level passes (and their inline default and sum rules) against
+    # `RollupState.derive` called for every parent, deepest level first
+    cascade, by_position, _ = case
+    index = cascade.index
+    passes = full_rollup(index, by_position)
+    derived = RollupState(index, by_position)
+    for plan in index.level_plans():
+        _derive_each(derived, plan.parents)
+    assert list(map(float.hex, passes.progress)) == list(map(float.hex, derived.progress))
+    assert passes.status == derived.status
+    assert passes.packed == derived.packed
+    assert {p: repr(v) for p, v in passes.value.items()} == {
+        p: repr(v) for p, v in derived.value.items()
+    }
+    assert (passes.weighted, passes.weights, passes.summed) == (
+        derived.weighted,
+        derived.weights,
+        derived.summed,
+    )

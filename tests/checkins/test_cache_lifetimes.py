@@ -37,7 +37,8 @@ def test_a_per_object_cache_computes_once_per_living_object() -> None:
     del first
     gc.collect()
     assert gone() is None  # the cache did not keep it alive
-    assert describe(second) == [2] and len(calls) == 2
+    assert describe(second) == [2]
+    assert len(calls) == 2
 
 
 def test_dropped_cascades_are_not_kept_alive_by_dashboards_or_the_log() -> None:
@@ -51,7 +52,8 @@ def test_dropped_cascades_are_not_kept_alive_by_dashboards_or_the_log() -> None:
         cascade = Cascade(nodes)
         board = manager_dashboard(manager, as_of=AS_OF, cascade=cascade, organisation=org, log=log)
         top = node_dashboard(nodes[0].id, as_of=AS_OF, cascade=cascade, log=log)
-        assert board.rows and top.rows
+        assert board.rows
+        assert top.rows
         refs.append(weakref.ref(cascade))
         del cascade, board, top
     gc.collect()

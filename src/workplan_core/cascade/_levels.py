@@ -54,9 +54,16 @@ def gatherer(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, .
     """A function gathering the entries at `positions` (non-empty) as a tuple, in C."""
     if len(positions) > 1:
         return itemgetter(*positions)
-    position = positions[0]
+    return _One(positions[0])
 
-    def take(values: Sequence[Any]) -> tuple[Any, ...]:
-        return (values[position],)
 
-    return take
+class _One:
+    """Gathers one position's entry as a 1-tuple (`itemgetter` of one returns it bare)."""
+
+    __slots__ = ("position",)
+
+    def __init__(self, position: int) -> None:
+        self.position = position
+
+    def __call__(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return (values[self.position],)

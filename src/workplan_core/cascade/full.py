@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core._collector import collector_paused
 from workplan_core.cascade._state import full_rollup
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.readings import Reading
@@ -59,6 +59,4 @@ def rollup(cascade: Cascade, readings: Mapping[str, Reading] | None = None) -> R
             raise NotFoundError(f"a reading names {node_id!r}, which is not in the cascade")
         by_position[index.pos[node_id]] = reading
     with collector_paused():
-        state = full_rollup(index, by_position, frozen=True)
-        promote_to_oldest()  # long-lived, acyclic lists: no young collection need trace them
-    return Rollup(state)
+        return Rollup(full_rollup(index, by_position, frozen=True))

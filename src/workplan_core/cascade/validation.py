@@ -410,10 +410,12 @@ def _differing_periods(cols: NodeColumns, edges: Edges) -> tuple[list[int], list
     """Child and parent positions of the edges whose two periods are not the same object.
 
     In edge order. The primary edges are compared by child position, straight along the
-    period column (a detached node meets a stray period and is then dropped). O(n + e).
+    period column; a detached node's parent (a negative position) meets `None` at the end of
+    the padded column, and the node is then dropped. O(n + e).
     """
     period, parent = cols.period, cols.parent
-    children = list(compress(cols.positions, map(is_not, period, map(period.__getitem__, parent))))
+    padded = [*period, None, None]  # [-1] and [-2]: no parent, unknown parent
+    children = list(compress(cols.positions, map(is_not, period, map(padded.__getitem__, parent))))
     if cols.detached:
         children = _skipping(children, _indices_of(children, cols.detached))
     parents = list(map(parent.__getitem__, children))
