@@ -466,7 +466,10 @@ class RollupEngine:
                 new_progress, new_status = progress[q], status[q]
                 v0, v1 = old_value, state.value.get(q)
             else:
-                new_progress, new_status = self._mean_and_status(q)
+                # a child whose progress and activity stand leaves the mean's terms as they
+                # were: only the status can move
+                same = p0 == p1 and ACTIVE[s0] == ACTIVE[s1]
+                new_progress, new_status = self._mean_and_status(q, not same)
                 moved = new_progress != old_progress or new_status != old_status
                 progress[q], status[q] = new_progress, new_status
                 v0 = v1 = None
@@ -477,11 +480,13 @@ class RollupEngine:
             changed.append(ids[q])
             c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
 
-    def _mean_and_status(self, q: int) -> tuple[float, int]:
+    def _mean_and_status(self, q: int, terms_moved: bool = True) -> tuple[float, int]:
         """A default parent's progress and status, from its edge columns and counts. O(children).
 
         What `RollupState.derive` gives: ``Σ factor·progress / Σ factor`` in table order
         (the factors are the weights, zero for cancelled children) and the status rule.
+        When no child's factor or progress moved (`terms_moved` false), the mean is the one
+        computed last from the same terms, so it is taken as it stands: O(1).
         """
         state = self._state
         edges = self._edges
@@ -491,8 +496,11 @@ class RollupEngine:
         active = hi - lo - (counts >> CANCELLED_SHIFT)
         if active <= 0:
             return state.own_progress[q], state.own_status[q]
-        factors = edges.factor[lo:hi]
-        mean: float = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
+        if terms_moved:
+            factors = edges.factor[lo:hi]
+            mean: float = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
+        else:
+            mean = state.progress[q]
         if state.own_status[q] == CANCELLED:
             return mean, CANCELLED
         return mean, roll_code(counts, active)
