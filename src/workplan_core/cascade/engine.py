@@ -430,10 +430,13 @@ class RollupEngine:
         """Walk up the primary parents of a node with no other parent: the common, lean path.
 
         A default parent is re-derived inline from its edge columns (`_EdgeColumns`),
-        computing what `RollupState.derive` computes: the same sums over the same values in
-        the same order, and the status rollup rule. A parent with another rule goes through
-        `derive`. A node with extra contributions or leaf-scoped holders, or with a
-        leaf-scoped parent, is handed to `_propagate`.
+        computing what `RollupState.derive` computes: ``Σ factor·progress / Σ factor`` over
+        its children in table order (the factors are the weights, zero for cancelled
+        children), and the status rule over its counts. A child whose progress and activity
+        stand leaves those terms as they were, so the mean stands too and only the status is
+        re-derived. A parent with another rule goes through `derive`. A node with extra
+        contributions or leaf-scoped holders, or with a leaf-scoped parent, is handed to
+        `_propagate`.
 
         Returns:
             Whether the walk handed over to `_propagate` (which may reach a node twice).
@@ -466,10 +469,8 @@ class RollupEngine:
                 new_progress, new_status = progress[q], status[q]
                 v0, v1 = old_value, state.value.get(q)
             else:
-                # a child whose progress and activity stand leaves the mean's terms as they
-                # were: only the status can move
-                same = p0 == p1 and ACTIVE[s0] == ACTIVE[s1]
-                new_progress, new_status = self._mean_and_status(q, not same)
+                terms_moved = p0 != p1 or ACTIVE[s0] != ACTIVE[s1]
+                new_progress, new_status = self._derive_lean(q, old_progress, terms_moved)
                 moved = new_progress != old_progress or new_status != old_status
                 progress[q], status[q] = new_progress, new_status
                 v0 = v1 = None
@@ -480,13 +481,11 @@ class RollupEngine:
             changed.append(ids[q])
             c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
 
-    def _mean_and_status(self, q: int, terms_moved: bool = True) -> tuple[float, int]:
-        """A default parent's progress and status, from its edge columns and counts. O(children).
+    def _derive_lean(self, q: int, mean: float, terms_moved: bool) -> tuple[float, int]:
+        """A default parent's progress and status from its edge columns and counts.
 
-        What `RollupState.derive` gives: ``Σ factor·progress / Σ factor`` in table order
-        (the factors are the weights, zero for cancelled children) and the status rule.
-        When no child's factor or progress moved (`terms_moved` false), the mean is the one
-        computed last from the same terms, so it is taken as it stands: O(1).
+        `mean` is its progress so far, which stands unless `terms_moved`. O(children) when
+        the terms moved, else O(1).
         """
         state = self._state
         edges = self._edges
@@ -498,9 +497,7 @@ class RollupEngine:
             return state.own_progress[q], state.own_status[q]
         if terms_moved:
             factors = edges.factor[lo:hi]
-            mean: float = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
-        else:
-            mean = state.progress[q]
+            mean = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
         if state.own_status[q] == CANCELLED:
             return mean, CANCELLED
         return mean, roll_code(counts, active)
