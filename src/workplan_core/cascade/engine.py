@@ -447,6 +447,7 @@ class RollupEngine:
         edges = self._edges
         record, on_edge, factor = edges.record, edges.progress, edges.factor
         ids = state.index.ids
+        own_progress, own_status = state.own_progress, state.own_status
         c, p0, s0, v0, p1, s1, v1 = entry
         while True:
             kind = kinds[c]
@@ -469,8 +470,20 @@ class RollupEngine:
                 new_progress, new_status = progress[q], status[q]
                 v0, v1 = old_value, state.value.get(q)
             else:
-                terms_moved = p0 != p1 or ACTIVE[s0] != ACTIVE[s1]
-                new_progress, new_status = self._derive_lean(q, old_progress, terms_moved)
+                counts = packed[q]
+                lo, hi = record[(q << 2) + 2], record[(q << 2) + 3]
+                active = hi - lo - (counts >> CANCELLED_SHIFT)
+                if active <= 0:
+                    new_progress, new_status = own_progress[q], own_status[q]
+                else:
+                    if p0 != p1 or ACTIVE[s0] != ACTIVE[s1]:
+                        fs = factor[lo:hi]
+                        new_progress = sum(map(mul, fs, on_edge[lo:hi])) / sum(fs)
+                    else:
+                        new_progress = old_progress
+                    new_status = (
+                        CANCELLED if own_status[q] == CANCELLED else roll_code(counts, active)
+                    )
                 moved = new_progress != old_progress or new_status != old_status
                 progress[q], status[q] = new_progress, new_status
                 v0 = v1 = None
@@ -480,27 +493,6 @@ class RollupEngine:
                 return False
             changed.append(ids[q])
             c, p0, s0, p1, s1 = q, old_progress, old_status, new_progress, new_status
-
-    def _derive_lean(self, q: int, mean: float, terms_moved: bool) -> tuple[float, int]:
-        """A default parent's progress and status from its edge columns and counts.
-
-        `mean` is its progress so far, which stands unless `terms_moved`. O(children) when
-        the terms moved, else O(1).
-        """
-        state = self._state
-        edges = self._edges
-        counts = state.packed[q]
-        at = q << 2
-        lo, hi = edges.record[at + 2], edges.record[at + 3]
-        active = hi - lo - (counts >> CANCELLED_SHIFT)
-        if active <= 0:
-            return state.own_progress[q], state.own_status[q]
-        if terms_moved:
-            factors = edges.factor[lo:hi]
-            mean = sum(map(mul, factors, edges.progress[lo:hi])) / sum(factors)
-        if state.own_status[q] == CANCELLED:
-            return mean, CANCELLED
-        return mean, roll_code(counts, active)
 
     def _propagate(self, stack: list[_Entry], changed: list[str]) -> None:
         """Tell every parent of each changed node, deepest first, until nothing changes.
