@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 
-from workplan_core.cli import main
+from workplan_core.cascade import Cascade, Node
+from workplan_core.cli import _forecast_section, main
+from workplan_core.forecasting import Forecast
+from workplan_core.forecasting.forecast import ForecastMethod
+from workplan_core.org import OwnerKind, OwnerRef
+from workplan_core.periods import Period
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -33,3 +40,34 @@ def test_bad_dates_are_rejected_by_the_parser(capsys: pytest.CaptureFixture[str]
         main(["demo", "--as-of", "31/03/2027", "--db", "unused.db"])
     assert info.value.code == 2
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_an_objective_with_no_finish_in_sight_names_the_base_nodes_holding_it_up() -> None:
+    quarter = Period(dt.date(2027, 1, 1), dt.date(2027, 3, 31))
+    me = OwnerRef(OwnerKind.PERSON, "p1")
+    levels = ["strategic objective", "supporting goal", "departmental target", "team goal"]
+    nodes = [Node("o", "Grow", levels[0], me, quarter)]
+    nodes += [Node("s", "S", levels[1], me, quarter, parent="o")]
+    nodes += [Node("d", "D", levels[2], me, quarter, parent="s")]
+    nodes += [Node(g, g, levels[3], me, quarter, parent="d") for g in ("g1", "g2", "g3")]
+    cascade = Cascade(nodes)
+    day = dt.date(2027, 2, 1)
+
+    def forecast(node_id: str, never: bool) -> Forecast:
+        cdf = (0.0, 0.0) if never else (0.0, 1.0)
+        dates = (day, day + dt.timedelta(days=7))
+        return Forecast(node_id, day, ForecastMethod.THROUGHPUT, dates, cdf, never=never)
+
+    stalled = {"o", "s", "d", "g1", "g3"}
+    forecasts = {n.id: forecast(n.id, n.id in stalled) for n in nodes}
+    out = io.StringIO()
+    _forecast_section(out, cascade, forecasts, {}, "team goal")
+    lines = out.getvalue().splitlines()
+    assert lines[-2].startswith("  P85 beyond the horizon")
+    assert lines[-1] == (
+        "      no finish in sight: 2 team goal(s) with nothing finished to go by: g1, g3"
+    )
+    forecasts["o"] = forecast("o", never=False)
+    out = io.StringIO()
+    _forecast_section(out, cascade, forecasts, {}, "team goal")
+    assert "no finish in sight" not in out.getvalue()

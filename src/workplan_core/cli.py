@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from workplan_core.cascade import Cascade, Rollup, nodes_at_level, rollup
+from workplan_core.cascade import Cascade, Rollup, nodes_at_level, rollup, subtree
 from workplan_core.checkins import CheckinLog, Dashboard, manager_dashboard, readings_as_of
 from workplan_core.forecasting import Forecast
 from workplan_core.forecasting.flags import DelayFlag
@@ -28,6 +28,7 @@ DEMO_AS_OF = dt.date(2027, 3, 1)
 DEMO_PEOPLE = 2_000
 DEMO_NODES = 3_000
 CHECKINS_FROM = dt.date(2027, 1, 4)  # the first Monday of FY2027-Q3
+BASE_LEVEL = "team goal"  # forecast from throughput; the levels above are combined
 
 
 def _section(out: TextIO, title: str) -> None:
@@ -112,7 +113,11 @@ def _dashboard_section(out: TextIO, board: Dashboard, name: str) -> None:
 
 
 def _forecast_section(
-    out: TextIO, cascade: Cascade, forecasts: dict[str, Forecast], flags: dict[str, DelayFlag]
+    out: TextIO,
+    cascade: Cascade,
+    forecasts: dict[str, Forecast],
+    flags: dict[str, DelayFlag],
+    base_level: str,
 ) -> None:
     _section(out, "Forecasts of the strategic objectives")
     for node in nodes_at_level(cascade, "strategic objective")[:6]:
@@ -130,6 +135,22 @@ def _forecast_section(
             f"  P85 {p85:<18} on time {forecast.on_time_probability or 0:5.0%}  "
             f"{note}  ({node.title})\n"
         )
+        if forecast.never:
+            _stalled_below(out, cascade, forecasts, node.id, base_level)
+
+
+def _stalled_below(
+    out: TextIO, cascade: Cascade, forecasts: dict[str, Forecast], node_id: str, base_level: str
+) -> None:
+    """Name the base nodes beneath `node_id` whose work has no finish in sight."""
+    stalled = [
+        node.id
+        for node in subtree(cascade, node_id)
+        if node.level == base_level and node.id in forecasts and forecasts[node.id].never
+    ]
+    shown = ", ".join(stalled[:4]) + (", …" if len(stalled) > 4 else "")
+    count = f"{len(stalled)} {base_level}(s)"
+    out.write(f"      no finish in sight: {count} with nothing finished to go by: {shown}\n")
 
 
 def _busiest_manager(org: Organisation, board_people: Mapping[str, int], as_of: dt.date) -> str:
@@ -154,7 +175,7 @@ def _demo(args: argparse.Namespace) -> int:
         log: CheckinLog = workspace.load_checkin_log()  # rebuilt from the store alone
     readings = readings_as_of(cascade, log, as_of, log.node_ids())
     _cascade_section(out, cascade, rollup(cascade, readings))
-    forecasts, flags = forecast_cascade(cascade, log, as_of=as_of, base_level="team goal")
+    forecasts, flags = forecast_cascade(cascade, log, as_of=as_of, base_level=BASE_LEVEL)
     owned = Counter(n.owner.id for n in cascade.nodes if n.owner.kind is OwnerKind.PERSON)
     manager = _busiest_manager(org, owned, as_of)
     board = manager_dashboard(
@@ -167,7 +188,7 @@ def _demo(args: argparse.Namespace) -> int:
     )
     names = {p.id: p.name for p in org.people}
     _dashboard_section(out, board, names.get(manager, manager))
-    _forecast_section(out, cascade, forecasts, flags)
+    _forecast_section(out, cascade, forecasts, flags, BASE_LEVEL)
     return 0
 
 
