@@ -34,7 +34,7 @@ from typing import NamedTuple, TypeVar, cast
 
 import attrs
 
-from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core._collector import collector_paused
 from workplan_core._memo import per_object
 from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
 from workplan_core.cascade.measures import magnitude_ok, metric_progress
@@ -376,9 +376,7 @@ def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
 def _build(title: str, positions: list[int], scope: _Scope) -> Dashboard:
     """Roll up the rows' closure as of the day, then rows, attention and summary."""
     with collector_paused():  # many small objects, no cycles: skip rescans of the whole log
-        dashboard = _build_rows(title, positions, scope)
-        promote_to_oldest()  # its rows are long-lived: not worth tracing as young objects
-    return dashboard
+        return _build_rows(title, positions, scope)
 
 
 class _Static(NamedTuple):
