@@ -22,7 +22,8 @@ V = TypeVar("V")
 def per_object(fn: Callable[[K], V]) -> Callable[[K], V]:
     """Cache ``fn(obj)`` for as long as `obj` lives.
 
-    `obj` must be weakly referenceable and compare by identity.
+    `obj` must be weakly referenceable and compare by identity, and the cached value must not
+    refer to `obj` (it would keep `obj` alive for good).
     """
     kept: weakref.WeakKeyDictionary[K, V] = weakref.WeakKeyDictionary()
 

@@ -148,6 +148,8 @@ def _stalled_below(
         for node in subtree(cascade, node_id)
         if node.level == base_level and node.id in forecasts and forecasts[node.id].never
     ]
+    if not stalled:
+        return
     shown = ", ".join(stalled[:4]) + (", …" if len(stalled) > 4 else "")
     count = f"{len(stalled)} {base_level}(s)"
     out.write(f"      no finish in sight: {count} with nothing finished to go by: {shown}\n")
