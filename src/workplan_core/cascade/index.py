@@ -118,6 +118,7 @@ class CascadeIndex:
         self.weight = cols.weight
         self.extra_up = _extra_up(edges)
         self.children = children
+        self._plans: list[LevelPlan] | None = None  # see `level_plans`
         self.gathers: dict[
             int, tuple[Callable[[Sequence[Any]], tuple[Any, ...]], tuple[float, ...], float]
         ] = {}
@@ -170,15 +171,13 @@ class CascadeIndex:
 
     def level_plans(self) -> list[LevelPlan]:
         """The plan of each level of the children table, deepest first. Built once. O(e)."""
-        try:
-            return self._plans
-        except AttributeError:
+        if self._plans is None:
             internal = self.children.internal
-            groups = self.children.groups
-            self._plans: list[LevelPlan] = [
-                LevelPlan(self.children, internal[begin:end]) for _, begin, end in groups
+            self._plans = [
+                LevelPlan(self.children, internal[begin:end])
+                for _, begin, end in self.children.groups
             ]
-            return self._plans
+        return self._plans
 
     def __len__(self) -> int:
         return len(self.ids)
