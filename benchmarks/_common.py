@@ -38,14 +38,14 @@ def best_of(fn: Callable[[], Any], runs: int = 3) -> float:
     return min(timed(fn)[1] for _ in range(runs))
 
 
-def bare_loop_seconds(size: int = 1_000_000, fan_out: int = 26) -> float:
-    """Calibration: a bare loop over flat arrays adding `size` children into their parents.
+def bare_loop(parent: Sequence[int], weight: Sequence[float]) -> float:
+    """Calibration: seconds a bare loop over flat arrays takes to add each child into its parent.
 
     The cascade issue times this at about 0.1 s for 1M nodes on the machine its targets were
-    set on; the ratio tells how fast the machine running a benchmark is today.
+    set on; the ratio tells how fast the machine running a benchmark is today. A parent of -1
+    means none.
     """
-    parent = [(child - 1) // fan_out for child in range(size)]  # a tree: child 0 is the root
-    weight = [1.0 + (child % 3) for child in range(size)]
+    size = len(parent)
     progress = [0.5] * size
     weighted = [0.0] * size
     total = [0.0] * size
@@ -58,6 +58,13 @@ def bare_loop_seconds(size: int = 1_000_000, fan_out: int = 26) -> float:
             weighted[p] += w * progress[child]
             total[p] += w
     return time.perf_counter() - start
+
+
+def bare_loop_seconds(size: int = 1_000_000, fan_out: int = 26) -> float:
+    """`bare_loop` over a synthetic tree of `size` nodes with `fan_out` children each."""
+    parent = [(child - 1) // fan_out for child in range(size)]  # child 0 is the root
+    weight = [1.0 + (child % 3) for child in range(size)]
+    return bare_loop(parent, weight)
 
 
 def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from _common import best_of, row, sweep, target_verdict, timed
+from _common import bare_loop, best_of, row, sweep, target_verdict, timed
 from workplan_core.cascade import (
     BinaryMeasure,
     Cascade,
@@ -106,28 +106,6 @@ def time_queries(cascade: Cascade, seed: int) -> list[float]:
     return spent
 
 
-def bare_loop(cascade: Cascade) -> float:
-    """Calibration: a bare loop over flat arrays adding every child into its parent.
-
-    The issue states this takes about 0.1 s for 1M nodes on the reference machine; it tells
-    how fast the machine running the benchmark is.
-    """
-    index = cascade.index
-    parent, weight = index.parent, index.weight
-    progress = [0.5] * len(index)
-    weighted = [0.0] * len(index)
-    total = [0.0] * len(index)
-    gc.collect()
-    start = time.perf_counter()
-    for child in range(len(index) - 1, -1, -1):
-        p = parent[child]
-        if p >= 0:
-            w = weight[child]
-            weighted[p] += w * progress[child]
-            total[p] += w
-    return time.perf_counter() - start
-
-
 def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
     nodes, generate_s = timed(lambda: generate_cascade(size, seed))
     rows = [row(size, "generate", generate_s, size, "nodes")]
@@ -154,7 +132,15 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
     )
     queries = sorted(time_queries(cascade, seed))
     rows.append(row(size, "line of sight (median)", statistics.median(queries), 1, "queries"))
-    rows.append(row(size, "calibration: bare loop", bare_loop(cascade), size, "nodes"))
+    rows.append(
+        row(
+            size,
+            "calibration: bare loop",
+            bare_loop(cascade.index.parent, cascade.index.weight),
+            size,
+            "nodes",
+        )
+    )
     rows.append(row(size, "peak RSS", 0.0, 1, "MB"))
     return rows
 

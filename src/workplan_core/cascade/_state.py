@@ -242,17 +242,15 @@ class RollupState:
 
     # ------------------------------------------------------------------ from scratch
 
-    def roll_level(self, parents: list[int], plan: LevelPlan | None = None) -> None:
-        """Roll up every parent of one level from its (already final) children. O(edges).
+    def roll_level(self, plan: LevelPlan) -> None:
+        """Roll up every parent of a level plan from its (already final) children. O(edges).
 
-        `plan` is the parents' level plan when the caller has one (a whole level's is kept by
-        the index). The per-edge work runs in C over the level's slice of the children
-        table. Each parent with the default rule, or the sum rule over its children, gets
-        exactly what `derive` computes (the same sums over the same values in the same
-        order); other parents go through `derive` itself.
+        A whole level's plan is kept by the index (`CascadeIndex.level_plans`). The per-edge
+        work runs in C over the plan's slice of the children table. Each parent with the
+        default rule, or the sum rule over its children, gets exactly what `derive` computes
+        (the same sums over the same values in the same order); other parents go through
+        `derive` itself.
         """
-        if plan is None:
-            plan = LevelPlan(self.index.children, parents)
         take, starts, ends, spans = plan.take, plan.starts, plan.ends, plan.spans
         codes = bytes(take(self.status))
         progress = take(self.progress)
@@ -455,5 +453,5 @@ def full_rollup(
     """
     state = RollupState(index, readings, frozen=frozen)
     for plan in index.level_plans():
-        state.roll_level(plan.parents, plan)
+        state.roll_level(plan)
     return state

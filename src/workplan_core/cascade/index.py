@@ -79,7 +79,6 @@ class CascadeIndex:
     __slots__ = (
         "__weakref__",
         "_plans",
-        "_pos",
         "children",
         "config",
         "depth",
@@ -93,6 +92,7 @@ class CascadeIndex:
         "own_status",
         "own_value",
         "parent",
+        "pos",
         "rules",
         "summing",
         "valued",
@@ -112,7 +112,7 @@ class CascadeIndex:
         self.nodes: tuple[Node, ...] = tuple(cols.nodes)
         self.config = config
         self.ids = cols.ids
-        self._pos: dict[str, int] | None = cols.pos  # validated: ids are unique
+        self.pos: dict[str, int] = cols.pos  # validated: ids are unique
         self.depth: list[int] = cols.depth  # type: ignore[assignment]  # validated: no None
         self.parent = cols.parent
         self.weight = cols.weight
@@ -182,23 +182,14 @@ class CascadeIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    @property
-    def pos(self) -> dict[str, int]:
-        """Id → position. O(1) per lookup."""
-        pos = self._pos
-        if pos is None:  # only while the index is being built
-            pos = self._pos = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        return pos
-
     def position(self, node_id: str) -> int:
         """The position of `node_id`. O(1).
 
         Raises:
             NotFoundError: no node has that id.
         """
-        pos = self._pos if self._pos is not None else self.pos
         try:
-            return pos[node_id]
+            return self.pos[node_id]
         except KeyError:
             raise NotFoundError(f"no node {node_id!r} in the cascade") from None
 

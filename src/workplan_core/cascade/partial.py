@@ -30,6 +30,7 @@ from operator import eq, is_, is_not, ne, not_, sub
 from typing import cast
 
 from workplan_core._memo import per_object
+from workplan_core.cascade._levels import LevelPlan
 from workplan_core.cascade._state import PACK, RollupState
 from workplan_core.cascade.index import CascadeIndex
 from workplan_core.cascade.readings import Reading
@@ -85,11 +86,11 @@ def _derive_closure(state: RollupState, positions: Sequence[int]) -> RollupState
         parents = list(level)
         plan = whole[depth]
         if len(parents) == len(plan.parents):  # the whole level: its plan is kept
-            state.roll_level(parents, plan)
+            state.roll_level(plan)
             continue
         needed = sum(map(sub, map(last.__getitem__, parents), map(first.__getitem__, parents)))
         if last[parents[-1]] - first[parents[0]] <= 2 * needed:
-            state.roll_level(parents)
+            state.roll_level(LevelPlan(children, parents))
         else:
             _derive_each(state, parents)
     return state
