@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core._collector import collector_paused
 from workplan_core.cascade._columns import NodeColumns
 from workplan_core.cascade._graph import Children, Edges, summed_positions
 from workplan_core.cascade.index import CascadeIndex
@@ -51,7 +51,7 @@ class Cascade:
 
     def __init__(self, nodes: Iterable[Node] = (), config: CascadeConfig = DEFAULT_CONFIG) -> None:
         values = nodes if isinstance(nodes, tuple) else tuple(nodes)
-        with collector_paused():  # millions of acyclic containers: nothing to collect
+        with collector_paused(settle=True):  # millions of acyclic containers, long-lived
             cols = NodeColumns(values, config)
             edges = Edges(cols)
             children = Children(cols, edges)
@@ -63,7 +63,6 @@ class Cascade:
             self._warnings: tuple[Problem, ...] = report.warnings
             self._index = CascadeIndex(cols, edges, children, summed, config)
             del cols, edges, children  # the scratch columns go before the index is settled
-            promote_to_oldest()
 
     @property
     def nodes(self) -> tuple[Node, ...]:

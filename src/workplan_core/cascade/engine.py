@@ -23,7 +23,7 @@ from operator import eq, gt, mul, not_
 
 import attrs
 
-from workplan_core._collector import collector_paused, promote_to_oldest
+from workplan_core._collector import collector_paused
 from workplan_core.cascade._graph import leaves_below
 from workplan_core.cascade._state import (
     ACTIVE,
@@ -196,9 +196,8 @@ class RollupEngine:
     )
 
     def __init__(self, cascade: Cascade) -> None:
-        with collector_paused():  # millions of acyclic containers: nothing to collect
+        with collector_paused(settle=True):  # millions of acyclic containers, long-lived
             self._start(cascade)
-            promote_to_oldest()
 
     def _start(self, cascade: Cascade) -> None:
         self._cascade = cascade

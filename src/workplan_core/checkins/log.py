@@ -89,7 +89,7 @@ class CheckinLog:
         here, so the first question costs no more than the next.
         """
         log = cls()
-        with collector_paused():  # millions of acyclic containers: nothing to collect
+        with collector_paused(settle=True):  # millions of acyclic containers, long-lived
             for cadence in cadences:
                 log.add_cadence(cadence)
             meetings = checkins if isinstance(checkins, (list, tuple)) else list(checkins)

@@ -118,7 +118,7 @@ class Organisation:
 
     @functools.cached_property
     def _index(self) -> OrgIndex:
-        with collector_paused():
+        with collector_paused(settle=True):
             return OrgIndex(self)
 
     def holders(self, position_id: str, as_of: dt.date) -> frozenset[str]:

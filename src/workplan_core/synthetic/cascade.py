@@ -463,7 +463,7 @@ def generate_cascade(
     if size < 1:
         raise ValidationError.single("$.size", "must be at least 1")
     rng = random.Random(seed)
-    with collector_paused():
+    with collector_paused(settle=True):
         builder = _Builder(size, rng, _Owners(rng, organisation), calendar, year)
         unit = 0
         while not builder.full:

@@ -137,7 +137,7 @@ def generate_organisation(size: int, seed: int = 0, as_of: dt.date = DEFAULT_AS_
     """
     if size < MIN_SIZE:
         raise ValidationError.single("$.size", f"must be at least {MIN_SIZE}")
-    with collector_paused():
+    with collector_paused(settle=True):
         return _generate(size, _Draw(seed), as_of)
 
 
