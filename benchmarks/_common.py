@@ -1,7 +1,8 @@
-"""What the size-sweeping benchmark scripts share: timing, peak memory, result rows, the table.
+"""What the benchmark scripts share: timing, peak memory, result rows, the table, the sweep.
 
-Each script measures one size per fresh interpreter (`run_isolated`), so that the peak resident
-set size of a row belongs to that size alone, and prints every row with `print_table`.
+The size sweeps measure one size per fresh interpreter (`run_isolated`), so that the peak
+resident set size of a row belongs to that size alone; every script prints its rows with
+`print_table`.
 """
 
 from __future__ import annotations
@@ -25,17 +26,31 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def timings(fn: Callable[[], Any], runs: int = 1, calls: int = 1) -> tuple[Any, list[float]]:
+    """Time `runs` runs of `calls` calls to `fn`, each run after a full collection.
+
+    Returns the last result and, for each run in order, the seconds per call.
+    """
+    result = None
+    spent = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(calls):
+            result = fn()
+        spent.append((time.perf_counter() - start) / calls)
+    return result, spent
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     """Call `fn` once after a full collection; its result and the seconds it took."""
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
+    result, spent = timings(fn)
+    return result, spent[0]
 
 
-def best_of(fn: Callable[[], Any], runs: int = 3) -> float:
-    """The fastest of `runs` timed calls, in seconds."""
-    return min(timed(fn)[1] for _ in range(runs))
+def best_of(fn: Callable[[], Any], runs: int = 3, calls: int = 1) -> float:
+    """The fastest of `runs` timed runs of `calls` calls each, in seconds per call."""
+    return min(timings(fn, runs, calls)[1])
 
 
 def bare_loop(parent: Sequence[int], weight: Sequence[float]) -> float:
@@ -67,8 +82,14 @@ def bare_loop_seconds(size: int = 1_000_000, fan_out: int = 26) -> float:
     return bare_loop(parent, weight)
 
 
-def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[str, Any]:
-    """One result: `ops` operations (of `unit`) took `seconds` at `size`, with the peak RSS."""
+def row(
+    size: int, operation: str, seconds: float, ops: int, unit: str, **extra: Any
+) -> dict[str, Any]:
+    """One result: `ops` operations (of `unit`) took `seconds` at `size`, with the peak RSS.
+
+    Keyword arguments add fields of the script's own (a backend, counts found); `extras`
+    gives them back.
+    """
     return {
         "size": size,
         "operation": operation,
@@ -78,7 +99,16 @@ def row(size: int, operation: str, seconds: float, ops: int, unit: str) -> dict[
         "throughput_per_s": ops / seconds if seconds else float("inf"),
         "unit": unit,
         "peak_rss_mb": round(peak_mb(), 1),
+        **extra,
     }
+
+
+ROW_KEYS = frozenset(row(1, "", 1.0, 1, ""))  # the fields `row` always gives
+
+
+def extras(result: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a row beyond those `row` always gives."""
+    return {k: v for k, v in result.items() if k not in ROW_KEYS}
 
 
 def format_seconds(seconds: float) -> str:
@@ -90,45 +120,61 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def target_verdict(result: dict[str, Any], targets: dict[str, float], at_size: int) -> str:
-    """Say "ok" or "MISSED" against the row's time target, for rows of `at_size` having one."""
+def target_verdict(
+    result: dict[str, Any], targets: dict[str, float], at_size: int | None = None
+) -> str:
+    """Say "ok" or "MISSED" against the row's time target, for rows having one.
+
+    With `at_size`, only rows of that size are judged.
+    """
     target = targets.get(result["operation"])
-    if target is None or result["size"] != at_size:
+    if target is None or at_size not in (None, result["size"]):
         return ""
     ok = result["seconds"] <= target
     return f"{'ok' if ok else 'MISSED'} (target {format_seconds(target)})"
 
 
-def print_table(results: Sequence[dict[str, Any]], notes: Verdict) -> None:
-    """Print the rows; `notes` gives each row's last column (verdicts, remarks)."""
-    header = (
-        f"{'size':>9}  {'operation':<27}  {'time':>10}  {'per op':>10}  "
-        f"{'throughput':>20}  {'peak MB':>8}  notes"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        if r["operation"] == "peak RSS":
-            print(
-                f"{r['size']:>9,}  {'peak RSS':<27}  {'':>10}  {'':>10}  {'':>20}  "
-                f"{r['peak_rss_mb']:>8,.0f}  {notes(r)}"
-            )
-            continue
-        throughput = f"{r['throughput_per_s']:,.0f} {r['unit']}/s"
-        print(
-            f"{r['size']:>9,}  {r['operation']:<27}  {format_seconds(r['seconds']):>10}  "
-            f"{format_seconds(r['per_op_seconds']):>10}  {throughput:>20}  "
-            f"{r['peak_rss_mb']:>8,.0f}  {notes(r)}"
-        )
+def print_table(
+    results: Sequence[dict[str, Any]], notes: Verdict | None = None, label: str | None = None
+) -> None:
+    """Print the rows, each column as wide as its widest cell.
+
+    `label` names a field of the rows (a backend, say) to print first, in its own column;
+    `notes` gives each row's last column (verdicts, remarks). A "peak RSS" row shows only its
+    peak memory.
+    """
+    header = ["size", "operation", "time", "per op", "throughput", "peak MB"]
+    header = [label, *header] if label else header
+    header = [*header, "notes"] if notes else header
+
+    def cells(r: dict[str, Any]) -> list[str]:
+        measured = r["operation"] != "peak RSS"
+        return [
+            *([str(r[label])] if label else []),
+            f"{r['size']:,}",
+            r["operation"],
+            format_seconds(r["seconds"]) if measured else "",
+            format_seconds(r["per_op_seconds"]) if measured else "",
+            f"{r['throughput_per_s']:,.0f} {r['unit']}/s" if measured else "",
+            f"{r['peak_rss_mb']:,.0f}",
+            *([notes(r)] if notes else []),
+        ]
+
+    lines = [header, *(cells(r) for r in results)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    left = {label, "operation", "notes"}
+    for n, line in enumerate(lines):
+        pairs = zip(header, line, widths, strict=True)
+        text = "  ".join(c.ljust(w) if h in left else c.rjust(w) for h, c, w in pairs).rstrip()
+        print(text)
+        if n == 0:
+            print("-" * len(text))
 
 
-def run_isolated(script: str, size: int, seed: int) -> list[dict[str, Any]]:
-    """Run `script --single size` in a fresh interpreter and return the rows it prints."""
+def run_isolated(script: str, *options: str) -> list[dict[str, Any]]:
+    """Run `script` with `options` in a fresh interpreter and return the rows it prints."""
     done = subprocess.run(
-        [sys.executable, script, "--single", str(size), "--seed", str(seed)],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, script, *options], check=True, stdout=subprocess.PIPE, text=True
     )
     rows: list[dict[str, Any]] = json.loads(done.stdout)
     return rows
@@ -136,9 +182,6 @@ def run_isolated(script: str, size: int, seed: int) -> list[dict[str, Any]]:
 
 def sweep(
     argv: Sequence[str] | None,
-    *,
-    description: str,
-    script: str,
     sizes: Sequence[int],
     measure: Callable[[int, int], list[dict[str, Any]]],
     notes: Verdict,
@@ -146,10 +189,13 @@ def sweep(
 ) -> int:
     """The command line of a size sweep: ``--sizes``, ``--seed``, ``--json``.
 
-    Each size runs in its own interpreter (the hidden ``--single`` option); the parent prints
-    the table and writes ``payload`` plus the rows as JSON when asked.
+    The script is the module defining `measure`; the first paragraph of its docstring
+    describes the command. Each size runs in its own interpreter (the hidden ``--single``
+    option); the parent prints the table and writes ``payload`` plus the rows as JSON when
+    asked.
     """
-    parser = argparse.ArgumentParser(description=description)
+    module = sys.modules[measure.__module__]
+    parser = argparse.ArgumentParser(description=(module.__doc__ or "").partition("\n\n")[0])
     parser.add_argument(
         "--sizes",
         default=",".join(str(s) for s in sizes),
@@ -163,7 +209,10 @@ def sweep(
         print(json.dumps(measure(args.single, args.seed)))
         return 0
     chosen = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = [r for size in chosen for r in run_isolated(script, size, args.seed)]
+    script = str(module.__file__)
+    results: list[dict[str, Any]] = []
+    for size in chosen:
+        results += run_isolated(script, "--single", str(size), "--seed", str(args.seed))
     print_table(results, notes)
     if args.json is not None:
         body = {**payload, "seed": args.seed, "results": results}

@@ -124,11 +124,11 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
     p99 = spent[int(len(spent) * 0.99)]
     rows.append(row(size, "update (median)", median, 1, "updates"))
     rows.append(row(size, "update (p99)", p99, 1, "updates"))
+    mean_changed = touched / len(spent)
     rows.append(
-        {
-            **row(size, "update (all)", sum(spent), len(spent), "updates"),
-            "mean_nodes_changed": touched / len(spent),
-        }
+        row(
+            size, "update (all)", sum(spent), len(spent), "updates", mean_nodes_changed=mean_changed
+        )
     )
     queries = sorted(time_queries(cascade, seed))
     rows.append(row(size, "line of sight (median)", statistics.median(queries), 1, "queries"))
@@ -166,18 +166,8 @@ def notes(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return sweep(
-        argv,
-        description=__doc__.split("\n\n")[0],
-        script=__file__,
-        sizes=SIZES,
-        measure=measure_size,
-        notes=notes,
-        payload={
-            "benchmark": "cascade",
-            "targets_at_1m": {**TARGETS, "peak RSS (MB)": RSS_TARGET_MB},
-        },
-    )
+    payload = {"benchmark": "cascade", "targets_at_1m": {**TARGETS, "peak RSS (MB)": RSS_TARGET_MB}}
+    return sweep(argv, SIZES, measure_size, notes, payload)
 
 
 if __name__ == "__main__":

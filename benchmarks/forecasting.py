@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
-import resource
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
+from _common import extras, print_table, row, timed
 from workplan_core.forecasting import (
+    BacktestReport,
+    PeriodDistribution,
     Throughput,
     forecast_throughput,
     periods_to_finish,
@@ -47,53 +47,36 @@ from workplan_core.synthetic.delivery import generate_deliveries
 QUANTILES = (0.5, 0.85, 0.95)
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run(
     nodes: int, mc_nodes: int | None, mc_trials: int, backtest_nodes: int, seed: int
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+    histories, seconds = timed(lambda: generate_deliveries(max(nodes, backtest_nodes), seed=seed))
+    rows = [row(len(histories), "generate deliveries", seconds, len(histories), "nodes")]
 
-    def record(stage: str, size: int, seconds: float, unit: str, **extra: Any) -> None:
-        rows.append(
-            {
-                "stage": stage,
-                "size": size,
-                "seconds": seconds,
-                "per_second": size / seconds if seconds else None,
-                "unit": unit,
-                "peak_rss_mib": peak_mib(),
-                **extra,
-            }
-        )
-
-    start = time.perf_counter()
-    histories = generate_deliveries(max(nodes, backtest_nodes), seed=seed)
-    record("generate deliveries", len(histories), time.perf_counter() - start, "nodes")
-
-    gc.collect()
-    start = time.perf_counter()
-    forecasts = [
-        forecast_throughput(h.node_id, h.weekly, h.remaining, as_of=h.as_of, due=h.due)
-        for h in histories[:nodes]
-    ]
-    exact_seconds = time.perf_counter() - start
+    forecasts, seconds = timed(
+        lambda: [
+            forecast_throughput(h.node_id, h.weekly, h.remaining, as_of=h.as_of, due=h.due)
+            for h in histories[:nodes]
+        ]
+    )
     flagged = sum(1 for f in forecasts if (f.on_time_probability or 0) < 0.7)
-    record("exact forecasts", nodes, exact_seconds, "forecasts", flagged_below_0_7=flagged)
+    rows.append(
+        row(nodes, "exact forecasts", seconds, nodes, "forecasts", flagged_below_0_7=flagged)
+    )
 
     mc_nodes = nodes if mc_nodes is None else min(mc_nodes, nodes)
     sample = histories[:mc_nodes]
-    sampled = []
-    gc.collect()
-    start = time.perf_counter()
-    for h in sample:
-        tp = Throughput.from_history(h.weekly)
-        sampled.append(
-            sample_periods_to_finish(tp, {h.remaining: 1.0}, trials=mc_trials, seed=seed)
-        )
-    mc_seconds = time.perf_counter() - start
+
+    def simulate() -> list[PeriodDistribution]:
+        sampled = []
+        for h in sample:
+            tp = Throughput.from_history(h.weekly)
+            sampled.append(
+                sample_periods_to_finish(tp, {h.remaining: 1.0}, trials=mc_trials, seed=seed)
+            )
+        return sampled
+
+    sampled, mc_seconds = timed(simulate)
     worst, disagreeing, widest_gap = 0, 0, 0.0
     for h, mc in zip(sample, sampled, strict=True):
         tp = Throughput.from_history(h.weekly)
@@ -110,41 +93,59 @@ def run(
     extra: dict[str, Any] = {}
     if mc_nodes < nodes:
         extra["extrapolated_seconds_for_all"] = mc_seconds / max(1, mc_nodes) * nodes
-    record(
-        f"Monte Carlo {mc_trials:,} trials" + (" (all)" if mc_nodes == nodes else " (sample)"),
-        mc_nodes,
-        mc_seconds,
-        "forecasts",
-        trials_per_second=round(mc_nodes * mc_trials / mc_seconds) if mc_seconds else None,
-        largest_quantile_disagreement_periods=worst,
-        nodes_with_a_disagreement=disagreeing,
-        largest_cdf_gap=round(widest_gap, 4),
-        **extra,
+    scope = "all" if mc_nodes == nodes else "sample"
+    operation = f"Monte Carlo {mc_trials:,} trials ({scope})"
+    rows.append(
+        row(
+            mc_nodes,
+            operation,
+            mc_seconds,
+            mc_nodes,
+            "forecasts",
+            trials_per_second=round(mc_nodes * mc_trials / mc_seconds) if mc_seconds else None,
+            largest_quantile_disagreement_periods=worst,
+            nodes_with_a_disagreement=disagreeing,
+            largest_cdf_gap=round(widest_gap, 4),
+            **extra,
+        )
     )
 
-    start = time.perf_counter()
-    cases = []
-    for h in histories[:backtest_nodes]:
-        as_of_dates = [h.as_of + dt.timedelta(weeks=w) for w in range(20)]
-        cases.extend(
-            replay_throughput(
-                h.node_id, h.completions, as_of_dates=as_of_dates, due=h.due, history_periods=12
+    def backtest() -> tuple[int, BacktestReport]:
+        cases = []
+        for h in histories[:backtest_nodes]:
+            as_of_dates = [h.as_of + dt.timedelta(weeks=w) for w in range(20)]
+            cases.extend(
+                replay_throughput(
+                    h.node_id, h.completions, as_of_dates=as_of_dates, due=h.due, history_periods=12
+                )
             )
+        return len(cases), score_backtest(cases)
+
+    (cases, report), seconds = timed(backtest)
+    rows.append(
+        row(
+            backtest_nodes,
+            "backtest (20 as-of dates)",
+            seconds,
+            backtest_nodes,
+            "nodes",
+            cases=cases,
+            coverage={str(q): round(c, 3) for q, c in report.coverage.items()},
+            crps_days=report.crps,
+            mae_p50_days=report.mae_p50,
+            false_alarm_rate=report.false_alarm_rate,
+            miss_rate=report.miss_rate,
         )
-    report = score_backtest(cases)
-    record(
-        "backtest (20 as-of dates)",
-        backtest_nodes,
-        time.perf_counter() - start,
-        "nodes",
-        cases=len(cases),
-        coverage={str(q): round(c, 3) for q, c in report.coverage.items()},
-        crps_days=report.crps,
-        mae_p50_days=report.mae_p50,
-        false_alarm_rate=report.false_alarm_rate,
-        miss_rate=report.miss_rate,
     )
     return rows
+
+
+def details(result: dict[str, Any]) -> str:
+    """A row's own fields (agreement, backtest scores) for the table's last column."""
+    shown = (
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in extras(result).items()
+    )
+    return ", ".join(shown)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,20 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     rows = run(args.nodes, args.mc_nodes, args.mc_trials, args.backtest_nodes, args.seed)
-    print(f"{'stage':<38} {'size':>8} {'time (s)':>10} {'per second':>12} {'peak RSS MiB':>13}")
-    for row in rows:
-        rate = f"{row['per_second']:,.0f}" if row["per_second"] else "-"
-        print(
-            f"{row['stage']:<38} {row['size']:>8,} {row['seconds']:>10.3f} {rate:>12} "
-            f"{row['peak_rss_mib']:>13.0f}"
-        )
-        extra = {
-            k: v
-            for k, v in row.items()
-            if k not in ("stage", "size", "seconds", "per_second", "unit", "peak_rss_mib")
-        }
-        if extra:
-            print(f"{'':<38} {extra}")
+    print_table(rows, details)
     if args.json:
         args.json.write_text(json.dumps({"benchmark": "forecasting", "rows": rows}, indent=2))
     return 0

@@ -23,10 +23,10 @@ from __future__ import annotations
 import gc
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from _common import row, sweep, target_verdict, timed
+from _common import best_of, row, sweep, target_verdict, timed
 from workplan_core.org import Organisation, OwnerKind, OwnerRef
 from workplan_core.synthetic import DEFAULT_AS_OF, generate_organisation
 
@@ -44,18 +44,6 @@ REF_MIX = (
     (OwnerKind.JOB_TITLE, 5),
     (OwnerKind.ROLE, 5),
 )
-
-
-def repeated(fn: Callable[[], Any], count: int) -> float:
-    """Seconds per call, the best of three runs of `count` calls."""
-    best = float("inf")
-    for _ in range(3):
-        gc.collect()
-        start = time.perf_counter()
-        for _ in range(count):
-            fn()
-        best = min(best, (time.perf_counter() - start) / count)
-    return best
 
 
 def owner_refs(org: Organisation, count: int, seed: int) -> list[OwnerRef]:
@@ -84,9 +72,9 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
     rows.append(row(size, "build index (first query)", index_s, len(org.assignments), "records"))
     leaf = next(p.id for p in reversed(org.positions) if org.holders(p.id, as_of))
     (leaf_person,) = org.holders(leaf, as_of)
-    chain_s = repeated(lambda: org.manager_chain(leaf_person, as_of), 10_000)
+    chain_s = best_of(lambda: org.manager_chain(leaf_person, as_of), calls=10_000)
     rows.append(row(size, "manager chain of a leaf", chain_s, 1, "queries"))
-    reports_s = repeated(lambda: org.reports(top, as_of), 3)
+    reports_s = best_of(lambda: org.reports(top, as_of), calls=3)
     rows.append(row(size, "reports of the top person", reports_s, 1, "queries"))
     refs = owner_refs(org, 10_000, seed)
     _, resolve_s = timed(lambda: [org.resolve_owner(ref, as_of) for ref in refs])
@@ -109,10 +97,14 @@ def resolve_by_kind(org: Organisation, refs: list[OwnerRef], size: int) -> list[
         found[ref.kind] += len(people)
         counted[ref.kind] += 1
     return [
-        {
-            **row(size, f"  of which {kind.value}", spent[kind], counted[kind], "refs"),
-            "mean_people_per_ref": found[kind] / counted[kind],
-        }
+        row(
+            size,
+            f"  of which {kind.value}",
+            spent[kind],
+            counted[kind],
+            "refs",
+            mean_people_per_ref=found[kind] / counted[kind],
+        )
         for kind, _ in REF_MIX
         if counted[kind]
     ]
@@ -125,15 +117,8 @@ def notes(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return sweep(
-        argv,
-        description=__doc__.split("\n\n")[0],
-        script=__file__,
-        sizes=SIZES,
-        measure=measure_size,
-        notes=notes,
-        payload={"benchmark": "org", "targets_at_100k": TARGETS},
-    )
+    payload = {"benchmark": "org", "targets_at_100k": TARGETS}
+    return sweep(argv, SIZES, measure_size, notes, payload)
 
 
 if __name__ == "__main__":

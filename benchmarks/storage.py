@@ -40,18 +40,14 @@ import gc
 import json
 import os
 import random
-import resource
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from _common import bare_loop_seconds
+from _common import bare_loop_seconds, print_table, row, run_isolated, timed, timings
 from workplan_core.serialization import dump_record
 from workplan_core.storage import Put, Store, open_store
 from workplan_core.synthetic import generate_organisation
@@ -65,22 +61,6 @@ TARGETS = {
     ("postgresql", "write"): 50_000,
 }
 SCAN_TARGET_S = 0.100
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def row(backend: str, size: int, operation: str, seconds: float, ops: int) -> dict[str, Any]:
-    return {
-        "backend": backend,
-        "size": size,
-        "operation": operation,
-        "seconds": seconds,
-        "ops": ops,
-        "throughput_per_s": ops / seconds if seconds else float("inf"),
-        "peak_rss_mb": round(peak_mb(), 1),
-    }
 
 
 def payloads(count: int, matches: int, seed: int) -> list[dict[str, Any]]:
@@ -108,13 +88,6 @@ def batches(count: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, count))
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 def measure_store(
     backend: str, url: str, records: list[dict[str, Any]], args: argparse.Namespace
 ) -> list[dict[str, Any]]:
@@ -128,7 +101,7 @@ def measure_store(
                 store.write([Put(COLLECTION, key_of(i), records[i]) for i in chunk])
 
         _, seconds = timed(write_all)
-        rows.append(row(backend, count, "write", seconds, count))
+        rows.append(row(count, "write", seconds, count, "records", backend=backend))
         rows.append(scan_row(backend, store, records))
         rows.extend(read_rows(backend, store, count, args))
     return rows
@@ -136,11 +109,11 @@ def measure_store(
 
 def scan_row(backend: str, store: Store, records: list[dict[str, Any]]) -> dict[str, Any]:
     value = records[0][FIELD]
-    best, found = float("inf"), 0
-    for _ in range(3):
-        result, seconds = timed(lambda: list(store.scan(COLLECTION, where={FIELD: value})))
-        best, found = min(best, seconds), len(result)
-    return row(backend, len(records), f"scan {found:,} matching", best, found)
+    result, spent = timings(lambda: list(store.scan(COLLECTION, where={FIELD: value})), runs=3)
+    found = len(result)
+    return row(
+        len(records), f"scan {found:,} matching", min(spent), found, "records", backend=backend
+    )
 
 
 def read_rows(
@@ -155,10 +128,12 @@ def read_rows(
         )
 
     found, seconds = timed(many)
-    rows = [row(backend, count, f"get_many {len(keys):,} random keys", seconds, len(keys))]
+    operation = f"get_many {len(keys):,} random keys"
+    rows = [row(count, operation, seconds, len(keys), "keys", backend=backend)]
     single = keys[:10_000]
     _, seconds = timed(lambda: [store.get(COLLECTION, k) for k in single])
-    rows.append(row(backend, count, f"get {len(single):,} random keys", seconds, len(single)))
+    operation = f"get {len(single):,} random keys"
+    rows.append(row(count, operation, seconds, len(single), "keys", backend=backend))
     assert found == len(keys)
     return rows
 
@@ -186,7 +161,8 @@ def measure_raw_sqlite(
 
         _, seconds = timed(write_all)
         conn.close()
-    return [row("raw-sqlite", len(records), "write (executemany)", seconds, len(records))]
+    count = len(records)
+    return [row(count, "write (executemany)", seconds, count, "records", backend="raw-sqlite")]
 
 
 def measure_raw_copy(
@@ -218,14 +194,16 @@ def measure_raw_copy(
             _, seconds = timed(write_all)
         finally:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    return [row("raw-copy", len(records), "write (COPY)", seconds, len(records))]
+    count = len(records)
+    return [row(count, "write (COPY)", seconds, count, "records", backend="raw-copy")]
 
 
 def measure_decoding(records: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     """The floor of any scan on this machine: decoding the matching records' JSON alone."""
     texts = [json.dumps(r) for r in records[: args.matches]]
     _, seconds = timed(lambda: [json.loads(t) for t in texts])
-    return row("json", len(records), f"json.loads {len(texts):,} bodies", seconds, len(texts))
+    operation = f"json.loads {len(texts):,} bodies"
+    return row(len(records), operation, seconds, len(texts), "bodies", backend="json")
 
 
 def measure_harness(records: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
@@ -236,7 +214,8 @@ def measure_harness(records: list[dict[str, Any]], args: argparse.Namespace) -> 
             [Put(COLLECTION, key_of(i), records[i]) for i in chunk]
 
     _, seconds = timed(build_all)
-    return row("harness", len(records), "build the Puts (no store)", seconds, len(records))
+    count = len(records)
+    return row(count, "build the Puts (no store)", seconds, count, "records", backend="harness")
 
 
 def measure(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -265,27 +244,16 @@ def measure(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def run_in_child(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        backend,
-        "--records",
-        str(args.records),
-        "--batch",
-        str(args.batch),
-        "--reads",
-        str(args.reads),
-        "--matches",
-        str(args.matches),
-        "--seed",
-        str(args.seed),
-        "--postgres",
-        args.postgres or "",
-    ]
-    out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
-    result: list[dict[str, Any]] = json.loads(out.stdout)
-    return result
+    options = {
+        "--worker": backend,
+        "--records": args.records,
+        "--batch": args.batch,
+        "--reads": args.reads,
+        "--matches": args.matches,
+        "--seed": args.seed,
+        "--postgres": args.postgres or "",
+    }
+    return run_isolated(__file__, *(str(part) for pair in options.items() for part in pair))
 
 
 def verdicts(rows: list[dict[str, Any]]) -> list[str]:
@@ -311,20 +279,6 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
                 f"the target {SCAN_TARGET_S * 1000:.0f} ms"
             )
     return notes
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    header = (
-        f"{'backend':<11} {'records':>10} {'operation':<30} {'time':>10} "
-        f"{'per second':>13} {'peak MB':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(
-            f"{r['backend']:<11} {r['size']:>10,} {r['operation']:<30} {r['seconds']:>9.3f}s "
-            f"{r['throughput_per_s']:>13,.0f} {r['peak_rss_mb']:>9,.1f}"
-        )
 
 
 def main() -> None:
@@ -355,7 +309,7 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     for backend in chosen:
         rows.extend(run_in_child(backend, args))
-    print_table(rows)
+    print_table(rows, label="backend")
     notes = verdicts(rows)
     calibration = bare_loop_seconds()
     notes.append(
