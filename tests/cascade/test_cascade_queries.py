@@ -40,7 +40,7 @@ from workplan_core.org import (
     Team,
     TeamMembership,
 )
-from workplan_core.testing.strategies.cascade import cascade_nodes
+from workplan_core.testing.strategies import cascade_nodes
 
 
 def ids(nodes: tuple[Node, ...]) -> list[str]:

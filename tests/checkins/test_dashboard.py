@@ -5,21 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _checkin_records import D, Q, maria_checkin, monday_cadence, person, raised
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workplan_core.cascade import Cascade, Node, Status
-from workplan_core.checkins import (
-    Cadence,
-    CheckIn,
-    CheckinLog,
-    ImpedimentAction,
-    ImpedimentEvent,
-    Severity,
-    StatusUpdate,
-    Weekday,
-    weekly,
-)
+from workplan_core.checkins import CheckIn, CheckinLog, Severity, StatusUpdate
 from workplan_core.checkins.dashboard import (
     AttentionReason,
     NodeOutlook,
@@ -36,16 +27,8 @@ from workplan_core.org import (
     Person,
     Position,
 )
-from workplan_core.periods import Period
 
-D = dt.date
-Q = Period(D(2027, 1, 1), D(2027, 3, 31))
 START = D(2026, 1, 1)
-
-
-def person(pid: str) -> OwnerRef:
-    return OwnerRef(OwnerKind.PERSON, pid)
-
 
 ORG = Organisation.build(
     people=[Person(p, p.title(), START) for p in ("chen", "maria", "anna", "omar", "zoe")],
@@ -86,53 +69,35 @@ def upd(
     return StatusUpdate(uid, node, on, by, status, progress=progress, confidence=7)
 
 
-CADENCES = [
-    Cadence("c-anna", "maria", person("anna"), weekly(Weekday.MONDAY), D(2027, 1, 4), grace_days=1),
-    Cadence("c-omar", "maria", person("omar"), weekly(Weekday.MONDAY), D(2027, 1, 4), grace_days=1),
-]
+CADENCES = [monday_cadence("c-anna"), monday_cadence("c-omar", "omar")]
 CHECKINS = [
-    CheckIn(
+    maria_checkin(
         "w1",
         D(2027, 1, 4),
-        "maria",
+        "c-anna",
         ("anna", "omar"),
-        cadence_id="c-anna",
         updates=(
             upd("u1", "t1", D(2027, 1, 4), Status.ON_TRACK, 0.2, by="anna"),
             upd("u2", "t2", D(2027, 1, 4), Status.ON_TRACK, 0.1, by="omar"),
         ),
     ),
-    CheckIn("w1o", D(2027, 1, 4), "maria", ("omar",), cadence_id="c-omar"),
-    CheckIn(
+    maria_checkin("w1o", D(2027, 1, 4), "c-omar", ("omar",)),
+    maria_checkin(
         "w2",
         D(2027, 1, 11),
-        "maria",
-        ("anna",),
-        cadence_id="c-anna",
+        "c-anna",
         updates=(
             upd("u3", "t1", D(2027, 1, 11), Status.AT_RISK, 0.5, by="anna"),
             upd("u4", "t3", D(2027, 1, 11), Status.DONE, 1.0, by="anna"),
         ),
         impediments=(
-            ImpedimentEvent(
-                "e1",
-                "imp1",
-                ImpedimentAction.RAISED,
-                D(2027, 1, 11),
-                "anna",
-                node_id="t1",
-                description="no test data",
-                severity=Severity.HIGH,
-                help_from="chen",
-            ),
+            raised(D(2027, 1, 11), Severity.HIGH, description="no test data", help_from="chen"),
         ),
     ),
-    CheckIn(
+    maria_checkin(
         "w3",
         D(2027, 1, 18),
-        "maria",
-        ("anna",),
-        cadence_id="c-anna",
+        "c-anna",
         updates=(upd("u5", "t1", D(2027, 1, 18), Status.BLOCKED, 0.5, by="anna"),),
     ),
 ]

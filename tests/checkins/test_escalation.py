@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _checkin_records import monday_cadence, raised
 
-from workplan_core.checkins.cadence import Cadence, Weekday, weekly
 from workplan_core.checkins.escalation import (
     EscalationPolicy,
     EscalationReason,
@@ -19,7 +19,6 @@ from workplan_core.checkins.impediments import (
     impediments_as_of,
 )
 from workplan_core.errors import ValidationError
-from workplan_core.org.refs import OwnerKind, OwnerRef
 
 D = dt.date
 MANAGERS = {"anna": "maria", "maria": "chen", "chen": None, "omar": "maria"}
@@ -30,14 +29,7 @@ class Chart:
         return MANAGERS[person_id]
 
 
-CADENCE = Cadence(
-    "c-anna",
-    "maria",
-    OwnerRef(OwnerKind.PERSON, "anna"),
-    weekly(Weekday.MONDAY),
-    D(2027, 1, 4),
-    grace_days=1,
-)
+CADENCE = monday_cadence("c-anna")
 
 
 def run(held: list[dt.date], as_of: dt.date, impediments=(), **policy: int):  # type: ignore[no-untyped-def]
@@ -84,18 +76,7 @@ def test_a_kept_check_in_breaks_the_streak() -> None:
 
 
 def test_open_help_request_escalates_after_the_threshold() -> None:
-    events = [
-        ImpedimentEvent(
-            "e1",
-            "imp1",
-            ImpedimentAction.RAISED,
-            D(2027, 1, 4),
-            "anna",
-            node_id="t1",
-            severity=Severity.HIGH,
-            help_from="omar",
-        ),
-    ]
+    events = [raised(D(2027, 1, 4), Severity.HIGH, help_from="omar")]
     held = [D(2027, 1, 4) + dt.timedelta(days=7 * i) for i in range(10)]
     open_now = impediments_as_of(events, D(2027, 1, 9))
     assert run(held, D(2027, 1, 9), open_now.values()) == []

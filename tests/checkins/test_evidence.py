@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from _checkin_records import maria_checkin, monday_cadence, raised
+
 from workplan_core.cascade.status import Status
-from workplan_core.checkins.cadence import Cadence, Weekday, weekly
 from workplan_core.checkins.evidence import performance_evidence
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent, Severity
-from workplan_core.checkins.updates import CheckIn, StatusUpdate
-from workplan_core.org.refs import OwnerKind, OwnerRef
+from workplan_core.checkins.updates import StatusUpdate
 from workplan_core.periods import Period
 
 D = dt.date
@@ -17,34 +17,20 @@ R = ImpedimentAction
 
 
 def test_a_month_of_anna() -> None:
-    cadence = Cadence(
-        "c",
-        "maria",
-        OwnerRef(OwnerKind.PERSON, "anna"),
-        weekly(Weekday.MONDAY),
-        D(2027, 1, 4),
-        grace_days=1,
-    )
-    raised = ImpedimentEvent(
-        "e1", "imp1", R.RAISED, D(2027, 1, 4), "anna", node_id="t1", severity=Severity.LOW
-    )
+    cadence = monday_cadence("c")
     checkins = [
-        CheckIn(
+        maria_checkin(
             "ci1",
             D(2027, 1, 4),
-            "maria",
-            ("anna",),
-            cadence_id="c",
+            "c",
             updates=(StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.ON_TRACK),),
-            impediments=(raised,),
+            impediments=(raised(D(2027, 1, 4), Severity.LOW),),
         ),
         # Jan 11 missed; Jan 18 held a day late; Jan 25 missed
-        CheckIn(
+        maria_checkin(
             "ci2",
             D(2027, 1, 19),
-            "maria",
-            ("anna",),
-            cadence_id="c",
+            "c",
             updates=(
                 StatusUpdate("u2", "t1", D(2027, 1, 19), "anna", Status.DONE),
                 StatusUpdate("u3", "t2", D(2027, 1, 19), "anna", Status.DONE),
@@ -52,12 +38,10 @@ def test_a_month_of_anna() -> None:
             impediments=(ImpedimentEvent("e2", "imp1", R.RESOLVED, D(2027, 1, 19), "maria"),),
         ),
         # a check-in after the period is ignored for the period's counts
-        CheckIn(
+        maria_checkin(
             "ci3",
             D(2027, 2, 1),
-            "maria",
-            ("anna",),
-            cadence_id="c",
+            "c",
             updates=(StatusUpdate("u4", "t3", D(2027, 2, 1), "anna", Status.DONE),),
         ),
     ]

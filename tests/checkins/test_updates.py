@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 import pytest
+from _checkin_records import maria_checkin, raised
 
 from workplan_core.cascade.status import Status
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent, Severity
@@ -28,11 +29,9 @@ def owners_of(node_id: str, on: dt.date) -> set[str]:
 
 
 def checkin(**changes: object) -> CheckIn:
-    base = CheckIn(
+    base = maria_checkin(
         "ci1",
         D(2027, 1, 11),
-        "maria",
-        ("anna",),
         notes=(AgendaNote("next steps", "ship the import"),),
         updates=(
             StatusUpdate(
@@ -47,15 +46,10 @@ def checkin(**changes: object) -> CheckIn:
             ),
         ),
         impediments=(
-            ImpedimentEvent(
-                "e1",
-                "imp1",
-                ImpedimentAction.RAISED,
+            raised(
                 D(2027, 1, 11),
-                "anna",
-                node_id="t1",
+                Severity.HIGH,
                 description="waiting on data",
-                severity=Severity.HIGH,
                 help_from="omar",
                 checkin_id="ci1",
             ),
@@ -127,9 +121,7 @@ def test_unowned_updates_can_be_allowed() -> None:
 def test_corrections_and_impediment_changes_see_the_stored_history() -> None:
     fix = StatusUpdate("u2", "t1", D(2027, 1, 18), "anna", Status.ON_TRACK, corrects="u1")
     resolve = ImpedimentEvent("e2", "imp1", ImpedimentAction.RESOLVED, D(2027, 1, 18), "anna")
-    later = CheckIn(
-        "ci2", D(2027, 1, 18), "maria", ("anna",), updates=(fix,), impediments=(resolve,)
-    )
+    later = maria_checkin("ci2", D(2027, 1, 18), updates=(fix,), impediments=(resolve,))
     with pytest.raises(ValidationError) as info:
         validate_checkin(later, now=D(2027, 1, 18))
     assert [p.path for p in info.value.problems] == [
@@ -140,9 +132,7 @@ def test_corrections_and_impediment_changes_see_the_stored_history() -> None:
     validate_checkin(
         later, now=D(2027, 1, 18), known_update_ids={"u1"}, impediment_history=first.impediments
     )
-    twice = CheckIn(
-        "ci3", D(2027, 1, 19), "maria", ("anna",), impediments=(attrs.evolve(resolve, id="e3"),)
-    )
+    twice = maria_checkin("ci3", D(2027, 1, 19), impediments=(attrs.evolve(resolve, id="e3"),))
     with pytest.raises(ValidationError, match="already resolved"):
         validate_checkin(
             twice, now=D(2027, 1, 19), impediment_history=[*first.impediments, resolve]

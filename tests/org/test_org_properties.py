@@ -32,8 +32,7 @@ from workplan_core.serialization import (
     to_json,
     unstructure,
 )
-from workplan_core.testing.strategies import for_type
-from workplan_core.testing.strategies.org import organisations
+from workplan_core.testing.strategies import for_type, organisations
 
 DAYS = st.dates(dt.date(2020, 12, 1), dt.date(2026, 3, 1))
 RECORDS = [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from checkins._checkin_records import ANNA, D, Q, maria_checkin, monday_cadence, raised
 from workplan_core.cascade import (
     DEFAULT_CONFIG,
     Cascade,
@@ -16,27 +15,14 @@ from workplan_core.cascade import (
     Status,
 )
 from workplan_core.cascade import Severity as PeriodRule
-from workplan_core.checkins import (
-    Cadence,
-    CheckIn,
-    CheckinLog,
-    ImpedimentAction,
-    ImpedimentEvent,
-    Severity,
-    StatusUpdate,
-    Weekday,
-    weekly,
-)
+from workplan_core.checkins import CheckinLog, Severity, StatusUpdate
 from workplan_core.checkins.dashboard import node_dashboard
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.org import OwnerKind, OwnerRef
+from workplan_core.org import OwnerKind
 from workplan_core.periods import Period
 from workplan_core.storage import Delete
 from workplan_core.workspace import CHECKIN_SECTIONS, Workspace
 
-D = dt.date
-Q = Period(D(2027, 1, 1), D(2027, 3, 31))
-ANNA = OwnerRef(OwnerKind.PERSON, "anna")
 CASCADE = Cascade(
     [
         Node("g", "Goal", "team goal", ANNA, Q),
@@ -52,25 +38,13 @@ CASCADE = Cascade(
         ),
     ]
 )
-CADENCE = Cadence("c", "maria", ANNA, weekly(Weekday.MONDAY), D(2027, 1, 4))
-RAISED = ImpedimentEvent(
-    "e1",
-    "imp",
-    ImpedimentAction.RAISED,
-    D(2027, 1, 4),
-    "anna",
-    node_id="t1",
-    severity=Severity.LOW,
-    help_from="omar",
-)
-CHECKIN = CheckIn(
+CADENCE = monday_cadence("c", grace_days=2)
+CHECKIN = maria_checkin(
     "ci1",
     D(2027, 1, 4),
-    "maria",
-    ("anna",),
-    cadence_id="c",
+    "c",
     updates=(StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.ON_TRACK, progress=0.5),),
-    impediments=(RAISED,),
+    impediments=(raised(D(2027, 1, 4), Severity.LOW, "imp", help_from="omar"),),
 )
 LATER = StatusUpdate("u2", "t2", D(2027, 1, 6), "anna", Status.AT_RISK, value=75.0)
 
