@@ -6,33 +6,43 @@ from workplan_core.workspace import Workspace
 with Workspace.open("sqlite:///plan.db") as workspace:
     workspace.save_organisation(org)          # one atomic batch
     same = workspace.load_organisation()      # an equal Organisation
-    workspace.save_cascade(cascade)            # the nodes, in order, and the config
+    workspace.save_cascade(cascade)            # the nodes, by id and in order, and the config
     workspace.append_checkins(checkins=[...])  # append-only: ids must be new
     log = workspace.load_checkin_log()         # dashboards rebuilt from the store alone
 ```
 
 Each tuple of the [Organisation][workplan_core.org.Organisation] lives in its own collection
 (``org.people``, ``org.assignments``, …), one stamped record per key. A record's key is its
-position in the tuple, zero-padded (``000000042``), so loading returns the tuples in the order
-they were saved and the loaded organisation equals the saved one.
+identity: its id (people, positions, cascade nodes, …), or for the memberships, which have
+none, the JSON list of the fields that tell one from another (``["p-1","pos-3","2026-01-05"]``
+for an assignment: person, position, start). So a record keeps its key whatever else changes
+around it, and ``store.history("org.people", "p-17")`` is that person's audit trail. Loading
+returns the tuples in the order they were saved: when a section is not in key order, its order
+is kept as one more record (collection ``workspace.order``, keyed by the section's
+collection), written only then.
 
 Saving writes only the records that differ from what is stored (each change becomes a new
-version, so the history shows real changes), deletes the records beyond the new tuples'
-lengths, and does it all in one atomic batch. After `load_organisation`, a save expects the
-versions it loaded: if another process saved changes to the same records in between, the save
-raises [ConflictError][workplan_core.errors.ConflictError] and writes nothing, instead of
-silently undoing them.
+version, so the history shows real changes), deletes the records no longer there, and does it
+all in one atomic batch. After a load, a save expects the versions it loaded: if another
+process saved changes to the same records in between, the save raises
+[ConflictError][workplan_core.errors.ConflictError] and writes nothing, instead of silently
+undoing them. Two records of one section with the same identity cannot be saved (a
+[ValidationError][workplan_core.errors.ValidationError] names both).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from operator import lt
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
 from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig, Node
 from workplan_core.checkins import Cadence, CheckIn, CheckinLog, ImpedimentEvent, StatusUpdate
-from workplan_core.errors import ConflictError
+from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.org import (
     Assignment,
     Department,
@@ -46,13 +56,24 @@ from workplan_core.org import (
     TeamMembership,
 )
 from workplan_core.serialization import dump_record
-from workplan_core.storage import Commit, Delete, Put, Store, Write, open_store
+from workplan_core.storage import (
+    Commit,
+    CorruptRecordError,
+    Delete,
+    JsonRecord,
+    Put,
+    Store,
+    StoredRecord,
+    Write,
+    open_store,
+)
 from workplan_core.storage.typed import load_stored
 
 __all__ = [
     "CASCADE_CONFIG_SECTION",
     "CASCADE_SECTION",
     "CHECKIN_SECTIONS",
+    "ORDER_COLLECTION",
     "ORGANISATION_SECTIONS",
     "Section",
     "Workspace",
@@ -67,12 +88,26 @@ class Section(NamedTuple):
         collection: the collection's name (e.g. ``"org.people"``).
         cls: the record class of the tuple's items.
         indexed: the fields the collection declares as indexed.
+        identity: the fields whose values make a record's key: ``("id",)`` keys it by its
+            id, several fields by the JSON list of their values, none by `field` (a
+            section of one record).
     """
 
     field: str
     collection: str
     cls: type[Any]
     indexed: tuple[str, ...]
+    identity: tuple[str, ...] = ("id",)
+
+    def key(self, data: JsonRecord) -> str:
+        """The key of a record of this section, from its stored dict."""
+        identity = self.identity
+        if identity == ("id",):
+            return str(data["id"])
+        if not identity:
+            return self.field
+        values = [data[name] for name in identity]
+        return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
 ORGANISATION_SECTIONS: tuple[Section, ...] = (
@@ -82,16 +117,34 @@ ORGANISATION_SECTIONS: tuple[Section, ...] = (
     Section("departments", "org.departments", Department, ("id", "parent_id")),
     Section("teams", "org.teams", Team, ("department_id", "id")),
     Section("positions", "org.positions", Position, ("department_id", "id", "reports_to")),
-    Section("assignments", "org.assignments", Assignment, ("person_id", "position_id")),
-    Section("role_assignments", "org.role_assignments", RoleAssignment, ("person_id", "role_id")),
-    Section("team_memberships", "org.team_memberships", TeamMembership, ("person_id", "team_id")),
+    Section(
+        "assignments",
+        "org.assignments",
+        Assignment,
+        ("person_id", "position_id"),
+        ("person_id", "position_id", "start"),
+    ),
+    Section(
+        "role_assignments",
+        "org.role_assignments",
+        RoleAssignment,
+        ("person_id", "role_id"),
+        ("person_id", "role_id", "start"),
+    ),
+    Section(
+        "team_memberships",
+        "org.team_memberships",
+        TeamMembership,
+        ("person_id", "team_id"),
+        ("person_id", "team_id", "start"),
+    ),
 )
 """How an [Organisation][workplan_core.org.Organisation] is laid out in a store."""
 
 CASCADE_SECTION = Section("nodes", "cascade.nodes", Node, ("id", "parent", "level"))
-"""How a [Cascade][workplan_core.cascade.Cascade]'s nodes are laid out in a store (in order)."""
+"""How a [Cascade][workplan_core.cascade.Cascade]'s nodes are laid out in a store (by id)."""
 
-CASCADE_CONFIG_SECTION = Section("config", "cascade.config", CascadeConfig, ())
+CASCADE_CONFIG_SECTION = Section("config", "cascade.config", CascadeConfig, (), ())
 """Where the cascade's [CascadeConfig][workplan_core.cascade.CascadeConfig] is kept (one record)."""
 
 CHECKIN_SECTIONS: tuple[Section, ...] = (
@@ -108,8 +161,148 @@ CHECKIN_SECTIONS: tuple[Section, ...] = (
 """The append-only collections of check-in records, each keyed by the record's id."""
 
 
-def _key(position: int) -> str:
-    return f"{position:09d}"
+ORDER_COLLECTION = "workspace.order"
+"""Where a section's order is kept when it is not key order: one record per section's
+collection, ``{"$type": "workspace.order", "$version": 1, "moved": [[position, key], …]}``."""
+
+_ORDER_TYPE = "workspace.order"
+
+
+def _ascending_run(keys: Sequence[str]) -> set[int]:
+    """The positions of a longest run of keys in key order (not necessarily adjacent).
+
+    Patience sorting: O(n log n) for n keys, all distinct.
+    """
+    tails: list[str] = []  # per run length, the smallest key that ends such a run
+    ends: list[int] = []  # the position of that key
+    before = [-1] * len(keys)  # per position, the previous position of its run
+    for position, key in enumerate(keys):
+        length = bisect.bisect_left(tails, key)
+        if length == len(tails):
+            tails.append(key)
+            ends.append(position)
+        else:
+            tails[length] = key
+            ends[length] = position
+        before[position] = ends[length - 1] if length else -1
+    run: set[int] = set()
+    position = ends[-1] if ends else -1
+    while position >= 0:
+        run.add(position)
+        position = before[position]
+    return run
+
+
+def _order_record(keys: Sequence[str]) -> JsonRecord | None:
+    """The order record of a section with these keys; `None` when they are in key order.
+
+    It lists only the keys outside a longest run in key order, each with its position: the
+    others fill the remaining positions in key order. Records appended out of order, or a
+    few moved, make a small record, and it changes only when those keys move.
+    """
+    if all(map(lt, keys, keys[1:])):
+        return None
+    run = _ascending_run(keys)
+    moved = [[position, key] for position, key in enumerate(keys) if position not in run]
+    return {"$type": _ORDER_TYPE, "$version": 1, "moved": moved}
+
+
+def _moved(stored: StoredRecord) -> list[tuple[int, str]]:
+    """The (position, key) pairs of an order record, checked."""
+    record = stored.record or {}
+    moved = record.get("moved")
+    pairs: list[tuple[int, str]] = []
+    if record.get("$type") == _ORDER_TYPE and type(moved) is list:
+        for pair in moved:
+            if type(pair) is not list or len(pair) != 2:
+                break
+            position, key = pair
+            if type(position) is not int or type(key) is not str or position < 0:
+                break
+            if pairs and position <= pairs[-1][0]:
+                break
+            pairs.append((position, key))
+        else:
+            return pairs
+    raise CorruptRecordError(
+        stored.collection,
+        stored.key,
+        stored.version,
+        "must list [position, key] pairs in increasing positions",
+    )
+
+
+def _in_order(items: dict[str, Any], moved: list[tuple[int, str]]) -> list[Any]:
+    """The section's items (by key, in key order) put back in the order saved. O(n).
+
+    Keys the order record lists but the collection lacks are skipped; items it does not
+    place keep key order around the placed ones.
+    """
+    placed = [(position, items.pop(key)) for position, key in moved if key in items]
+    rest = iter(items.values())
+    ordered: list[Any] = []
+    for position, item in placed:
+        ordered.extend(itertools.islice(rest, max(position - len(ordered), 0)))
+        ordered.append(item)
+    ordered.extend(rest)
+    return ordered
+
+
+def _keyed(section: Section, records: Sequence[Any]) -> dict[str, JsonRecord]:
+    """The section's records as stored dicts by key, in order.
+
+    Raises:
+        ValidationError: two records have the same key (every such pair listed).
+    """
+    keyed: dict[str, JsonRecord] = {}
+    first: dict[str, int] = {}
+    problems: list[Problem] = []
+    for position, record in enumerate(records):
+        data = dump_record(record)
+        key = section.key(data)
+        if key in keyed:
+            problems.append(
+                Problem(
+                    f"$.{section.field}[{position}]",
+                    f"has the key {key!r} of $.{section.field}[{first[key]}] "
+                    f"({', '.join(section.identity)}); each record needs its own",
+                )
+            )
+            continue
+        keyed[key] = data
+        first[key] = position
+    if problems:
+        raise ValidationError(problems, summary=f"cannot save {section.collection}")
+    return keyed
+
+
+def _writes(
+    collection: str,
+    records: dict[str, JsonRecord],
+    stored: dict[str, StoredRecord],
+    loaded: dict[str, int] | None,
+    conflicts: list[tuple[str, str]],
+) -> list[Write]:
+    """The writes that make `collection` hold `records` where it holds `stored` now.
+
+    With `loaded` (the versions a load saw), every write expects what was loaded, and a key
+    stored since then that would be deleted is noted in `conflicts` instead.
+    """
+    writes: list[Write] = []
+    for key, data in records.items():
+        old = stored.pop(key, None)
+        if old is None:
+            expected = None if loaded is None else loaded.get(key)
+            writes.append(Put(collection, key, data, expected))
+        elif old.record != data:
+            expected = old.version if loaded is None else loaded.get(key)
+            writes.append(Put(collection, key, data, expected))
+    for key, old in stored.items():
+        if loaded is not None and key not in loaded:
+            conflicts.append((collection, key))
+            continue
+        writes.append(Delete(collection, key, old.version if loaded is None else loaded[key]))
+    return writes
 
 
 class Workspace:
@@ -122,6 +315,7 @@ class Workspace:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._loaded: dict[str, dict[str, int]] = {}  # collection -> key -> version loaded
+        self._orders: dict[str, dict[str, int]] = {}  # collection -> its order record's version
 
     @classmethod
     def open(cls, url: str | None = None) -> Workspace:
@@ -165,14 +359,24 @@ class Workspace:
         return self._save_sections(parts, "organisation")
 
     def _save_sections(
-        self, parts: Iterable[tuple[Section, tuple[Any, ...]]], aggregate: str
+        self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str
     ) -> Commit:
         """Write the sections' records in one atomic batch; remember the versions written."""
+        keyed = [(section, _keyed(section, records)) for section, records in parts]
         writes: list[Write] = []
         conflicts: list[tuple[str, str]] = []
-        for section, records in parts:
-            self.store.declare(section.collection, indexed=section.indexed)
-            writes.extend(self._section_writes(section, records, conflicts))
+        for section, records in keyed:
+            collection = section.collection
+            self.store.declare(collection, indexed=section.indexed)
+            stored = {r.key: r for r in self.store.scan(collection)}
+            loaded = self._loaded.get(collection)
+            writes.extend(_writes(collection, records, stored, loaded, conflicts))
+            order = _order_record(list(records))
+            wanted = {} if order is None else {collection: order}
+            current = self.store.get(ORDER_COLLECTION, collection)
+            now = {} if current is None else {collection: current}
+            seen = self._orders.get(collection)
+            writes.extend(_writes(ORDER_COLLECTION, wanted, now, seen, conflicts))
         if conflicts:
             raise ConflictError(
                 f"{len(conflicts)} record(s) were added by another writer since the "
@@ -181,35 +385,13 @@ class Workspace:
             )
         commit = self.store.write(writes)
         for write, version in zip(writes, commit.versions, strict=True):
-            seen = self._loaded.get(write.collection)
-            if seen is not None:
-                seen[write.key] = version
+            if write.collection == ORDER_COLLECTION:
+                known = self._orders.get(write.key)
+            else:
+                known = self._loaded.get(write.collection)
+            if known is not None:
+                known[write.key] = version
         return commit
-
-    def _section_writes(
-        self, section: Section, records: tuple[Any, ...], conflicts: list[tuple[str, str]]
-    ) -> list[Write]:
-        """The writes that make the section's collection hold `records`, in order."""
-        collection = section.collection
-        stored = {r.key: r for r in self.store.scan(collection)}
-        loaded = self._loaded.get(collection)
-        writes: list[Write] = []
-        for position, record in enumerate(records):
-            key = _key(position)
-            data = dump_record(record)
-            old = stored.pop(key, None)
-            if old is None:
-                expected = None if loaded is None else loaded.get(key)
-                writes.append(Put(collection, key, data, expected))
-            elif old.record != data:
-                expected = old.version if loaded is None else loaded.get(key)
-                writes.append(Put(collection, key, data, expected))
-        for key, old in stored.items():
-            if loaded is not None and key not in loaded:
-                conflicts.append((collection, key))
-                continue
-            writes.append(Delete(collection, key, old.version if loaded is None else loaded[key]))
-        return writes
 
     def load_organisation(self) -> Organisation:
         """Read the stored organisation (an empty one if none was saved); O(records).
@@ -251,14 +433,23 @@ class Workspace:
         return Cascade(nodes, chosen)
 
     def _load_section(self, section: Section) -> list[Any]:
-        """The section's records in key order, remembering the versions read. O(records)."""
+        """The section's records in the order saved, remembering the versions read. O(records).
+
+        Records that the section's order record does not expect (written into the
+        collection by other means) take the free places in key order.
+        """
+        collection = section.collection
         versions: dict[str, int] = {}
-        items = []
-        for stored in self.store.scan(section.collection):
-            items.append(load_stored(stored, section.cls))
+        items: dict[str, Any] = {}
+        for stored in self.store.scan(collection):
+            items[stored.key] = load_stored(stored, section.cls)
             versions[stored.key] = stored.version
-        self._loaded[section.collection] = versions
-        return items
+        self._loaded[collection] = versions
+        order = self.store.get(ORDER_COLLECTION, collection)
+        self._orders[collection] = {} if order is None else {collection: order.version}
+        if order is None:
+            return list(items.values())
+        return _in_order(items, _moved(order))
 
     # ------------------------------------------------------------------ check-ins
 

@@ -84,7 +84,7 @@ def test_the_cascade_config_is_stored_with_the_nodes(url: str) -> None:
 def test_a_store_without_a_config_loads_with_the_default(url: str) -> None:
     with Workspace.open(url) as workspace:
         workspace.save_cascade(CASCADE)
-        workspace.store.write([Delete("cascade.config", "000000000", 1)])
+        workspace.store.write([Delete("cascade.config", "config", 1)])
         assert workspace.load_cascade().config == DEFAULT_CONFIG
 
 
