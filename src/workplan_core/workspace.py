@@ -67,6 +67,7 @@ from workplan_core.storage import (
     Write,
     open_store,
 )
+from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
 
 __all__ = [
@@ -248,18 +249,30 @@ def _in_order(items: dict[str, Any], moved: list[tuple[int, str]]) -> list[Any]:
     return ordered
 
 
-def _keyed(section: Section, records: Sequence[Any]) -> dict[str, JsonRecord]:
+def _keyed(
+    section: Section, records: Sequence[Any], problems: list[Problem]
+) -> dict[str, JsonRecord]:
     """The section's records as stored dicts by key, in order.
 
-    Raises:
-        ValidationError: two records have the same key (every such pair listed).
+    A record whose key is not a valid store key (too long, say), or is the key of an
+    earlier record, is left out and noted in `problems`.
     """
     keyed: dict[str, JsonRecord] = {}
     first: dict[str, int] = {}
-    problems: list[Problem] = []
     for position, record in enumerate(records):
         data = dump_record(record)
         key = section.key(data)
+        rule = name_problem(key, MAX_KEY_LENGTH)
+        if rule:
+            shown = key if len(key) <= 60 else f"{key[:57]}..."
+            problems.append(
+                Problem(
+                    f"$.{section.field}[{position}]",
+                    f"its key {shown!r} (from {', '.join(section.identity) or 'its section'}) "
+                    f"{rule}",
+                )
+            )
+            continue
         if key in keyed:
             problems.append(
                 Problem(
@@ -271,8 +284,6 @@ def _keyed(section: Section, records: Sequence[Any]) -> dict[str, JsonRecord]:
             continue
         keyed[key] = data
         first[key] = position
-    if problems:
-        raise ValidationError(problems, summary=f"cannot save {section.collection}")
     return keyed
 
 
@@ -362,12 +373,14 @@ class Workspace:
         self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str
     ) -> Commit:
         """Write the sections' records in one atomic batch; remember the versions written."""
-        keyed = [(section, _keyed(section, records)) for section, records in parts]
+        problems: list[Problem] = []
+        keyed = [(section, _keyed(section, records, problems)) for section, records in parts]
+        if problems:
+            raise ValidationError(problems, summary=f"cannot save the {aggregate}")
         writes: list[Write] = []
         conflicts: list[tuple[str, str]] = []
         for section, records in keyed:
             collection = section.collection
-            self.store.declare(collection, indexed=section.indexed)
             stored = {r.key: r for r in self.store.scan(collection)}
             loaded = self._loaded.get(collection)
             writes.extend(_writes(collection, records, stored, loaded, conflicts))
@@ -383,6 +396,9 @@ class Workspace:
                 f"{aggregate} was loaded; load it again",
                 conflicts,
             )
+        for section, _ in keyed:
+            if self.store.indexed_fields(section.collection) != tuple(sorted(section.indexed)):
+                self.store.declare(section.collection, indexed=section.indexed)
         commit = self.store.write(writes)
         for write, version in zip(writes, commit.versions, strict=True):
             if write.collection == ORDER_COLLECTION:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import attrs
+import pytest
 from _cascade_reference import reference_rollup
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.readings import Reading
 from workplan_core.cascade.rules import RollupMethod, RollupRule
 from workplan_core.cascade.status import Status
+from workplan_core.errors import ValidationError
 from workplan_core.testing.strategies.cascade import (
     binary_measures,
     cascade_nodes,
@@ -133,3 +135,35 @@ def test_rollups_and_engines_leave_the_cascade_and_earlier_rollups_alone(
     assert (index.own_progress, index.own_status, index.own_value) == own
     assert {node_id: first[node_id] for node_id in first} == kept
     assert rollup(cascade) == first
+
+
+_BAD_ARGUMENTS: list[tuple[str, object]] = [
+    ("reading", "oops"),
+    ("status", "done"),
+    ("measure", 0.5),
+    ("rule", RollupRule()),  # only a manual value may change
+]
+
+
+@given(cascade_nodes(), st.data())
+def test_a_refused_update_changes_nothing(nodes: list[Node], data: st.DataObject) -> None:
+    cascade = Cascade(nodes)
+    engine = RollupEngine(cascade)
+    node = data.draw(st.sampled_from(nodes))
+    change: dict[str, object] = {}
+    if data.draw(st.booleans()):
+        change["measure"] = _next_measure(data, node, node.measure)
+    if data.draw(st.booleans()):
+        change["status"] = data.draw(st.sampled_from(Status))
+    if data.draw(st.booleans()):
+        change["reading"] = _reading(data)
+    name, bad = data.draw(st.sampled_from(_BAD_ARGUMENTS))
+    change[name] = bad
+    before = engine.snapshot()
+    with pytest.raises(ValidationError) as caught:
+        engine.update(node.id, **change)  # type: ignore[arg-type]
+    assert caught.value.problems[0].path == f"$.{name}"
+    assert engine.node(node.id) == node
+    assert engine.snapshot() == before == rollup(cascade)
+    engine.update(nodes[0].id, status=Status.AT_RISK)  # and the engine still works
+    assert engine.snapshot() == rollup(Cascade([engine.node(n.id) for n in nodes]))

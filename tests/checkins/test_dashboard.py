@@ -227,6 +227,11 @@ def test_arguments_of_the_wrong_kind_are_named_in_one_error() -> None:
         node_dashboard("g2", as_of=D(2027, 1, 19), cascade=CASCADE.nodes, log=LOG)  # type: ignore[arg-type]
     assert [p.path for p in info.value.problems] == ["$.cascade"]
     with pytest.raises(ValidationError) as info:
+        node_dashboard("g2", as_of=dt.datetime(2027, 1, 19, 9), cascade=CASCADE, log=LOG)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.as_of", "must be a date, not a datetime"),
+    ]
+    with pytest.raises(ValidationError) as info:
         LOG.timeline_table("cascade")  # type: ignore[arg-type]
     assert [p.path for p in info.value.problems] == ["$.cascade"]
     with pytest.raises(ValidationError) as info:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.org import Organisation, Person
+from workplan_core.org import Assignment, Organisation, Person
 from workplan_core.serialization import dump_record
 from workplan_core.storage import CorruptRecordError, Put, StoredRecord
 from workplan_core.synthetic import generate_organisation
@@ -183,3 +183,25 @@ def test_any_order_and_subset_of_people_loads_back_equal(order: list[int], count
         workspace.save_organisation(organisation)
         assert workspace.load_organisation() == organisation
         assert workspace.save_organisation(organisation).versions == ()
+
+
+def test_keys_the_store_cannot_take_are_refused_naming_the_records_and_nothing_is_written() -> None:
+    long_person = attrs.evolve(ORG.people[0], id="p" * 130)
+    long_position = attrs.evolve(ORG.positions[0], id="x" * 130)
+    held = Assignment(long_person.id, long_position.id, dt.date(2024, 1, 1))
+    organisation = Organisation(
+        people=(long_person,),
+        positions=(long_position,),
+        assignments=(held,),
+        roles=(attrs.evolve(ORG.roles[0], id="r\x00"),),
+    )
+    with Workspace.open("memory://") as workspace:
+        with pytest.raises(ValidationError) as caught:
+            workspace.save_organisation(organisation)
+        problems = {p.path: p.message for p in caught.value.problems}
+        assert set(problems) == {"$.roles[0]", "$.assignments[0]"}
+        assert "(from person_id, position_id, start)" in problems["$.assignments[0]"]
+        assert "must be at most 256 characters long" in problems["$.assignments[0]"]
+        assert "must not contain NUL characters" in problems["$.roles[0]"]
+        assert list(workspace.store.changes()) == []
+        assert all(not workspace.store.indexed_fields(s.collection) for s in ORGANISATION_SECTIONS)

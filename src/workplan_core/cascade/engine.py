@@ -277,17 +277,24 @@ class RollupEngine:
         state = self._state
         index = state.index
         position = index.position(node_id)
+        code = None if status is None else _code(status)
+        if reading is not None and not isinstance(reading, Reading):
+            raise ValidationError.single("$.reading", "must be a Reading")
+        if rule is not None:
+            self._check_rule(position, rule)
+        if measure is not None:
+            self._check_measure(position, measure)
+        # every argument is good: from here on nothing raises, so a refused update changes nothing
         cancelled_before = state.own_status[position] == CANCELLED
         shown = False
         if rule is not None:
-            self._set_rule(position, rule)
+            self._rules[position] = rule
+            state.own_progress[position] = rule.manual_progress  # type: ignore[assignment]
         if measure is not None:
             shown = self._set_measure(position, measure)
-        if status is not None:
-            state.own_status[position] = _code(status)
+        if code is not None:
+            state.own_status[position] = code
         if reading is not None:
-            if not isinstance(reading, Reading):
-                raise ValidationError.single("$.reading", "must be a Reading")
             measure_now = self._measures.get(position)
             shown = state.read(position, reading, measure_now) or shown
         if self._plain[position]:
@@ -317,11 +324,12 @@ class RollupEngine:
             return tuple(dict.fromkeys(changed))  # a node may be reached along several paths
         return tuple(changed)  # one line of sight: each node once
 
-    def _set_rule(self, position: int, rule: RollupRule) -> None:
-        index = self._state.index
-        current = self._rules.get(position, index.rules.get(position))
+    def _check_rule(self, position: int, rule: RollupRule) -> None:
+        """Refuse a rule that the node cannot take (only a manual value may change)."""
+        current = self._rules.get(position, self._state.index.rules.get(position))
         if (
-            current is None
+            type(rule) is not RollupRule
+            or current is None
             or current.method is not MANUAL
             or rule.method is not MANUAL
             or rule.scope is not current.scope
@@ -329,16 +337,39 @@ class RollupEngine:
             raise ValidationError.single(
                 "$.rule", "only a manual value can change here; build a new cascade otherwise"
             )
-        self._rules[position] = rule
-        self._state.own_progress[position] = rule.manual_progress  # type: ignore[assignment]
 
-    def _set_measure(self, position: int, measure: Measure) -> bool:
+    def _check_measure(self, position: int, measure: Measure) -> None:
+        """Refuse a measure that is not one, or that would break a sum the node takes part in."""
         kind = type(measure)
         if kind is not MetricMeasure and kind is not BinaryMeasure and kind is not MilestoneMeasure:
             raise ValidationError.single("$.measure", "must be a measure")
+        index = self._state.index
+        if position not in index.valued:
+            return
+        before = self._measures.get(position, index.nodes[position].measure)
+        assert isinstance(before, MetricMeasure)  # validated when the cascade was built
+        if not isinstance(measure, MetricMeasure) or measure.unit != before.unit:
+            raise ValidationError.single(
+                "$.measure",
+                f"node {index.ids[position]!r} takes part in a sum: its measure must stay "
+                f"a metric in {before.unit!r}",
+            )
+        if position in index.summing and index.summing[position] != (
+            measure.baseline,
+            measure.target,
+        ):
+            raise ValidationError.single(
+                "$.measure",
+                f"node {index.ids[position]!r} sums its contributors: build a new cascade "
+                "to change its baseline or target",
+            )
+
+    def _set_measure(self, position: int, measure: Measure) -> bool:
+        """Take a checked measure as the node's own; whether a value shown changed."""
         state = self._state
         index = state.index
-        if kind is not MetricMeasure and position not in state.shown:
+        metric = type(measure) is MetricMeasure
+        if not metric and position not in state.shown:
             before = self._measures.get(position) or index.nodes[position].measure
             if type(before) is not MetricMeasure:  # no value to show before or after
                 self._measures[position] = measure
@@ -346,24 +377,6 @@ class RollupEngine:
                 if rule is None or rule.method is not MANUAL:
                     state.own_progress[position] = measure.progress()
                 return False
-        if position in index.valued:
-            before = self._measures.get(position, index.nodes[position].measure)
-            assert isinstance(before, MetricMeasure)  # validated when the cascade was built
-            if not isinstance(measure, MetricMeasure) or measure.unit != before.unit:
-                raise ValidationError.single(
-                    "$.measure",
-                    f"node {index.ids[position]!r} takes part in a sum: its measure must stay "
-                    f"a metric in {before.unit!r}",
-                )
-            if position in index.summing and index.summing[position] != (
-                measure.baseline,
-                measure.target,
-            ):
-                raise ValidationError.single(
-                    "$.measure",
-                    f"node {index.ids[position]!r} sums its contributors: build a new cascade "
-                    "to change its baseline or target",
-                )
         shown = state.show(position, measure.value if isinstance(measure, MetricMeasure) else None)
         self._measures[position] = measure
         rule = self._rules.get(position, index.rules.get(position))

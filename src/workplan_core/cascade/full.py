@@ -27,14 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from workplan_core._arguments import check_arguments
 from workplan_core._collector import collector_paused
 from workplan_core.cascade._state import full_rollup
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.readings import Reading
 from workplan_core.cascade.results import Rollup
-from workplan_core.errors import NotFoundError
+from workplan_core.errors import NotFoundError, Problem, ValidationError
 
 __all__ = ["rollup"]
+
+_READING = frozenset({Reading})
 
 
 def rollup(cascade: Cascade, readings: Mapping[str, Reading] | None = None) -> Rollup:
@@ -47,14 +50,29 @@ def rollup(cascade: Cascade, readings: Mapping[str, Reading] | None = None) -> R
 
     Raises:
         NotFoundError: a reading names a node that is not in the cascade.
+        ValidationError: `cascade` is not a cascade, or `readings` is not a mapping of
+            readings (every entry that is not a `Reading` is named).
 
     One pass over the levels, deepest first, with every sum computed in C-level passes over
     the children table: O(n + e) for n nodes and e edges (leaf-scoped nodes add
     O(descendants) each).
     """
+    check_arguments("invalid rollup arguments", cascade=(cascade, Cascade))
+    if readings is None:
+        readings = {}
+    check_arguments("invalid rollup arguments", readings=(readings, Mapping))
+    if not _READING.issuperset(map(type, readings.values())):
+        raise ValidationError(
+            [
+                Problem(f"$.readings[{node_id!r}]", f"must be a Reading, got {type(r).__name__}")
+                for node_id, r in readings.items()
+                if not isinstance(r, Reading)
+            ],
+            summary="invalid rollup arguments",
+        )
     index = cascade.index
     by_position: dict[int, Reading] = {}
-    for node_id, reading in (readings or {}).items():
+    for node_id, reading in readings.items():
         if node_id not in index.pos:
             raise NotFoundError(f"a reading names {node_id!r}, which is not in the cascade")
         by_position[index.pos[node_id]] = reading

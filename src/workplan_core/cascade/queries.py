@@ -20,10 +20,12 @@ import datetime as dt
 
 import attrs
 
+from workplan_core._arguments import check_arguments
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.nodes import Node
 from workplan_core.cascade.results import Rollup, StatusCounts
 from workplan_core.cascade.status import STATUSES, Status
+from workplan_core.errors import ValidationError
 
 __all__ = [
     "LevelSummary",
@@ -146,6 +148,18 @@ class LevelSummary:
     overdue: int
 
 
+def _check_rollup_query(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> None:
+    """Refuse arguments of the wrong kind and a rollup of another cascade."""
+    check_arguments(
+        "invalid query arguments",
+        cascade=(cascade, Cascade),
+        rolled=(rolled, Rollup),
+        as_of=(as_of, dt.date),
+    )
+    if rolled.index is not cascade.index:
+        raise ValidationError.single("$.rolled", "must be a rollup of this cascade")
+
+
 def level_summaries(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[LevelSummary, ...]:
     """One summary per level, top first, from a rollup of `cascade`. O(n).
 
@@ -153,7 +167,12 @@ def level_summaries(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[L
         cascade: the cascade.
         rolled: its rollup (from `rollup` or `RollupEngine.snapshot`).
         as_of: the date that decides what is overdue.
+
+    Raises:
+        ValidationError: an argument is not of its kind, or `rolled` is not a rollup of
+            `cascade`.
     """
+    _check_rollup_query(cascade, rolled, as_of)
     levels = cascade.config.levels
     index = cascade.index
     progress, codes = rolled.columns()
@@ -184,7 +203,13 @@ def level_summaries(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[L
 
 
 def overdue_nodes(cascade: Cascade, rolled: Rollup, as_of: dt.date) -> tuple[Node, ...]:
-    """Nodes whose period ended before `as_of` and whose rolled-up status is not closed. O(n)."""
+    """Nodes whose period ended before `as_of` and whose rolled-up status is not closed. O(n).
+
+    Raises:
+        ValidationError: an argument is not of its kind, or `rolled` is not a rollup of
+            `cascade`.
+    """
+    _check_rollup_query(cascade, rolled, as_of)
     _, codes = rolled.columns()
     closed = {Status.DONE.code, Status.CANCELLED.code}
     return tuple(

@@ -34,6 +34,7 @@ from typing import NamedTuple, TypeVar, cast
 
 import attrs
 
+from workplan_core._arguments import check_arguments
 from workplan_core._collector import collector_paused
 from workplan_core._memo import per_object
 from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
@@ -682,25 +683,6 @@ def _owned_by(
     return sorted(set(itertools.chain.from_iterable(groups)))
 
 
-_KINDS: dict[type, str] = {
-    dt.date: "a date",
-    Cascade: "a Cascade",
-    Organisation: "an Organisation",
-    CheckinLog: "a CheckinLog",
-}
-
-
-def _check_arguments(**given: tuple[object, type]) -> None:
-    """Raise one `ValidationError` naming every argument that is not of its type."""
-    problems = [
-        Problem(f"$.{name}", f"must be {_KINDS[kind]}, got {type(value).__name__}")
-        for name, (value, kind) in given.items()
-        if not isinstance(value, kind)
-    ]
-    if problems:
-        raise ValidationError(problems, summary="invalid dashboard arguments")
-
-
 def manager_dashboard(
     manager_id: str,
     *,
@@ -719,7 +701,8 @@ def manager_dashboard(
     Raises:
         ValidationError: `as_of`, `cascade`, `organisation` or `log` is not of its type.
     """
-    _check_arguments(
+    check_arguments(
+        "invalid dashboard arguments",
         as_of=(as_of, dt.date),
         cascade=(cascade, Cascade),
         organisation=(organisation, Organisation),
@@ -749,7 +732,12 @@ def node_dashboard(
         NotFoundError: no node has that id.
         ValidationError: `as_of`, `cascade` or `log` is not of its type.
     """
-    _check_arguments(as_of=(as_of, dt.date), cascade=(cascade, Cascade), log=(log, CheckinLog))
+    check_arguments(
+        "invalid dashboard arguments",
+        as_of=(as_of, dt.date),
+        cascade=(cascade, Cascade),
+        log=(log, CheckinLog),
+    )
     rules = policy or DashboardPolicy()
     positions = _subtree(cascade, node_id)
     nodes = cascade.index.nodes
