@@ -133,3 +133,16 @@ def test_team_templates_work_too() -> None:
     template = NodeTemplate("retro", "Team retro", "task", Q2, parent="g3")
     made = instantiate(template, team("web"), Holders({team("web"): frozenset({"cy"})}), Q2.start)
     assert [n.id for n in made] == ["retro:cy"]
+
+
+def test_carrying_a_copy_again_keeps_its_id_from_growing() -> None:
+    cascade = example()
+    once = rollover(cascade, ending=Q2, into=Q3)
+    moved = once.apply(cascade)
+    q4 = CALENDAR.parts(2027, Granularity.QUARTER)[3].period
+    twice = rollover(moved, ending=Q3, into=q4)
+    again = {n.origin: n for n in twice.carried}
+    assert again["t4@2027-01-01"].id == "t4@2027-04-01"
+    assert again["t4@2027-01-01"].origin == "t4@2027-01-01"  # the chain of origins stays
+    assert "t4" not in again  # the original ended with Q2 and stays behind
+    assert len(twice.apply(moved)) == len(moved) + len(twice.carried)

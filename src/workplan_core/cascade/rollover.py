@@ -44,8 +44,21 @@ class RolloverResult:
 
 
 def _default_id(into: Period) -> Callable[[Node], str]:
+    """Name copies ``"<id>@<first day of into>"``; ids do not grow with each carry.
+
+    A copy made by an earlier rollover is named from the id it got then, without the first
+    day it got then.
+    """
     suffix = into.start.isoformat()
-    return lambda node: f"{node.id}@{suffix}"
+
+    def name(node: Node) -> str:
+        earlier = f"@{node.period.start.isoformat()}"
+        base = node.id
+        if node.origin is not None and base.endswith(earlier) and len(base) > len(earlier):
+            base = base[: -len(earlier)]
+        return f"{base}@{suffix}"
+
+    return name
 
 
 def rollover(
@@ -70,7 +83,9 @@ def rollover(
         ending: the period that is ending.
         into: the period the copies run in.
         rolled: a rollup of `cascade` to judge "unfinished" by (computed when omitted).
-        new_id: names each copy (default: ``"<id>@<first day of into>"``).
+        new_id: names each copy (default: ``"<id>@<first day of into>"``; a node that is
+            itself a copy, ``"t4@2027-01-01"``, is named from its id without that first
+            day: ``"t4@2027-04-01"``, so ids do not grow with each carry).
 
     Returns:
         The copies and their links; `RolloverResult.apply` adds them to the cascade. O(n).
