@@ -9,18 +9,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workplan_core.errors import ConflictError
+from workplan_core.errors import ConflictError, ValidationError
 from workplan_core.storage import CorruptRecordError, Delete, Put
-from workplan_core.storage.batch import Head, next_versions, prepare_batch
+from workplan_core.storage.batch import (
+    Head,
+    check_batch,
+    check_declaration,
+    next_versions,
+    prepare_batch,
+)
 from workplan_core.storage.encoding import (
     MAX_INDEX_VALUE_LENGTH,
+    MAX_KEY_LENGTH,
+    are_plain_names,
     decode_record,
     encode_flat_record,
     encode_index_value,
     encode_record,
     index_entries,
+    iterable_problem,
     name_problem,
     record_problems,
+    require_keys,
+    require_writes,
+    where_entries,
 )
 from workplan_core.testing.strategies.storage import store_keys, store_records
 
@@ -127,3 +139,66 @@ def test_next_versions_lists_every_conflict_with_what_was_found() -> None:
     assert "c/a: expected no live record, found version 1" in message
     assert "c/b: expected version 2, found version 3 (deleted)" in message
     assert "c/d: expected version 1, found version 1 (deleted)" in message
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(max_size=4) | store_keys() | st.integers() | st.none(), max_size=8))
+def test_require_keys_agrees_with_name_problem_key_by_key(keys: list[Any]) -> None:
+    bad = {f"$.keys[{i}]" for i, k in enumerate(keys) if name_problem(k, MAX_KEY_LENGTH)}
+    assert are_plain_names(keys, MAX_KEY_LENGTH) == (not bad)
+    if bad:
+        with pytest.raises(ValidationError) as caught:
+            require_keys(keys)
+        assert {p.path for p in caught.value.problems} == bad
+    else:
+        assert require_keys(keys) == list(dict.fromkeys(keys))
+
+
+def test_require_keys_takes_any_iterable_of_keys_but_not_one_key() -> None:
+    assert require_keys(("b", "a", "b")) == ["b", "a"]
+    assert require_keys(k for k in ["x", "y"]) == ["x", "y"]
+    assert require_keys({"k1": 1, "k2": 2}) == ["k1", "k2"]
+    assert require_keys([]) == []
+    for one in ("p-1", b"p-1", bytearray(b"p"), None, 3):
+        with pytest.raises(ValidationError) as caught:
+            require_keys(one)
+        assert [p.path for p in caught.value.problems] == ["$.keys"]
+
+
+def test_require_writes_passes_lists_through_and_refuses_what_is_not_a_batch() -> None:
+    writes: list[Any] = [Put("c", "k", {})]
+    assert require_writes(writes) is writes
+    assert require_writes(w for w in writes) == writes
+    assert require_writes((Delete("c", "k", 1),)) == [Delete("c", "k", 1)]
+    for bad, said in [
+        (Put("c", "k", {}), "single Put"),
+        (Delete("c", "k", 1), "single Delete"),
+        ("ck", "not a string"),
+        (b"ck", "not bytes"),
+        ({"k": Put("c", "k", {})}, "got dict"),
+        (None, "got NoneType"),
+    ]:
+        for check in (require_writes, prepare_batch, check_batch):
+            with pytest.raises(ValidationError, match=said) as caught:
+                check(bad)
+            assert [p.path for p in caught.value.problems] == ["$.writes"]
+
+
+def test_where_must_be_a_mapping_or_none() -> None:
+    assert where_entries("c", None, ("team",)) == []
+    assert where_entries("c", {}, ()) == []
+    assert where_entries("c", {"team": "t"}, ("team",)) == [("team", '"t"')]
+    for bad in ([("team", "t")], [], "team", ()):
+        with pytest.raises(ValidationError, match="must be a mapping") as caught:
+            where_entries("c", bad, ("team",))
+        assert [p.path for p in caught.value.problems] == ["$.where"]
+
+
+def test_declarations_take_an_iterable_of_names_but_not_one_name() -> None:
+    assert check_declaration("c", ("b", "a", "b")) == ("c", ("a", "b"))
+    assert check_declaration("c", (f for f in ["x"])) == ("c", ("x",))
+    assert iterable_problem(["team"], "field names") is None
+    for bad in ("team", None, b"team", 1):
+        with pytest.raises(ValidationError) as caught:
+            check_declaration("c", bad)
+        assert [p.path for p in caught.value.problems] == ["$.indexed"]

@@ -26,13 +26,16 @@ from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.storage.encoding import (
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
+    are_plain_names,
     encode_flat_record,
     encode_record,
     encode_records,
     index_entries,
     index_texts,
+    iterable_problem,
     name_problem,
     record_problems,
+    require_writes,
 )
 from workplan_core.storage.records import Delete, JsonRecord, Put, Write
 
@@ -201,27 +204,6 @@ _expected_of = attrgetter("expected_version")
 _record_of = attrgetter("record")
 
 
-def _plain_names(names: Iterable[object], limit: int) -> bool:
-    """Whether every name is valid (the bulk form of `name_problem`; empty input is valid)."""
-    names = list(names)
-    if not names:
-        return True
-    if not _KEY_TYPES.issuperset(map(type, names)):
-        return False
-    texts = cast(list[str], names)
-    if min(map(len, texts)) == 0 or max(map(len, texts)) > limit:
-        return False
-    joined = "".join(texts)
-    if "\x00" in joined:
-        return False
-    if not joined.isascii():
-        try:
-            joined.encode("utf-8")  # lone surrogates fail here, wherever they are
-        except UnicodeEncodeError:
-            return False
-    return True
-
-
 def _bulk_check(items: list[Any], encode: bool) -> CheckedBatch | None:
     """The checked batch when every write is plainly valid, else `None`.
 
@@ -263,8 +245,8 @@ def _plain_addresses(collections: list[str], keys: list[str], expected: list[int
     """Whether names, keys and expected versions are valid and no key is written twice."""
     return (
         _KEY_TYPES.issuperset(map(type, collections))
-        and _plain_names(set(collections), MAX_NAME_LENGTH)
-        and _plain_names(keys, MAX_KEY_LENGTH)
+        and are_plain_names(set(collections), MAX_NAME_LENGTH)
+        and are_plain_names(keys, MAX_KEY_LENGTH)
         and len(set(zip(collections, keys, strict=True))) == len(keys)
         and _EXPECTED_TYPES.issuperset(map(type, expected))
         and 0 not in expected
@@ -306,7 +288,7 @@ def check_batch(writes: Iterable[Write], *, encode: bool = True) -> CheckedBatch
     Raises:
         ValidationError: as `prepare_batch` raises it.
     """
-    items = writes if type(writes) is list else list(writes)
+    items = require_writes(writes)
     if not items:
         return CheckedBatch([], [], [], [] if encode else None, [], nested=False)
     checked = _bulk_check(items, encode)
@@ -333,9 +315,11 @@ def prepare_batch(writes: Iterable[Write]) -> list[PreparedWrite]:
     Raises:
         ValidationError: listing every problem of every write at once, with paths such as
             `$.writes[3].key` or `$.writes[0].record.scores[2]`; a key written twice in one
-            batch is a problem too.
+            batch is a problem too; at `$.writes` when `writes` is not an iterable of
+            writes (a single `Put` or `Delete`, a string, a mapping; see
+            `workplan_core.storage.encoding.require_writes`).
     """
-    items = writes if type(writes) is list else list(writes)
+    items = require_writes(writes)
     checked = _bulk_check(items, encode=True) if items else None
     if checked is not None:
         return checked.prepared()
@@ -437,17 +421,25 @@ def next_versions(
     return versions
 
 
-def check_declaration(collection: object, indexed: Iterable[object]) -> tuple[str, tuple[str, ...]]:
+def check_declaration(collection: object, indexed: object) -> tuple[str, tuple[str, ...]]:
     """Check a `declare` call; return the collection and its indexed fields, sorted and unique.
 
+    `indexed` is any iterable of field names but a string: ``indexed="team"`` is refused
+    (write ``indexed=["team"]``), as is `None` (write ``indexed=()`` to index nothing).
+
     Raises:
-        ValidationError: listing every invalid name (`$.collection`, `$.indexed[2]`).
+        ValidationError: listing every invalid name (`$.collection`, `$.indexed[2]`), or
+            `$.indexed` itself when it is not an iterable of names.
     """
-    fields = list(indexed) if not isinstance(indexed, str) else [indexed]
     problems: list[Problem] = []
     message = name_problem(collection, MAX_NAME_LENGTH)
     if message:
         problems.append(Problem("$.collection", message))
+    message = iterable_problem(indexed, "field names", "to index one field, pass [name]")
+    if message:
+        problems.append(Problem("$.indexed", message))
+        raise ValidationError(problems, summary="invalid declaration")
+    fields = list(cast(Iterable[object], indexed))
     for i, field in enumerate(fields):
         message = name_problem(field, MAX_NAME_LENGTH)
         if message:

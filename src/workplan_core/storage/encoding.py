@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 import json.scanner
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any, cast
 
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.storage.errors import CorruptRecordError
-from workplan_core.storage.records import IndexValue, JsonRecord
+from workplan_core.storage.records import Delete, IndexValue, JsonRecord, Put
 
 __all__ = [
     "MAX_INDEX_VALUE_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_NAME_LENGTH",
     "MAX_NESTING",
+    "are_plain_names",
     "decode_each",
     "decode_record",
     "decode_records",
@@ -34,10 +35,13 @@ __all__ = [
     "index_entries",
     "index_texts",
     "is_plain_name",
+    "iterable_problem",
     "name_problem",
     "record_problems",
+    "require_keys",
     "require_name",
     "require_since",
+    "require_writes",
     "where_entries",
 ]
 
@@ -174,6 +178,111 @@ def require_since(since: object) -> int:
     if type(since) is not int or since < 0:
         raise ValidationError.single("$.since", "must be an integer >= 0")
     return since
+
+
+def are_plain_names(names: Iterable[object], limit: int) -> bool:
+    """Whether every name is valid (the bulk form of `name_problem`; empty input is valid).
+
+    A few passes in C: it is the fast path of checks over many keys, and a `False` only
+    means that `name_problem` must explain which name is wrong. O(total length).
+    """
+    names = names if type(names) is list else list(names)
+    if not names:
+        return True
+    if not _STR.issuperset(map(type, names)):
+        return False
+    texts = cast(list[str], names)
+    if min(map(len, texts)) == 0 or max(map(len, texts)) > limit:
+        return False
+    joined = "".join(texts)
+    if "\x00" in joined:
+        return False
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")  # lone surrogates fail here, wherever they are
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+_TEXT_TYPES = (str, bytes, bytearray, memoryview)
+
+
+def iterable_problem(value: object, items: str, hint: str = "") -> str | None:
+    """Why `value` cannot be taken as an iterable of several `items`, or `None` when it can.
+
+    A string (or bytes) is iterable, but as its characters: an argument meant to hold many
+    names that gets one name instead would silently read each character as a name, so it is
+    refused. Anything `iter()` refuses is refused too. O(1): the items are not looked at.
+
+    Args:
+        value: the argument.
+        items: what it must hold, for the message (`"keys"`, `"field names"`).
+        hint: appended to the message of a string, in parentheses (how to pass one item).
+    """
+    if isinstance(value, _TEXT_TYPES):
+        kind = "a string" if isinstance(value, str) else type(value).__name__
+        return f"must be an iterable of {items}, not {kind}" + (f" ({hint})" if hint else "")
+    try:
+        iter(cast(Any, value))
+    except TypeError:
+        return f"must be an iterable of {items}, got {type(value).__name__}"
+    return None
+
+
+def require_keys(keys: object, path: str = "$.keys") -> list[str]:
+    """Return the distinct `keys` in the order first given, if each is a valid key.
+
+    What `get_many` takes: any iterable of keys (a list, a tuple, a generator, a dict's
+    keys), but not a single key (a string would otherwise be read character by character).
+    O(len(keys)), in C when every key is a plain ASCII key.
+
+    Raises:
+        ValidationError: at `path` when `keys` is a string, bytes or not iterable; else
+            listing every invalid key at `path[i]` (its position as given).
+    """
+    message = iterable_problem(keys, "keys", "to read one key, pass [key] or use get")
+    if message:
+        raise ValidationError.single(path, message)
+    items = list(cast(Iterable[object], keys))
+    if not are_plain_names(items, MAX_KEY_LENGTH):
+        problems = [
+            Problem(f"{path}[{i}]", found)
+            for i, key in enumerate(items)
+            if (found := name_problem(key, MAX_KEY_LENGTH))
+        ]
+        if problems:
+            raise ValidationError(problems, summary="invalid keys")
+    return list(dict.fromkeys(cast(list[str], items)))
+
+
+def require_writes(writes: object, path: str = "$.writes") -> list[Any]:
+    """Return the items of a batch of writes as a list, if `writes` can be one.
+
+    A batch is any iterable of writes (a list, a tuple, a generator) except a string, bytes
+    or a mapping; a single `Put` or `Delete` is refused naming the likely mistake. The items
+    themselves are checked by `workplan_core.storage.batch.check_batch` and
+    `prepare_batch`, which call this first. O(1) for a list, else O(len(writes)).
+
+    Raises:
+        ValidationError: at `path`.
+    """
+    if type(writes) is list:
+        return writes
+    message: str | None
+    if isinstance(writes, Put | Delete):
+        kind = type(writes).__name__
+        message = (
+            f"must be an iterable of Put/Delete writes, got a single {kind} "
+            f"(wrap it in a list: write([{kind}(...)]))"
+        )
+    elif isinstance(writes, Mapping):
+        message = f"must be an iterable of Put/Delete writes, got {type(writes).__name__}"
+    else:
+        message = iterable_problem(writes, "Put/Delete writes")
+    if message:
+        raise ValidationError.single(path, message)
+    return list(cast(Iterable[Any], writes))
 
 
 def record_problems(record: object, path: str) -> list[Problem]:
@@ -377,9 +486,18 @@ def where_entries(
     """Check a scan's equality filter and encode it as `(field, value text)` pairs.
 
     Raises:
-        ValidationError: listing every field that is not indexed in `collection` and every
-            value that cannot be filtered by (paths such as `$.where.position_id`).
+        ValidationError: at `$.where` when `where` is neither a mapping nor `None`; else
+            listing every field that is not indexed in `collection` and every value that
+            cannot be filtered by (paths such as `$.where.position_id`).
     """
+    if where is None:
+        return []
+    if not isinstance(where, Mapping):
+        raise ValidationError.single(
+            "$.where",
+            "must be a mapping of indexed fields to values, such as {'team': 't-1'}, "
+            f"or None; got {type(where).__name__}",
+        )
     if not where:
         return []
     problems: list[Problem] = []

@@ -43,6 +43,7 @@ from workplan_core.storage.encoding import (
     encode_record,
     index_entries,
     index_texts,
+    require_keys,
     require_name,
     require_since,
     where_entries,
@@ -405,9 +406,7 @@ class MemoryStore:
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; O(len(keys))."""
         require_name(collection, "$.collection")
-        wanted = list(dict.fromkeys(keys))
-        for i, key in enumerate(wanted):
-            require_name(key, f"$.keys[{i}]", MAX_KEY_LENGTH)
+        wanted = require_keys(keys)
         with self._lock:
             self._check_open()
             coll = self._collections.get(collection)

@@ -63,6 +63,7 @@ from workplan_core.storage.encoding import (
     decode_record,
     decode_records,
     index_entries,
+    require_keys,
     require_name,
     require_since,
     where_entries,
@@ -657,9 +658,7 @@ class PostgresStore:
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; one round trip per 5,000 keys."""
         require_name(collection, "$.collection")
-        wanted = list(dict.fromkeys(keys))
-        for i, key in enumerate(wanted):
-            require_name(key, f"$.keys[{i}]", MAX_KEY_LENGTH)
+        wanted = require_keys(keys)
         conn = self._connection()
         found: dict[str, StoredRecord] = {}
         for chunk in _chunks(wanted):

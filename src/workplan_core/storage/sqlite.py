@@ -57,6 +57,7 @@ from workplan_core.storage.encoding import (
     decode_each,
     decode_record,
     index_entries,
+    require_keys,
     require_name,
     require_since,
     where_entries,
@@ -564,9 +565,7 @@ class SqliteStore:
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; O(k log n) in chunks of 500 keys."""
         require_name(collection, "$.collection")
-        wanted = list(dict.fromkeys(keys))
-        for i, key in enumerate(wanted):
-            require_name(key, f"$.keys[{i}]", MAX_KEY_LENGTH)
+        wanted = require_keys(keys)
         found: dict[str, StoredRecord] = {}
         conn = self._connection()
         for chunk in _chunks(wanted):

@@ -66,6 +66,11 @@ def _paths(error: ValidationError) -> set[str]:
     return {p.path for p in error.problems}
 
 
+def _state(store: Store) -> tuple[list[StoredRecord], tuple[str, ...], list[StoredRecord]]:
+    """What a refused call must leave as it was: the change feed, and `C`'s fields and scan."""
+    return list(store.changes(0)), store.indexed_fields(C), list(store.scan(C))
+
+
 def _last_seq(store: Store) -> int:
     seq = 0
     for change in store.changes(0):
@@ -656,6 +661,71 @@ class ValidationTests(StoreFixtures):
         with pytest.raises(ValidationError) as caught:
             store.declare("", indexed=["ok", "", "x\x00"])
         assert _paths(caught.value) == {"$.collection", "$.indexed[1]", "$.indexed[2]"}
+
+    def test_get_many_refuses_a_single_key(self, store: Store) -> None:
+        """`get_many` refuses one key instead of many (a string is not read char by char)."""
+        store.write([Put(C, "p", {}), Put(C, "p-1", {})])
+        before = _state(store)
+        for keys in ("p-1", b"p-1", None, 7):
+            with pytest.raises(ValidationError) as caught:
+                store.get_many(C, keys)  # type: ignore[arg-type]
+            assert _paths(caught.value) == {"$.keys"}, keys
+            assert "must be an iterable of keys" in str(caught.value)
+        with pytest.raises(ValidationError, match="not a string"):
+            store.get_many(C, "p-1")
+        with pytest.raises(ValidationError) as caught:
+            store.get_many(C, ["p", ["p"], "p-1", ""])  # type: ignore[list-item]
+        assert _paths(caught.value) == {"$.keys[1]", "$.keys[3]"}
+        assert _state(store) == before
+        assert list(store.get_many(C, (k for k in ["p-1", "p"]))) == ["p-1", "p"]
+
+    def test_write_refuses_what_is_not_a_batch(self, store: Store) -> None:
+        """`write` refuses a single write, a string, a mapping or a non-iterable."""
+        store.write([Put(C, "a", {"n": 1})])
+        before = _state(store)
+        single_put, single_delete = Put(C, "b", {"n": 1}), Delete(C, "a", 1)
+        for writes in (single_put, single_delete, "ab", b"ab", {"b": single_put}, None, 3):
+            with pytest.raises(ValidationError) as caught:
+                store.write(writes)  # type: ignore[arg-type]
+            assert _paths(caught.value) == {"$.writes"}, writes
+            assert "must be an iterable of Put/Delete" in str(caught.value)
+        with pytest.raises(ValidationError, match="single Put"):
+            store.write(single_put)  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match="single Delete"):
+            store.write(single_delete)  # type: ignore[arg-type]
+        assert _state(store) == before
+        assert store.get(C, "b") is None
+        assert store.write(w for w in [single_put]).versions == (1,)
+
+    def test_scan_refuses_a_filter_that_is_not_a_mapping(self, store: Store) -> None:
+        """`scan` refuses a filter that is not a mapping of fields to values."""
+        store.declare(C, indexed=["team"])
+        store.write([Put(C, "a", {"team": "t"})])
+        before = _state(store)
+        for where in ([("team", "t")], [], "team", 1):
+            with pytest.raises(ValidationError) as caught:
+                store.scan(C, where=where)  # type: ignore[arg-type]
+            assert _paths(caught.value) == {"$.where"}, where
+            assert "must be a mapping of indexed fields to values" in str(caught.value)
+        assert _state(store) == before
+        assert _keys(store.scan(C, where={"team": "t"})) == ["a"]
+
+    def test_declare_refuses_indexed_that_is_not_an_iterable_of_names(self, store: Store) -> None:
+        """`declare` refuses `indexed=None` and a bare string (write `indexed=["team"]`)."""
+        store.declare(C, indexed=["level"])
+        store.write([Put(C, "a", {"team": "t", "level": 1})])
+        before = _state(store)
+        for indexed in (None, "team", b"team", 5):
+            with pytest.raises(ValidationError) as caught:
+                store.declare(C, indexed=indexed)  # type: ignore[arg-type]
+            assert _paths(caught.value) == {"$.indexed"}, indexed
+            assert "must be an iterable of field names" in str(caught.value)
+        with pytest.raises(ValidationError) as caught:
+            store.declare("", indexed=None)  # type: ignore[arg-type]
+        assert _paths(caught.value) == {"$.collection", "$.indexed"}
+        assert _state(store) == before
+        assert store.indexed_fields(C) == ("level",)
+        assert _keys(store.scan(C, where={"level": 1})) == ["a"]
 
 
 class LifecycleTests(StoreFixtures):

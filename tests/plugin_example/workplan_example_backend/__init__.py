@@ -1,10 +1,10 @@
 """An example storage backend, written the way a plugin author would write one.
 
 It keeps every version in plain dicts and lists and favours clarity over speed (a scan sorts
-the collection's keys). Everything hard — checking a batch, conflicts, indexing, encoding — is
-done by the library's helpers in `workplan_core.storage.batch` and `.encoding`, so the store
-behaves exactly like the library's own. The package's `pyproject.toml` declares the entry
-point that makes ``open_store("example://")`` find it.
+the collection's keys). Everything hard — checking arguments and batches, conflicts, indexing,
+encoding — is done by the library's helpers in `workplan_core.storage.batch` and `.encoding`,
+so the store behaves exactly like the library's own. The package's `pyproject.toml` declares
+the entry point that makes ``open_store("example://")`` find it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from workplan_core.storage.encoding import (
     MAX_KEY_LENGTH,
     decode_record,
     index_entries,
+    require_keys,
     require_name,
     require_since,
     where_entries,
@@ -133,7 +134,7 @@ class ExampleStore:
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist, in the order asked for."""
         found = {}
-        for key in dict.fromkeys(keys):
+        for key in require_keys(keys):  # a bare string is refused, not read char by char
             stored = self.get(collection, key)
             if stored is not None:
                 found[key] = stored
