@@ -30,20 +30,40 @@ ALL_OWNER_KINDS: frozenset[OwnerKind] = frozenset(OwnerKind)
 """Every owner kind: the default for a level."""
 
 
+def _got(value: object) -> str:
+    return type(value).__name__
+
+
 def _owner_kinds(kinds: Iterable[OwnerKind]) -> frozenset[OwnerKind]:
+    """The kinds as a frozenset; a string or a non-iterable is kept for the validator."""
+    if isinstance(kinds, str | bytes) or not isinstance(kinds, Iterable):
+        return kinds  # reported by _check_level
     return frozenset(kinds)
 
 
 def _level_tuple(levels: Iterable[Level]) -> tuple[Level, ...]:
+    """The levels as a tuple; a string or a non-iterable is kept for the validator."""
+    if isinstance(levels, str | bytes) or not isinstance(levels, Iterable):
+        return levels  # reported by _check_config
     return tuple(levels)
 
 
-def _check_level(instance: Level, _: object, __: object) -> None:
+def _check_level(instance: Level, _: object, kinds: frozenset[OwnerKind]) -> None:
     problems = []
-    if not instance.name:
+    name = instance.name
+    if type(name) is not str:
+        problems.append(Problem("$.name", f"must be a string, got {_got(name)}"))
+    elif not name:
         problems.append(Problem("$.name", "must not be empty"))
-    if not instance.owner_kinds:
+    if type(kinds) is not frozenset:
+        problems.append(Problem("$.owner_kinds", f"must be a set of OwnerKind, got {_got(kinds)}"))
+    elif not kinds:
         problems.append(Problem("$.owner_kinds", "must allow at least one owner kind"))
+    else:
+        wrong = sorted({_got(kind) for kind in kinds if type(kind) is not OwnerKind})
+        if wrong:
+            rule = f"must hold only OwnerKind members, got {', '.join(wrong)}"
+            problems.append(Problem("$.owner_kinds", rule))
     if problems:
         raise ValidationError(problems, summary="invalid level")
 
@@ -54,7 +74,12 @@ class Level:
 
     Attributes:
         name: the level's name, used by nodes (e.g. ``"team goal"``).
-        owner_kinds: the kinds of owner a node at this level may have (default: any).
+        owner_kinds: the kinds of owner a node at this level may have (default: any); any
+            iterable of `OwnerKind` members is made a frozenset.
+
+    Raises:
+        ValidationError: an empty or non-string name, or owner kinds that are empty, a
+            string or not all `OwnerKind` members (strings are not converted).
     """
 
     name: str
@@ -80,22 +105,30 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-def _check_levels(_: object, __: object, levels: tuple[Level, ...]) -> None:
-    if not levels:
-        raise ValidationError.single("$.levels", "must name at least one level")
-    seen: dict[str, int] = {}
+def _check_config(instance: CascadeConfig, _: object, period_rule: Severity) -> None:
     problems = []
-    for index, level in enumerate(levels):
-        if level.name in seen:
-            problems.append(
-                Problem(
-                    f"$.levels[{index}].name",
-                    f"duplicate level name {level.name!r} (first at $.levels[{seen[level.name]}])",
+    levels = instance.levels
+    if type(levels) is not tuple:
+        problems.append(Problem("$.levels", f"must be a sequence of Level, got {_got(levels)}"))
+    elif not levels:
+        problems.append(Problem("$.levels", "must name at least one level"))
+    else:
+        seen: dict[str, int] = {}
+        for index, level in enumerate(levels):
+            if type(level) is not Level:
+                problems.append(
+                    Problem(f"$.levels[{index}]", f"must be a Level, got {_got(level)}")
                 )
-            )
-        seen.setdefault(level.name, index)
+                continue
+            if level.name in seen:
+                first = seen[level.name]
+                rule = f"duplicate level name {level.name!r} (first at $.levels[{first}])"
+                problems.append(Problem(f"$.levels[{index}].name", rule))
+            seen.setdefault(level.name, index)
+    if type(period_rule) is not Severity:
+        problems.append(Problem("$.period_rule", f"must be a Severity, got {_got(period_rule)}"))
     if problems:
-        raise ValidationError(problems, summary="invalid levels")
+        raise ValidationError(problems, summary="invalid cascade configuration")
 
 
 @record_type("cascade.config", version=1)
@@ -107,12 +140,14 @@ class CascadeConfig:
         levels: the levels from the top (depth 0) down; names must be unique.
         period_rule: whether a child period outside its parent's period is an error (the
             cascade is refused) or a warning (reported on `Cascade.warnings`).
+
+    Raises:
+        ValidationError: no levels, levels that are not `Level` values (a string is not
+            taken apart), duplicate level names, or a period rule that is not a `Severity`.
     """
 
-    levels: tuple[Level, ...] = attrs.field(
-        default=DEFAULT_LEVELS, converter=_level_tuple, validator=_check_levels
-    )
-    period_rule: Severity = Severity.ERROR
+    levels: tuple[Level, ...] = attrs.field(default=DEFAULT_LEVELS, converter=_level_tuple)
+    period_rule: Severity = attrs.field(default=Severity.ERROR, validator=_check_config)
 
     def depth_of(self, level: str) -> int:
         """The depth of the level called `level` (0 is the top).

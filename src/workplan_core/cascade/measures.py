@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
@@ -56,11 +56,21 @@ class Direction(enum.Enum):
     FALLING = "falling"
 
 
-def _finite(path: str, value: float | None) -> list[Problem]:
-    if value is None:
+def _is_number(value: object) -> TypeGuard[float]:
+    """Whether `value` is an int or a float (a bool is not a number here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _got(value: object) -> str:
+    return type(value).__name__
+
+
+def _finite(path: str, value: float | None, optional: bool = False) -> list[Problem]:
+    if value is None and optional:
         return []
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return [Problem(path, "must be a number")]
+    if not _is_number(value):
+        rule = "must be a number or None" if optional else "must be a number"
+        return [Problem(path, f"{rule}, got {_got(value)}")]
     if not magnitude_ok(value):
         return [Problem(path, MAGNITUDE_RULE)]
     return []
@@ -77,19 +87,24 @@ def magnitude_ok(value: float) -> bool:
 
 def _check_metric(instance: MetricMeasure, _: object, __: object) -> None:
     problems = []
-    if not instance.unit:
+    unit = instance.unit
+    if type(unit) is not str:
+        problems.append(Problem("$.unit", f"must be a string, got {_got(unit)}"))
+    elif not unit:
         problems.append(Problem("$.unit", "must not be empty"))
     numbers = _finite("$.baseline", instance.baseline) + _finite("$.target", instance.target)
-    problems += numbers + _finite("$.current", instance.current)
-    if not numbers:
+    problems += numbers + _finite("$.current", instance.current, optional=True)
+    direction = instance.direction
+    if type(direction) is not Direction:
+        problems.append(Problem("$.direction", f"must be a Direction, got {_got(direction)}"))
+    elif not numbers:
         if instance.target == instance.baseline:
             problems.append(Problem("$.target", "must differ from the baseline"))
-        elif (instance.target > instance.baseline) != (instance.direction is Direction.RISING):
-            word = "above" if instance.direction is Direction.RISING else "below"
+        elif (instance.target > instance.baseline) != (direction is Direction.RISING):
+            word = "above" if direction is Direction.RISING else "below"
             problems.append(
                 Problem(
-                    "$.direction",
-                    f"a {instance.direction.value} metric needs a target {word} its baseline",
+                    "$.direction", f"a {direction.value} metric needs a target {word} its baseline"
                 )
             )
     if problems:
@@ -97,7 +112,14 @@ def _check_metric(instance: MetricMeasure, _: object, __: object) -> None:
 
 
 def _default_direction(instance: MetricMeasure) -> Direction:
-    return Direction.FALLING if instance.target < instance.baseline else Direction.RISING
+    """Falling when the target is below the baseline, else rising.
+
+    Non-numbers give rising: the validator then reports them (comparing them could fail).
+    """
+    target, baseline = instance.target, instance.baseline
+    if _is_number(target) and _is_number(baseline) and target < baseline:
+        return Direction.FALLING
+    return Direction.RISING
 
 
 def metric_progress(baseline: float, target: float, value: float) -> float:
@@ -125,6 +147,11 @@ class MetricMeasure:
         current: the latest reading, or `None` before the first (read as the baseline).
         direction: rising when the target is above the baseline, falling when below
             (derived when omitted; a contradicting direction is refused).
+
+    Raises:
+        ValidationError: listing every broken rule: a unit that is not a non-empty string,
+            numbers that are not ints or floats (or out of range), a direction that is not a
+            `Direction` or contradicts the numbers, a target equal to the baseline.
 
     Example:
         >>> MetricMeasure("tickets", baseline=120, target=40, current=100).progress()
@@ -155,15 +182,26 @@ class MetricMeasure:
         return self._progress
 
 
+def _check_binary(_: object, __: object, done: bool) -> None:
+    if type(done) is not bool:
+        raise ValidationError(
+            [Problem("$.done", f"must be True or False, got {_got(done)}")],
+            summary="invalid binary measure",
+        )
+
+
 @attrs.frozen
 class BinaryMeasure:
     """Done or not done.
 
     Attributes:
         done: whether the node's outcome has been delivered.
+
+    Raises:
+        ValidationError: `done` is not `True` or `False`.
     """
 
-    done: bool = False
+    done: bool = attrs.field(default=False, validator=_check_binary)
     _progress: float = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -174,9 +212,21 @@ class BinaryMeasure:
         return self._progress
 
 
-def _check_milestone_name(_: object, __: object, name: str) -> None:
-    if not name:
-        raise ValidationError.single("$.name", "must not be empty")
+def _check_milestone(instance: Milestone, _: object, due: dt.date | None) -> None:
+    problems = []
+    name = instance.name
+    if type(name) is not str:
+        problems.append(Problem("$.name", f"must be a string, got {_got(name)}"))
+    elif not name:
+        problems.append(Problem("$.name", "must not be empty"))
+    if type(instance.reached) is not bool:
+        problems.append(
+            Problem("$.reached", f"must be True or False, got {_got(instance.reached)}")
+        )
+    if due is not None and type(due) is not dt.date:
+        problems.append(Problem("$.due", f"must be a date or None, got {_got(due)}"))
+    if problems:
+        raise ValidationError(problems, summary="invalid milestone")
 
 
 @attrs.frozen
@@ -187,20 +237,38 @@ class Milestone:
         name: what the milestone is.
         reached: whether it has been reached.
         due: when it is due, if planned.
+
+    Raises:
+        ValidationError: listing an empty or non-string name, a `reached` that is not a bool
+            and a `due` that is not a date (a datetime is refused).
     """
 
-    name: str = attrs.field(validator=_check_milestone_name)
+    name: str
     reached: bool = False
-    due: dt.date | None = None
+    due: dt.date | None = attrs.field(default=None, validator=_check_milestone)
 
 
 def _milestone_tuple(milestones: Iterable[Milestone]) -> tuple[Milestone, ...]:
+    """The milestones as a tuple; a string or a non-iterable is kept for the validator."""
+    if isinstance(milestones, str | bytes) or not isinstance(milestones, Iterable):
+        return milestones  # reported by _check_milestones
     return tuple(milestones)
 
 
 def _check_milestones(_: object, __: object, milestones: tuple[Milestone, ...]) -> None:
-    if not milestones:
-        raise ValidationError.single("$.milestones", "must list at least one milestone")
+    if type(milestones) is not tuple:
+        problem = f"must be a sequence of Milestone, got {_got(milestones)}"
+        problems = [Problem("$.milestones", problem)]
+    elif not milestones:
+        problems = [Problem("$.milestones", "must list at least one milestone")]
+    else:
+        problems = [
+            Problem(f"$.milestones[{index}]", f"must be a Milestone, got {_got(milestone)}")
+            for index, milestone in enumerate(milestones)
+            if type(milestone) is not Milestone
+        ]
+    if problems:
+        raise ValidationError(problems, summary="invalid milestone measure")
 
 
 @attrs.frozen
@@ -208,7 +276,12 @@ class MilestoneMeasure:
     """Progress as the fraction of milestones reached.
 
     Attributes:
-        milestones: the milestones in plan order (at least one).
+        milestones: the milestones in plan order (at least one); any iterable of
+            `Milestone`s is made a tuple.
+
+    Raises:
+        ValidationError: no milestones, a string or a non-iterable, or items that are not
+            `Milestone`s (each named by its index).
     """
 
     milestones: tuple[Milestone, ...] = attrs.field(

@@ -10,6 +10,7 @@ one keep the progress, status and value of their measure. See
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 import attrs
 
@@ -20,13 +21,27 @@ from workplan_core.errors import Problem, ValidationError
 __all__ = ["Reading"]
 
 
+def _is_number(value: object) -> TypeGuard[float]:
+    return type(value) is float or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
 def _check_reading(instance: Reading, _: attrs.Attribute[float | None], __: float | None) -> None:
     problems = []
-    progress = instance.progress
-    if progress is not None and not (math.isfinite(progress) and 0.0 <= progress <= 1.0):
+    progress, status, value = instance.progress, instance.status, instance.value
+    if progress is None:
+        pass
+    elif not _is_number(progress):
+        rule = f"must be a number or None, got {type(progress).__name__}"
+        problems.append(Problem("$.progress", rule))
+    elif not (math.isfinite(progress) and 0.0 <= progress <= 1.0):
         problems.append(Problem("$.progress", "must be between 0 and 1"))
-    value = instance.value
-    if value is not None and not magnitude_ok(value):
+    if type(status) is not Status:
+        problems.append(Problem("$.status", f"must be a Status, got {type(status).__name__}"))
+    if value is None:
+        pass
+    elif not _is_number(value):
+        problems.append(Problem("$.value", f"must be a number or None, got {type(value).__name__}"))
+    elif not magnitude_ok(value):
         problems.append(Problem("$.value", MAGNITUDE_RULE))
     if problems:
         raise ValidationError(problems, summary="invalid reading")
@@ -42,6 +57,10 @@ class Reading:
         status: own status.
         value: the metric value read, or `None` for the measure's value; it is what a summing
             parent adds up.
+
+    Raises:
+        ValidationError: a progress or value that is not a number (or `None`) or out of
+            range, or a status that is not a `Status` (strings are not converted).
     """
 
     progress: float | None

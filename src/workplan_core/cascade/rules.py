@@ -45,19 +45,45 @@ class RollupScope(enum.Enum):
     """Distinct leaf descendants, each counted once with its own weight."""
 
 
+def _got(value: object) -> str:
+    return type(value).__name__
+
+
 def _check_rule(instance: RollupRule, _: object, __: object) -> None:
     problems = []
-    manual = instance.method is RollupMethod.MANUAL
-    progress = instance.manual_progress
+    method, scope = instance.method, instance.scope
+    progress, reason = instance.manual_progress, instance.reason
+    if (  # the common case, a plain rule of a known method and scope
+        progress is None
+        and type(method) is RollupMethod
+        and method is not RollupMethod.MANUAL
+        and type(scope) is RollupScope
+        and type(reason) is str
+    ):
+        return
+    if type(method) is not RollupMethod:
+        problems.append(Problem("$.method", f"must be a RollupMethod, got {_got(method)}"))
+    if type(scope) is not RollupScope:
+        problems.append(Problem("$.scope", f"must be a RollupScope, got {_got(scope)}"))
+    number = progress is None or (
+        isinstance(progress, int | float) and not isinstance(progress, bool)
+    )
+    if not number:
+        rule = f"must be a number or None, got {_got(progress)}"
+        problems.append(Problem("$.manual_progress", rule))
+    text = type(reason) is str
+    if not text:
+        problems.append(Problem("$.reason", f"must be a string, got {_got(reason)}"))
+    manual = method is RollupMethod.MANUAL
     if manual and progress is None:
         problems.append(Problem("$.manual_progress", "the manual method needs a manual progress"))
-    if not manual and progress is not None:
+    if type(method) is RollupMethod and not manual and progress is not None:
         problems.append(
             Problem("$.manual_progress", "only the manual method takes a manual progress")
         )
-    if progress is not None and not (math.isfinite(progress) and 0.0 <= progress <= 1.0):
+    if number and progress is not None and not (math.isfinite(progress) and 0 <= progress <= 1):
         problems.append(Problem("$.manual_progress", "must be between 0 and 1"))
-    if manual and not instance.reason.strip():
+    if manual and text and not reason.strip():
         problems.append(Problem("$.reason", "a manual value needs a recorded reason"))
     if problems:
         raise ValidationError(problems, summary="invalid rollup rule")
@@ -72,6 +98,10 @@ class RollupRule:
         scope: whether contributors are the direct children or the leaf descendants.
         manual_progress: the progress set by hand (only, and required, for `MANUAL`).
         reason: why the value was set by hand (required for `MANUAL`).
+
+    Raises:
+        ValidationError: listing every field of the wrong type (enums must be passed as
+            members, not their string values) and every broken rule, with its path.
 
     Example:
         >>> RollupRule.manual(0.4, "board estimate after the merger").method

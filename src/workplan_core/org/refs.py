@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from workplan_core.errors import ValidationError
+from workplan_core.errors import Problem, ValidationError
 
 __all__ = ["OwnerKind", "OwnerRef"]
 
@@ -22,14 +22,27 @@ class OwnerKind(enum.Enum):
     DEPARTMENT = "department"
 
 
-def _non_empty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value:
-        raise ValidationError.single(f"$.{attribute.name}", "must not be empty")
+def _check_ref(instance: OwnerRef, _: object, ref_id: str) -> None:
+    kind = instance.kind
+    if type(kind) is OwnerKind and type(ref_id) is str and ref_id:
+        return
+    problems = []
+    if type(kind) is not OwnerKind:
+        problems.append(Problem("$.kind", f"must be an OwnerKind, got {type(kind).__name__}"))
+    if type(ref_id) is not str:
+        problems.append(Problem("$.id", f"must be a string, got {type(ref_id).__name__}"))
+    elif not ref_id:
+        problems.append(Problem("$.id", "must not be empty"))
+    raise ValidationError(problems, summary="invalid owner reference")
 
 
 @attrs.frozen(order=True)
 class OwnerRef:
     """Who is accountable: a `kind` of organisational thing and its `id`.
+
+    Raises:
+        ValidationError: the kind is not an `OwnerKind` (a string is not converted) or the
+            id is not a non-empty string.
 
     Example:
         >>> OwnerRef(OwnerKind.TEAM, "team-7")
@@ -37,7 +50,7 @@ class OwnerRef:
     """
 
     kind: OwnerKind
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_check_ref)
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.id}"
