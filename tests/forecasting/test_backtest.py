@@ -111,3 +111,38 @@ def test_plots_draw_on_given_axes() -> None:
     assert axes is right
     assert len(right.collections) == 2  # the two fan bands
     plt.close(fig)
+
+
+def test_an_empty_backtest_scores_nothing() -> None:
+    # no cases: every summary is None (a coverage of 0 would read as "never covered")
+    report = score_backtest([], quantiles=(0.5, 0.85))
+    assert report.cases == ()
+    assert report.coverage == {0.5: None, 0.85: None}
+    assert report.pinball == {0.5: None, 0.85: None}
+    assert (report.crps, report.mae_p50, report.false_alarm_rate, report.miss_rate) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_backtest_days_must_be_dates() -> None:
+    stamp = dt.datetime(2027, 1, 20, 9)
+    with pytest.raises(ValidationError) as info:
+        replay_throughput(
+            "n", [D(2027, 1, 5), stamp], as_of_dates=[stamp], due=stamp, history_periods=0
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.completions[1]", "must be a date, not a datetime"),
+        ("$.as_of_dates[0]", "must be a date, not a datetime"),
+        ("$.due", "must be a date, not a datetime"),
+        ("$.history_periods", "must be a whole number >= 1"),
+    ]
+    case = BacktestCase(weekly((0.0, 1.0)), stamp)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as info:
+        score_backtest([case])
+    assert [p.path for p in info.value.problems] == ["$.cases[0].actual"]
+    with pytest.raises(ValidationError) as info:
+        score_backtest(None)  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == ["$.cases"]

@@ -76,3 +76,33 @@ def test_earned_schedule_inverts_planned_value(cumulative: list[float], share: f
     es = baseline.earned_schedule(earned)
     assert 0 <= es <= baseline.planned_duration
     assert baseline.at(es) == pytest.approx(earned, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "paths"),
+    [
+        (lambda: PlannedValue(None), ["$.cumulative"]),
+        (lambda: PlannedValue(100), ["$.cumulative"]),
+        (lambda: PlannedValue("10,20"), ["$.cumulative"]),
+        (lambda: PlannedValue(["10", "20"]), ["$.cumulative[0]", "$.cumulative[1]"]),
+        (lambda: PlannedValue([True, True]), ["$.cumulative[0]", "$.cumulative[1]"]),
+        (lambda: PlannedValue([10, "x", 5]), ["$.cumulative[1]"]),
+        (
+            lambda: earned_value(PlannedValue([10]), earned="50", actual_cost=True, actual_time=1),
+            ["$.earned", "$.actual_cost"],
+        ),
+        (
+            lambda: earned_value([10, 20], earned=5, actual_cost=5, actual_time=1),
+            ["$.baseline"],
+        ),
+    ],
+)
+def test_values_of_the_wrong_kind_are_refused_not_converted(call: object, paths: list[str]) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[operator]
+    assert [p.path for p in info.value.problems] == paths
+    assert "got" in str(info.value)
+
+
+def test_whole_numbers_are_read_as_floats() -> None:
+    assert PlannedValue([10, 20.5]).cumulative == (10.0, 20.5)

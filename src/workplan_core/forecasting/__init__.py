@@ -31,6 +31,7 @@ from workplan_core.forecasting.forecast import (
     ForecastSettings,
     forecast_pace,
     forecast_throughput,
+    pace_resolution,
     to_forecast,
 )
 from workplan_core.forecasting.from_checkins import (
@@ -66,6 +67,7 @@ __all__ = [
     "forecast_pace",
     "forecast_throughput",
     "outlooks",
+    "pace_resolution",
     "periods_to_finish",
     "remaining_mixture",
     "replay_throughput",

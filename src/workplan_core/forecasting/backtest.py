@@ -30,7 +30,14 @@ from typing import Any
 
 import attrs
 
-from workplan_core.errors import ValidationError
+from workplan_core.errors import Problem, ValidationError
+from workplan_core.forecasting._checks import (
+    day_problems,
+    days_problems,
+    raise_if,
+    type_problems,
+    whole_problems,
+)
 from workplan_core.forecasting.flags import FlagPolicy, delay_flag
 from workplan_core.forecasting.forecast import (
     DEFAULT_QUANTILES,
@@ -121,7 +128,17 @@ def score_case(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     policy: FlagPolicy | None = None,
 ) -> CaseScore:
-    """Score one forecast against what happened. O(D) for D forecast dates."""
+    """Score one forecast against what happened. O(D) for D forecast dates.
+
+    Raises:
+        ValidationError: `case` is not a `BacktestCase`, its `actual` day is not a date (or
+            is a datetime), or it is before the forecast was made.
+    """
+    problems = type_problems("$", case, BacktestCase)
+    if not problems:
+        problems = type_problems("$.forecast", case.forecast, Forecast)
+        problems += day_problems("$.actual", case.actual)
+    raise_if(problems, "invalid backtest case")
     forecast = case.forecast
     actual_days = (case.actual - forecast.as_of).days
     if actual_days < 0:
@@ -157,18 +174,21 @@ class BacktestReport:
 
     Attributes:
         cases: every case's scores.
-        coverage: for each quantile, the share of cases covered.
-        pinball: for each quantile, the mean pinball loss in days.
+        coverage: for each quantile, the share of cases covered (`None` without cases).
+        pinball: for each quantile, the mean pinball loss in days (`None` without cases).
         crps: the mean CRPS in days.
         mae_p50: the mean absolute error of the P50 date in days.
         flag_lead_time_days: the mean lead time of flags raised on late cases.
         false_alarm_rate: the share of flags raised on cases that finished on time.
         miss_rate: the share of late cases that were not flagged.
+
+    Every summary is a mean over the cases it concerns, and `None` when there are none: an
+    empty backtest scores nothing, rather than a coverage of 0.
     """
 
     cases: tuple[CaseScore, ...]
-    coverage: Mapping[float, float]
-    pinball: Mapping[float, float]
+    coverage: Mapping[float, float | None]
+    pinball: Mapping[float, float | None]
     crps: float | None
     mae_p50: float | None
     flag_lead_time_days: float | None
@@ -207,14 +227,31 @@ def score_backtest(
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     policy: FlagPolicy | None = None,
 ) -> BacktestReport:
-    """Score every case and summarise. O(total forecast dates)."""
-    scored = tuple(score_case(c, quantiles, policy) for c in cases)
+    """Score every case and summarise. O(total forecast dates).
+
+    With no cases every summary is `None` (see
+    [BacktestReport][workplan_core.forecasting.backtest.BacktestReport]).
+
+    Raises:
+        ValidationError: `cases` is not a collection of `BacktestCase`, or a case is invalid
+            (see `score_case`; its problems are prefixed with ``$.cases[i]``).
+    """
+    if isinstance(cases, str | bytes | Mapping) or not isinstance(cases, Iterable):
+        rule = f"must be a sequence of BacktestCase, got {type(cases).__name__}"
+        raise ValidationError.single("$.cases", rule)
+    scored_cases = []
+    for i, case in enumerate(cases):
+        try:
+            scored_cases.append(score_case(case, quantiles, policy))
+        except ValidationError as error:
+            raise error.prefixed(f"$.cases[{i}]") from None
+    scored = tuple(scored_cases)
     flagged = [s for s in scored if s.flagged and s.late is not None]
     late = [s for s in scored if s.late]
     return BacktestReport(
         cases=scored,
-        coverage={q: _mean([float(s.covered[q]) for s in scored]) or 0.0 for q in quantiles},
-        pinball={q: _mean([s.pinball[q] for s in scored]) or 0.0 for q in quantiles},
+        coverage={q: _mean([float(s.covered[q]) for s in scored]) for q in quantiles},
+        pinball={q: _mean([s.pinball[q] for s in scored]) for q in quantiles},
         crps=_mean([s.crps for s in scored]),
         mae_p50=_mean([float(s.abs_error_p50) for s in scored]),
         flag_lead_time_days=_mean([float(s.lead_time_days or 0) for s in flagged if s.late]),
@@ -243,14 +280,24 @@ def replay_throughput(
         settings: calendar and period length.
 
     O(a·(h·t + F)) for a as-of days, h history periods, t tasks and F the forecast's cost.
+
+    Raises:
+        ValidationError: no completions, or days that are not dates (or are datetimes),
+            every one at once, or `history_periods` that is not a whole number >= 1.
     """
+    problems = days_problems("$.completions", completions)
+    if not problems and not completions:
+        problems.append(Problem("$.completions", "a finished node has at least one task"))
+    as_of_days = list(as_of_dates) if isinstance(as_of_dates, Iterable) else as_of_dates
+    problems += days_problems("$.as_of_dates", as_of_days)
+    problems += day_problems("$.due", due, optional=True)
+    problems += whole_problems("$.history_periods", history_periods, low=1)
+    raise_if(problems, "invalid backtest replay")
     rules = settings or ForecastSettings()
-    if not completions:
-        raise ValidationError.single("$.completions", "a finished node has at least one task")
     finished = sorted(completions)
     actual = finished[-1]
     cases = []
-    for as_of in sorted(set(as_of_dates)):
+    for as_of in sorted(set(as_of_days)):
         if as_of >= actual:
             continue
         history = throughput_counts(finished, as_of, history_periods, rules)

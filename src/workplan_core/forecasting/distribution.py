@@ -36,10 +36,12 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import attrs
 
 from workplan_core.errors import Problem, ValidationError
+from workplan_core.forecasting._checks import is_number, is_whole, number_problems, whole_problems
 
 __all__ = [
     "PeriodDistribution",
@@ -79,13 +81,17 @@ class Throughput:
         """Build from per-period counts (zero periods included).
 
         Raises:
-            ValidationError: no history, or a negative count.
+            ValidationError: not a collection of counts, no history, or a count that is not
+                a whole number >= 0 (a bool or a float is not a count).
         """
+        if isinstance(counts, str | bytes | Mapping) or not isinstance(counts, Iterable):
+            rule = f"must be a sequence of per-period counts, got {type(counts).__name__}"
+            raise ValidationError.single("$", rule)
         history = list(counts)
         problems = [
             Problem(f"$[{i}]", "a per-period count must be a non-negative integer")
             for i, c in enumerate(history)
-            if isinstance(c, bool) or not isinstance(c, int) or c < 0
+            if not is_whole(c) or c < 0
         ]
         if not history:
             problems.append(Problem("$", "needs at least one period of history"))
@@ -153,36 +159,81 @@ class PeriodDistribution:
         return sum(n * p for n, p in enumerate(self.pmf)) + self.tail * len(self.cdf)
 
 
+def _range_weights(remaining: tuple[object, ...]) -> tuple[dict[int, float], list[Problem]]:
+    """A `(low, high)` range as equal weights on the whole numbers in it."""
+    if len(remaining) != 2:
+        rule = f"a range must be a (low, high) pair, got {len(remaining)} items"
+        return {}, [Problem("$.remaining", rule)]
+    problems = [
+        p for i, end in enumerate(remaining) for p in whole_problems(f"$.remaining[{i}]", end)
+    ]
+    if problems:
+        return {}, problems
+    low, high = cast("tuple[int, int]", remaining)
+    if high < low:
+        problems.append(Problem("$.remaining", "a range must not end before it starts"))
+    return dict.fromkeys(range(low, high + 1), 1.0), problems
+
+
+def _mapping_weights(remaining: Mapping[object, object]) -> tuple[dict[int, float], list[Problem]]:
+    """Weights per whole number, each checked."""
+    amounts: dict[int, float] = {}
+    problems = []
+    for units, weight in remaining.items():
+        if not is_whole(units):
+            rule = f"amount {units!r} must be a whole number, got {type(units).__name__}"
+            problems.append(Problem("$.remaining", rule))
+        elif not is_number(weight):
+            rule = f"a weight must be a number, got {type(weight).__name__}"
+            problems.append(Problem(f"$.remaining[{units}]", rule))
+        else:
+            amounts[cast("int", units)] = float(cast("float", weight))
+    return amounts, problems
+
+
+def _mixture_weights(remaining: object) -> tuple[dict[int, float], list[Problem]]:
+    """Read `remaining` as weights per amount, with every problem of its shape and values."""
+    if is_whole(remaining):
+        amounts: dict[int, float] = {cast("int", remaining): 1.0}
+        problems: list[Problem] = []
+    elif isinstance(remaining, tuple):
+        amounts, problems = _range_weights(remaining)
+    elif isinstance(remaining, Mapping):
+        amounts, problems = _mapping_weights(remaining)
+    else:
+        rule = (
+            "must be a whole number, a (low, high) pair of whole numbers or a mapping of "
+            f"whole numbers to weights, got {type(remaining).__name__}"
+        )
+        return {}, [Problem("$.remaining", rule)]
+    if any(units < 0 for units in amounts):
+        problems.append(Problem("$.remaining", "amounts of work must not be negative"))
+    if any(w < 0 or not math.isfinite(w) for w in amounts.values()) or (
+        not problems and sum(amounts.values()) <= 0
+    ):
+        problems.append(Problem("$.remaining", "weights must be non-negative with a positive sum"))
+    return amounts, problems
+
+
 def remaining_mixture(
     remaining: int | Mapping[int, float] | tuple[int, int], split_rate: float = 0.0
 ) -> dict[int, float]:
     """Normalise remaining work to a mixture ``{units: weight}``, grown by `split_rate`.
 
     Args:
-        remaining: a number of units; a `(low, high)` range, read as uniform over the whole
-            numbers in it; or explicit weights.
+        remaining: a whole number of units; a `(low, high)` range of whole numbers, read as
+            uniform over the whole numbers in it; or weights per whole number. A bool, a float
+            or a string is not a number of units (nothing is converted).
         split_rate: the share by which work grows as it is broken down (0.2: five tasks become
             six); each amount ``R`` becomes ``ceil(R · (1 + split_rate))``.
 
     Raises:
-        ValidationError: negative amounts or weights, an empty mixture, or a negative split rate.
+        ValidationError: every problem at once: remaining work of another shape, amounts that
+            are not whole numbers or are negative, weights that are not numbers, negative or
+            sum to zero, or a split rate that is not a finite number >= 0.
     """
-    if isinstance(remaining, tuple):
-        low, high = remaining
-        if high < low:
-            raise ValidationError.single("$.remaining", "a range must not end before it starts")
-        weights: dict[int, float] = dict.fromkeys(range(low, high + 1), 1.0)
-    elif isinstance(remaining, Mapping):
-        weights = dict(remaining)
-    else:
-        weights = {remaining: 1.0}
-    problems = []
-    if split_rate < 0 or not math.isfinite(split_rate):
-        problems.append(Problem("$.split_rate", "must be a finite number >= 0"))
-    if any(units < 0 for units in weights):
-        problems.append(Problem("$.remaining", "amounts of work must not be negative"))
-    if any(w < 0 or not math.isfinite(w) for w in weights.values()) or sum(weights.values()) <= 0:
-        problems.append(Problem("$.remaining", "weights must be non-negative with a positive sum"))
+    weights, problems = _mixture_weights(remaining)
+    problems += number_problems("$.split_rate", split_rate, low=0)
     if problems:
         raise ValidationError(problems, summary="invalid remaining work")
     total = sum(weights.values())

@@ -25,11 +25,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 
 import attrs
 
 from workplan_core.errors import Problem, ValidationError
+from workplan_core.forecasting._checks import is_number, number_problems, type_problems
 
 __all__ = ["EarnedValueReport", "PlannedValue", "earned_value"]
 
@@ -38,24 +39,32 @@ def _ratio(top: float, bottom: float) -> float | None:
     return top / bottom if bottom != 0 else None
 
 
-def _check_planned(instance: PlannedValue, _: object, values: tuple[float, ...]) -> None:
+def _cumulative(values: Iterable[float]) -> tuple[float, ...]:
+    """The baseline as floats, after checking it; every problem at once (nothing converted)."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        rule = f"must be a sequence of numbers, got {type(values).__name__}"
+        raise ValidationError.single("$.cumulative", rule)
+    given = list(values)
     problems = []
-    if not values:
+    if not given:
         problems.append(Problem("$.cumulative", "needs at least one period"))
-    for i, v in enumerate(values):
-        if not math.isfinite(v) or v < 0:
+    for i, v in enumerate(given):
+        if not is_number(v):
+            rule = f"must be a finite number >= 0, got {type(v).__name__}"
+            problems.append(Problem(f"$.cumulative[{i}]", rule))
+        elif not math.isfinite(v) or v < 0:
             problems.append(Problem(f"$.cumulative[{i}]", "must be a finite number >= 0"))
-    for i, (a, b) in enumerate(itertools.pairwise(values)):
-        if b < a:
+    # the order and the budget are checked among the values that are numbers (NaN compares
+    # false, so a value that is not a number is reported once)
+    floats = [float(v) if is_number(v) else math.nan for v in given]
+    for i, (a, b) in enumerate(itertools.pairwise(floats)):
+        if b < a:  # False when either is not a valid number (NaN)
             problems.append(Problem(f"$.cumulative[{i + 1}]", "cumulative values must not fall"))
-    if values and values[-1] <= 0:
+    if floats and floats[-1] <= 0:
         problems.append(Problem("$.cumulative", "the budget at completion must be positive"))
     if problems:
         raise ValidationError(problems, summary="invalid planned-value baseline")
-
-
-def _floats(values: Sequence[float]) -> tuple[float, ...]:
-    return tuple(float(v) for v in values)
+    return tuple(floats)
 
 
 @attrs.frozen
@@ -64,9 +73,14 @@ class PlannedValue:
 
     Attributes:
         cumulative: ``PV(1) … PV(n)``; ``PV(0) = 0`` is implied.
+
+    Raises:
+        ValidationError: not a sequence of numbers (a bool or a string is not a number and
+            nothing is converted), no period, a value that is negative or not finite, a
+            value below the one before, or a budget at completion of zero.
     """
 
-    cumulative: tuple[float, ...] = attrs.field(converter=_floats, validator=_check_planned)
+    cumulative: tuple[float, ...] = attrs.field(converter=_cumulative)
 
     @property
     def budget_at_completion(self) -> float:
@@ -137,19 +151,18 @@ def earned_value(
         actual_time: AT, periods elapsed since the baseline started (may be fractional).
 
     Raises:
-        ValidationError: negative or non-finite inputs.
+        ValidationError: a baseline that is not a `PlannedValue`, or inputs that are not
+            finite numbers >= 0 (a bool or a string is not a number), every one at once.
 
     O(log n) for a baseline of n periods.
     """
-    problems = [
-        Problem(f"$.{name}", "must be a finite number >= 0")
-        for name, value in (
-            ("earned", earned),
-            ("actual_cost", actual_cost),
-            ("actual_time", actual_time),
-        )
-        if not math.isfinite(value) or value < 0
-    ]
+    problems = type_problems("$.baseline", baseline, PlannedValue)
+    for name, value in (
+        ("earned", earned),
+        ("actual_cost", actual_cost),
+        ("actual_time", actual_time),
+    ):
+        problems += number_problems(f"$.{name}", value, low=0)
     if problems:
         raise ValidationError(problems, summary="invalid earned-value inputs")
     bac = baseline.budget_at_completion

@@ -10,7 +10,10 @@ lowers the parent's probability of finishing on time: ``−ln P(child done by du
 **Flags.** A node is flagged when its probability of finishing by its due date falls below a
 threshold (default 0.7). A flag records the lead time (due date minus as-of date: how long there
 is to act) and a severity from the probability bands of the
-[FlagPolicy][workplan_core.forecasting.flags.FlagPolicy].
+[FlagPolicy][workplan_core.forecasting.flags.FlagPolicy]. Work already finished on the as-of
+date is never flagged: it reads as on time (probability 1) when it finished by its due date,
+and even a late finish leaves nothing to act on. Unfinished work whose due date has passed
+has missed it: its on-time probability is 0 and its flag is high.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Sequence
 import attrs
 
 from workplan_core.errors import Problem, ValidationError
+from workplan_core.forecasting._checks import day_problems, is_number
 from workplan_core.forecasting.forecast import Forecast, ForecastMethod
 
 __all__ = ["DelayFlag", "FlagPolicy", "FlagSeverity", "combine_children", "delay_flag"]
@@ -38,7 +42,18 @@ class FlagSeverity(enum.Enum):
 
 
 def _check_policy(instance: FlagPolicy, _: object, __: object) -> None:
+    """Every problem with the policy at once (types first; nothing is converted)."""
     problems = []
+    bands = ("threshold", "medium_below", "high_below")
+    for name in bands:
+        value = getattr(instance, name)
+        if not is_number(value):
+            rule = f"must be a number in [0, 1], got {type(value).__name__}"
+            problems.append(Problem(f"$.{name}", rule))
+        elif not math.isfinite(value):
+            problems.append(Problem(f"$.{name}", "must be a finite number"))
+    if problems:
+        raise ValidationError(problems, summary="invalid flag policy")
     if not 0 < instance.threshold <= 1:
         problems.append(Problem("$.threshold", "must be in (0, 1]"))
     if not 0 <= instance.high_below <= instance.medium_below <= instance.threshold:
@@ -57,6 +72,10 @@ class FlagPolicy:
         threshold: flag when the on-time probability is below this.
         medium_below: below this the severity is at least medium.
         high_below: below this (or once the due date has passed unfinished) it is high.
+
+    Raises:
+        ValidationError: a field that is not a finite number (a bool or a string is not a
+            number), or bands out of order (every problem at once).
     """
 
     threshold: float = 0.7
@@ -102,10 +121,18 @@ class DelayFlag:
 def delay_flag(
     forecast: Forecast, policy: FlagPolicy | None = None, drivers: Sequence[str] = ()
 ) -> DelayFlag | None:
-    """The flag for `forecast`, or `None` when it is on time enough (or has no due date)."""
+    """The flag for `forecast`, or `None` when it is on time enough or needs no flag.
+
+    No flag is raised without a due date, or for work already finished on the forecast's
+    `as_of` (nothing is left to act on, even when it finished late). Unfinished work whose
+    due date is before `as_of` has missed it (on-time probability 0) and is flagged with
+    high severity.
+    """
     rules = policy or FlagPolicy()
     probability = forecast.on_time_probability
     if forecast.due is None or probability is None or probability >= rules.threshold:
+        return None
+    if forecast.done:
         return None
     overdue = forecast.due < forecast.as_of
     return DelayFlag(
@@ -132,6 +159,14 @@ def _drivers(children: Sequence[Forecast], due: dt.date | None) -> tuple[str, ..
     return tuple(node for score, node in scored if score > 1e-12)
 
 
+def _finished(children: Sequence[Forecast]) -> dt.date | None:
+    """The day the last child finished, when all are finished and every day is known."""
+    if not all(c.done for c in children):
+        return None
+    days = [c.finished for c in children]
+    return max(d for d in days if d is not None) if None not in days else None
+
+
 def combine_children(
     node_id: str, children: Sequence[Forecast], *, as_of: dt.date, due: dt.date | None = None
 ) -> tuple[Forecast, tuple[str, ...]]:
@@ -139,9 +174,16 @@ def combine_children(
 
     O(D·c·log D) for c children with D distinct dates between them.
 
+    When every child was already finished on `as_of`, so is the parent, and it finished on
+    the latest of their finish days (unknown if any of them is).
+
     Raises:
-        ValidationError: no children, or children forecast as of another day.
+        ValidationError: `as_of` or `due` is not a date (or is a datetime), no children,
+            or children forecast as of another day.
     """
+    days = day_problems("$.as_of", as_of) + day_problems("$.due", due, optional=True)
+    if days:
+        raise ValidationError(days, summary="invalid forecast days")
     if not children:
         raise ValidationError.single("$.children", "needs at least one child forecast")
     problems = [
@@ -171,5 +213,6 @@ def combine_children(
         truncated=sum(c.truncated for c in children),
         never=any(c.never for c in children),
         warnings=warnings,
+        finished=_finished(children),
     )
     return combined, _drivers(children, due)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from workplan_core.forecasting._checks import day_problems, days_problems, raise_if
 from workplan_core.forecasting.distribution import Throughput, count_quantiles
 from workplan_core.forecasting.forecast import Forecast, ForecastSettings
 
@@ -61,7 +62,12 @@ def plot_burnup(
 
     The fan shades the 5–95% and 15–85% ranges of tasks done per future period (exact, from
     `count_quantiles`) and draws the median.
+
+    Raises:
+        ValidationError: `as_of` or a completion is not a date (or is a datetime).
     """
+    problems = days_problems("$.completions", completions) + day_problems("$.as_of", as_of)
+    raise_if(problems, "invalid burn-up days")
     rules = settings or ForecastSettings()
     axes = _axes(ax)
     done = sorted(d for d in completions if d <= as_of)
