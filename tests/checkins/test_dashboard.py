@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workplan_core.cascade import Cascade, Node, Status
-from workplan_core.checkins import CheckIn, CheckinLog, Severity, StatusUpdate
+from workplan_core.checkins import (
+    Cadence,
+    CheckIn,
+    CheckinLog,
+    Severity,
+    StatusUpdate,
+    Weekday,
+    weekly,
+)
 from workplan_core.checkins.dashboard import (
     AttentionReason,
     NodeOutlook,
@@ -237,3 +245,93 @@ def test_arguments_of_the_wrong_kind_are_named_in_one_error() -> None:
     with pytest.raises(ValidationError) as info:
         LOG.participation(None, "2027-01-19", None)  # type: ignore[arg-type]
     assert [p.path for p in info.value.problems] == ["$.as_of", "$.window_start"]
+
+
+def _with_teams() -> Organisation:
+    """ORG plus two teams: "portal" (anna, in maria's tree) and "billing" (zoe, outside it)."""
+    from workplan_core.org import Team, TeamMembership
+
+    return Organisation.build(
+        people=ORG.people,
+        job_titles=ORG.job_titles,
+        departments=ORG.departments,
+        positions=ORG.positions,
+        assignments=ORG.assignments,
+        teams=[Team("portal", "Portal"), Team("billing", "Billing")],
+        team_memberships=[
+            TeamMembership("anna", "portal", START),
+            TeamMembership("zoe", "billing", START),
+        ],
+    )
+
+
+def _team_cadence(cadence_id: str, manager: str, team: str) -> Cadence:
+    return Cadence(
+        cadence_id, manager, OwnerRef(OwnerKind.TEAM, team), weekly(Weekday.MONDAY), D(2027, 1, 4)
+    )
+
+
+def test_only_the_team_cadences_in_a_dashboards_scope_count() -> None:
+    # zoe's billing team (outside maria's tree) has a weekly team check-in that is never held
+    org = _with_teams()
+    billing = _team_cadence("c-billing", "chen", "billing")
+    log = CheckinLog.from_records(cadences=[*CADENCES, billing], checkins=CHECKINS)
+    as_of = D(2027, 1, 31)
+    board = manager_dashboard("maria", as_of=as_of, cascade=CASCADE, organisation=org, log=log)
+    alone = manager_dashboard("maria", as_of=as_of, cascade=CASCADE, organisation=org, log=LOG)
+    assert board == alone  # neither the totals nor the needs-attention list see it
+    assert "billing" not in {item.subject_id for item in board.needs_attention}
+    node = node_dashboard("g1", as_of=as_of, cascade=CASCADE, log=log)
+    assert node == node_dashboard("g1", as_of=as_of, cascade=CASCADE, log=LOG)
+    # ... while it counts where billing is in scope: for chen (zoe reports to chen) and
+    # for a subtree with a node the team owns
+    chen = manager_dashboard("chen", as_of=as_of, cascade=CASCADE, organisation=org, log=log)
+    chen_before = manager_dashboard("chen", as_of=as_of, cascade=CASCADE, organisation=org, log=LOG)
+    assert chen.summary.checkins_missed == chen_before.summary.checkins_missed + 4
+    assert ("billing", D(2027, 1, 4)) in {
+        (item.subject_id, item.since) for item in chen.needs_attention
+    }
+    team_owned = Cascade(
+        [
+            *CASCADE.nodes,
+            Node("t5", "Tax rules", "task", OwnerRef(OwnerKind.TEAM, "billing"), Q, parent="g2"),
+        ]
+    )
+    g2 = node_dashboard("g2", as_of=as_of, cascade=team_owned, log=log)
+    assert (g2.summary.checkins_held, g2.summary.checkins_missed) == (0, 4)
+
+
+def test_a_team_cadence_of_a_team_with_a_member_in_the_tree_counts() -> None:
+    org = _with_teams()
+    portal = _team_cadence("c-portal", "maria", "portal")
+    held = [CheckIn("tp1", D(2027, 1, 4), "maria", ("anna",), "c-portal")]
+    log = CheckinLog.from_records(cadences=[*CADENCES, portal], checkins=[*CHECKINS, *held])
+    as_of = D(2027, 1, 19)
+    board = manager_dashboard("maria", as_of=as_of, cascade=CASCADE, organisation=org, log=log)
+    # as in the worked example (4 held, 1 missed), plus the team's Jan 4 held and Jan 11 missed
+    assert (board.summary.checkins_held, board.summary.checkins_missed) == (5, 2)
+    # the log's own default still counts every team's cadences (as documented)
+    assert len(log.cadences_with(["anna"])) == 2
+    assert [c.id for c in log.cadences_with(["anna"], teams=())] == ["c-anna"]
+    assert [c.id for c in log.cadences_with(["anna"], teams=["portal"])] == ["c-anna", "c-portal"]
+
+
+def test_a_correction_keeps_the_last_update_day_of_the_reading_it_corrects() -> None:
+    # omar's t2 was last updated Jan 4 (stale on Jan 19); a correction of that update recorded
+    # on Jan 18 changes what it says, not when it was said
+    fix = StatusUpdate(
+        "u2-fix", "t2", D(2027, 1, 18), "omar", Status.AT_RISK, progress=0.05, corrects="u2"
+    )
+    log = CheckinLog.from_records(cadences=CADENCES, checkins=CHECKINS, updates=[fix])
+    board = manager_dashboard(
+        "maria", as_of=D(2027, 1, 19), cascade=CASCADE, organisation=ORG, log=log
+    )
+    t2 = board.row("t2")
+    assert (t2.status, t2.progress, t2.last_update, t2.stale) == (
+        Status.AT_RISK,
+        0.05,
+        D(2027, 1, 4),
+        True,
+    )
+    stale = [a for a in board.needs_attention if a.reason is AttentionReason.STALE]
+    assert [(a.subject_id, a.since) for a in stale] == [("t2", D(2027, 1, 4))]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from _checkin_records import maria_checkin, monday_cadence, raised
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workplan_core.cascade.status import Status
 from workplan_core.checkins.evidence import performance_evidence
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent, Severity
-from workplan_core.checkins.updates import StatusUpdate
+from workplan_core.checkins.log import CheckinLog
+from workplan_core.checkins.timeline import Timeline
+from workplan_core.checkins.updates import CheckIn, StatusUpdate
 from workplan_core.periods import Period
 
 D = dt.date
@@ -72,3 +76,103 @@ def test_nothing_due_means_no_participation_share() -> None:
     assert evidence.participation is None
     assert evidence.on_time_share is None
     assert evidence.checkins_held == 0
+
+
+JANUARY = Period(D(2027, 1, 1), D(2027, 1, 31))
+
+
+def test_every_check_in_counts_even_two_on_one_day() -> None:
+    checkins = [
+        maria_checkin("c1", D(2027, 1, 11)),
+        CheckIn("c2", D(2027, 1, 11), "zed", ("anna",)),
+        maria_checkin("c1", D(2027, 1, 11)),  # the same record given twice counts once
+    ]
+    evidence = performance_evidence("anna", JANUARY, as_of=D(2027, 2, 1), checkins=checkins)
+    assert evidence.checkins_held == 2
+
+
+def test_corrections_decide_whether_and_when_a_task_finished() -> None:
+    done = StatusUpdate("u1", "t1", D(2027, 1, 10), "anna", Status.DONE, progress=1.0)
+    undone = StatusUpdate(
+        "u2", "t1", D(2027, 1, 12), "anna", Status.ON_TRACK, progress=0.8, corrects="u1"
+    )
+    due = {"t1": D(2027, 1, 31)}
+
+    def finished(updates: list[StatusUpdate], as_of: dt.date) -> tuple[int, int]:
+        found = performance_evidence(
+            "anna", JANUARY, as_of=as_of, checkins=[], updates=updates, tasks=due
+        )
+        return found.tasks_finished, found.tasks_finished_on_time
+
+    assert finished([done, undone], D(2027, 2, 1)) == (0, 0)  # the correction says: not done
+    assert finished([done, undone], D(2027, 1, 11)) == (1, 1)  # not known on Jan 11 yet
+    # a correction to done counts from the corrected update's day, not the correction's
+    early = StatusUpdate("u3", "t1", D(2027, 1, 20), "anna", Status.ON_TRACK)
+    fixed = StatusUpdate("u4", "t1", D(2027, 2, 3), "anna", Status.DONE, corrects="u3")
+    assert finished([early, fixed], D(2027, 2, 5)) == (1, 1)
+    due_early = {"t1": D(2027, 1, 15)}
+    late = performance_evidence(
+        "anna", JANUARY, as_of=D(2027, 2, 5), checkins=[], updates=[early, fixed], tasks=due_early
+    )
+    assert (late.tasks_finished, late.tasks_finished_on_time) == (1, 0)
+    # a correction of a correction applies to the original too
+    again = StatusUpdate("u5", "t1", D(2027, 2, 4), "anna", Status.AT_RISK, corrects="u4")
+    assert finished([early, fixed, again], D(2027, 2, 5)) == (0, 0)
+
+
+def test_only_check_ins_of_the_cadence_keep_its_due_dates() -> None:
+    # an ad-hoc check-in (no cadence id) with the cadence's manager counts as held, but keeps
+    # no due date: the dashboard and the escalations see the cadence the same way
+    cadence = monday_cadence("c")
+    adhoc = [maria_checkin("x", D(2027, 1, 11))]
+    evidence = performance_evidence(
+        "anna", JANUARY, as_of=D(2027, 2, 1), checkins=adhoc, cadences=[cadence]
+    )
+    log = CheckinLog.from_records(cadences=[cadence], checkins=adhoc)
+    held, missed, _ = log.participation(["anna"], D(2027, 2, 1), JANUARY.start)
+    assert (evidence.checkins_held, evidence.checkins_missed) == (1, 4)
+    assert (held, missed) == (0, 4)
+    assert cadence.missed(log.held("c"), D(2027, 2, 1)) == (
+        D(2027, 1, 4),
+        D(2027, 1, 11),
+        D(2027, 1, 18),
+        D(2027, 1, 25),
+    )
+
+
+@st.composite
+def _task_updates(draw: st.DrawFn) -> list[StatusUpdate]:
+    """One task's updates, some corrected (also corrections of corrections)."""
+    found: list[StatusUpdate] = []
+    for i in range(draw(st.integers(0, 6))):
+        on = D(2027, 1, 1) + dt.timedelta(days=draw(st.integers(0, 45)))
+        corrects = None
+        if found and draw(st.booleans()):
+            target = draw(st.sampled_from(found))
+            chain = [target.on] + [u.on for u in found if u.corrects is not None]
+            on, corrects = max([on, *chain]), target.id
+        status = draw(st.sampled_from([Status.DONE, Status.ON_TRACK, Status.AT_RISK]))
+        found.append(StatusUpdate(f"u{i}", "t1", on, "anna", status, corrects=corrects))
+    return found
+
+
+@given(_task_updates(), st.integers(0, 50))
+def test_tasks_finished_agree_with_the_timeline(updates: list[StatusUpdate], day: int) -> None:
+    as_of = D(2027, 1, 1) + dt.timedelta(days=day)
+    january = Period(D(2027, 1, 1), D(2027, 1, 31))
+    evidence = performance_evidence(
+        "anna", january, as_of=as_of, checkins=[], updates=updates, tasks={"t1": D(2027, 1, 20)}
+    )
+    # the reference: the timeline's visible updates as of the day, at their originals' days
+    timeline = Timeline("t1", updates)
+    known = sorted((u for u in updates if u.corrects is None and u.on <= as_of), key=lambda u: u.on)
+    done = [
+        original.on
+        for original, seen in zip(known, timeline.history(as_of), strict=True)
+        if seen.status is Status.DONE
+    ]
+    finished = min(done) if done else None
+    assert evidence.tasks_finished == (finished is not None and january.contains(finished))
+    assert evidence.tasks_finished_on_time == (
+        finished is not None and january.contains(finished) and finished <= D(2027, 1, 20)
+    )

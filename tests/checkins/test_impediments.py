@@ -176,3 +176,53 @@ def test_open_impediments_of_many_nodes_equal_those_folded_one_by_one(
             return error.problems
 
     assert at_once() == one_by_one()
+
+
+def test_an_update_dated_before_the_raise_says_so() -> None:
+    raise_ = HISTORY[0]  # raised Jan 4
+    early = ev("e2", "imp1", A.UPDATED, D(2027, 1, 3), severity=Severity.LOW)
+    for events in ([raise_, early], [early, raise_]):
+        with pytest.raises(ValidationError) as info:
+            impediments_as_of(events)
+        [problem] = info.value.problems
+        assert (problem.path, problem.message) == (
+            f"$[{events.index(early)}].on",
+            "before impediment 'imp1' was raised (2027-01-04)",
+        )
+    # the same as of the day of the early update, and through a history folded once
+    with pytest.raises(ValidationError, match="before impediment 'imp1' was raised"):
+        impediments_as_of([raise_, early], D(2027, 1, 3))
+    with pytest.raises(ValidationError, match="before impediment 'imp1' was raised"):
+        ImpedimentHistory([raise_, early]).at(D(2027, 1, 5))
+    # an impediment never raised still does not exist
+    with pytest.raises(ValidationError, match="'imp9' does not exist"):
+        impediments_as_of([raise_, ev("e3", "imp9", A.UPDATED, D(2027, 1, 3))])
+
+
+def test_events_made_without_validators_are_not_misread() -> None:
+    # a string action used to fold as an update, leaving a resolved impediment open
+    with attrs.validators.disabled():
+        resolve = ev("e2", "imp1", "resolved", D(2027, 1, 5))  # type: ignore[arg-type]
+        loud = ev("e3", "imp2", A.RAISED, D(2027, 1, 5), node_id="t2", severity="high")
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of([HISTORY[0], resolve, loud])
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[1].action", "must be an ImpedimentAction, got str"),
+        ("$[2].severity", "must be a Severity, got str"),
+    ]
+
+
+def test_age_is_zero_before_the_raise() -> None:
+    imp = impediments_as_of(HISTORY, D(2027, 1, 5))["imp1"]
+    assert imp.age_days(D(2027, 1, 1)) == 0
+    assert imp.age_days(D(2027, 1, 4)) == 0
+    assert imp.age_days(D(2027, 1, 6)) == 2
+
+
+def test_an_update_without_help_from_keeps_the_help_request() -> None:
+    # documented: help_from=None on an update means "unchanged"; a request ends when the
+    # impediment is resolved
+    events = [HISTORY[0], ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), help_from=None)]
+    assert impediments_as_of(events)["imp1"].help_from == "omar"
+    moved = [HISTORY[0], ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), help_from="chen")]
+    assert impediments_as_of(moved)["imp1"].help_from == "chen"

@@ -148,3 +148,16 @@ def test_many_timelines_at_once_agree_with_each_timeline(
             [current.status],
             [current.value],
         )
+
+
+def test_a_correction_does_not_make_an_old_reading_fresh() -> None:
+    # u1 (Jan 4) corrected on Jan 25: the reading still stands at Jan 4, so it is as stale
+    timeline = Timeline("t1", [up("u1", D(2027, 1, 4), 0.5), up("fix", D(2027, 1, 25), 0.4, "u1")])
+    point = timeline.at(D(2027, 1, 26))
+    assert point is not None
+    assert (point.update.id, point.reading_on) == ("fix", D(2027, 1, 4))
+    assert point.days_since_update == 22
+    assert point.is_stale(9)
+    plain = Timeline("t1", [up("u1", D(2027, 1, 4), 0.5)]).at(D(2027, 1, 26))
+    assert plain is not None
+    assert (plain.reading_on, plain.days_since_update) == (D(2027, 1, 4), 22)

@@ -16,13 +16,23 @@ import functools
 import itertools
 import operator
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, repeat
 from operator import add, gt, lt, sub
 
 import attrs
 from dateutil.rrule import rrulestr
 
+from workplan_core.checkins._fields import (
+    Check,
+    field_problems,
+    is_day,
+    is_optional_day,
+    is_text,
+    is_whole,
+    of_type,
+    wrong,
+)
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.org.refs import OwnerKind, OwnerRef
 from workplan_core.serialization import record_type
@@ -55,20 +65,45 @@ class Weekday(enum.IntEnum):
         return ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[self.value]
 
 
+def _check_day(day: object) -> None:
+    if type(day) is not Weekday:
+        raise ValidationError([wrong("$.day", "a Weekday", day)], summary="invalid recurrence rule")
+
+
 def weekly(day: Weekday) -> str:
-    """Rule text for a check-in every week on `day`."""
+    """Rule text for a check-in every week on `day`.
+
+    Raises:
+        ValidationError: `day` is not a `Weekday`.
+    """
+    _check_day(day)
     return f"FREQ=WEEKLY;BYDAY={day.code}"
 
 
 def fortnightly(day: Weekday) -> str:
-    """Rule text for a check-in every second week on `day` (counted from the cadence start)."""
+    """Rule text for a check-in every second week on `day` (counted from the cadence start).
+
+    Raises:
+        ValidationError: `day` is not a `Weekday`.
+    """
+    _check_day(day)
     return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day.code}"
 
 
 def monthly(day: Weekday, nth: int = 1) -> str:
-    """Rule text for a check-in on the `nth` `day` of each month (`nth=-1`: the last one)."""
-    if nth == 0 or not -5 <= nth <= 5:
-        raise ValidationError.single("$.nth", "must be 1 to 5, or -1 to -5 counting from the end")
+    """Rule text for a check-in on the `nth` `day` of each month (`nth=-1`: the last one).
+
+    Raises:
+        ValidationError: `day` is not a `Weekday`, or `nth` not an integer from 1 to 5 or
+            -1 to -5.
+    """
+    problems = [] if type(day) is Weekday else [wrong("$.day", "a Weekday", day)]
+    if not is_whole(nth):
+        problems.append(wrong("$.nth", "an integer", nth))
+    elif nth == 0 or not -5 <= nth <= 5:
+        problems.append(Problem("$.nth", "must be 1 to 5, or -1 to -5 counting from the end"))
+    if problems:
+        raise ValidationError(problems, summary="invalid recurrence rule")
     return f"FREQ=MONTHLY;BYDAY={nth:+d}{day.code}"
 
 
@@ -87,24 +122,77 @@ def _interval(rule: str, start: dt.date) -> int:
     return gaps[len(gaps) // 2] if gaps else 366
 
 
+_FIELDS: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("manager_id", is_text, "a string"),
+    ("subject", of_type(OwnerRef), "an OwnerRef"),
+    ("start", is_day, "a date"),
+    ("grace_days", is_whole, "an integer"),
+    ("end", is_optional_day, "a date or None"),
+    ("rule", is_text, "a string"),
+)
+
+
+def _plain_types(cadence: Cadence) -> bool:
+    """Whether every field has its type (the common case: one chain of exact type tests)."""
+    end = cadence.end
+    return (
+        type(cadence.id) is str
+        and type(cadence.manager_id) is str
+        and type(cadence.subject) is OwnerRef
+        and type(cadence.start) is dt.date
+        and type(cadence.grace_days) is int
+        and (end is None or type(end) is dt.date)
+        and type(cadence.rule) is str
+    )
+
+
 def _check(cadence: Cadence) -> list[Problem]:
+    """Every field of the wrong type and every broken rule, in field order. O(1).
+
+    The rules of a field are checked only when it has its type (so each field gets at most
+    one problem, and the rules never meet a value they cannot compare).
+    """
+    plain = _plain_types(cadence)
+    wrong_types = {} if plain else {p.path: p for p in field_problems(cadence, _FIELDS)}
     problems = []
-    if not cadence.id:
-        problems.append(Problem("$.id", "must not be empty"))
-    if cadence.subject.kind not in (OwnerKind.PERSON, OwnerKind.TEAM):
-        problems.append(Problem("$.subject.kind", "a cadence meets a person or a team"))
-    if cadence.grace_days < 0:
-        problems.append(Problem("$.grace_days", "must not be negative"))
-    if cadence.end is not None and cadence.end < cadence.start:
-        problems.append(Problem("$.end", f"must not be before start ({cadence.start})"))
-    if "DTSTART" in cadence.rule.upper():
-        problems.append(Problem("$.rule", "must not carry DTSTART; the cadence start anchors it"))
-    else:
-        try:
-            rrulestr(cadence.rule, dtstart=dt.datetime(2000, 1, 1))
-        except (ValueError, TypeError) as exc:
-            problems.append(Problem("$.rule", f"not a recurrence rule: {exc}"))
+    for name, _, _ in _FIELDS:
+        found = wrong_types.get(f"$.{name}")
+        if found is not None:
+            problems.append(found)
+        else:
+            problems += _rule_problems(cadence, name, wrong_types)
     return problems
+
+
+def _rule_problems(
+    cadence: Cadence, name: str, wrong_types: Mapping[str, Problem]
+) -> list[Problem]:
+    """The rules of field `name` (of the right type) that `cadence` breaks."""
+    problems = []
+    if name == "id" and not cadence.id:
+        problems.append(Problem("$.id", "must not be empty"))
+    elif name == "subject" and cadence.subject.kind not in (OwnerKind.PERSON, OwnerKind.TEAM):
+        problems.append(Problem("$.subject.kind", "a cadence meets a person or a team"))
+    elif name == "grace_days" and cadence.grace_days < 0:
+        problems.append(Problem("$.grace_days", "must not be negative"))
+    elif name == "end" and cadence.end is not None and "$.start" not in wrong_types:
+        if cadence.end < cadence.start:
+            problems.append(Problem("$.end", f"must not be before start ({cadence.start})"))
+    elif name == "rule":
+        problems += _rule_text_problems(cadence.rule)
+    return problems
+
+
+def _rule_text_problems(rule: str) -> list[Problem]:
+    """Why `rule` is not recurrence-rule text a cadence can anchor, if it is not."""
+    if "DTSTART" in rule.upper():
+        return [Problem("$.rule", "must not carry DTSTART; the cadence start anchors it")]
+    try:
+        rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
+    except (ValueError, TypeError) as exc:
+        return [Problem("$.rule", f"not a recurrence rule: {exc}")]
+    return []
 
 
 @record_type("checkins.cadence")
@@ -122,7 +210,9 @@ class Cadence:
         end: last day the cadence applies, or `None` while it runs.
 
     Raises:
-        ValidationError: listing every broken rule.
+        ValidationError: listing every field of the wrong type (values are not converted: a
+            string is not a date, a datetime is not a date, a bool is not a number of days)
+            and every broken rule, with its path.
     """
 
     id: str
@@ -136,7 +226,9 @@ class Cadence:
     def __attrs_post_init__(self) -> None:
         problems = _check(self)
         if problems:
-            raise ValidationError(problems, summary=f"invalid cadence {self.id!r}")
+            named = type(self.id) is str and self.id
+            summary = f"invalid cadence {self.id!r}" if named else "invalid cadence"
+            raise ValidationError(problems, summary=summary)
 
     @property
     def interval_days(self) -> int:

@@ -41,6 +41,7 @@ from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
 from workplan_core.cascade.measures import magnitude_ok, metric_progress
 from workplan_core.cascade.partial import rollup_closure_columns
 from workplan_core.cascade.status import STATUSES, Status
+from workplan_core.checkins._fields import is_whole, wrong
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.checkins.log import CheckinLog
 from workplan_core.checkins.timeline import Visible, latest_as_of
@@ -92,19 +93,36 @@ class NodeOutlook:
     flag: str | None = None
 
 
+def _whole_problem(name: str, value: object, least: int) -> Problem | None:
+    """Why the policy's `name` is not an integer of at least `least`, or `None`."""
+    if not is_whole(value):
+        return wrong(f"$.{name}", "an integer", value)
+    if cast("int", value) < least:
+        rule = "must not be negative" if least == 0 else f"must be at least {least}"
+        return Problem(f"$.{name}", rule)
+    return None
+
+
 def _check_policy(instance: DashboardPolicy, _: object, __: object) -> None:
-    problems = []
-    if instance.interval_days < 1:
-        problems.append(Problem("$.interval_days", "must be at least 1"))
-    if instance.grace_days < 0:
-        problems.append(Problem("$.grace_days", "must not be negative"))
     bounds = instance.age_buckets
-    if any(b < 0 for b in bounds) or any(a >= b for a, b in itertools.pairwise(bounds)):
+    problems = [
+        _whole_problem("interval_days", instance.interval_days, 1),
+        _whole_problem("grace_days", instance.grace_days, 0),
+    ]
+    if type(bounds) is not tuple:
+        problems.append(wrong("$.age_buckets", "a tuple of integers", bounds))
+    elif not all(map(is_whole, bounds)):
+        problems += [
+            wrong(f"$.age_buckets[{i}]", "an integer", b)
+            for i, b in enumerate(bounds)
+            if not is_whole(b)
+        ]
+    elif any(b < 0 for b in bounds) or any(a >= b for a, b in itertools.pairwise(bounds)):
         problems.append(Problem("$.age_buckets", "must be non-negative and strictly increasing"))
-    if instance.participation_days < 1:
-        problems.append(Problem("$.participation_days", "must be at least 1"))
-    if problems:
-        raise ValidationError(problems, summary="invalid dashboard policy")
+    problems.append(_whole_problem("participation_days", instance.participation_days, 1))
+    found = [problem for problem in problems if problem is not None]
+    if found:
+        raise ValidationError(found, summary="invalid dashboard policy")
 
 
 @attrs.frozen
@@ -116,6 +134,10 @@ class DashboardPolicy:
         grace_days: the grace period assumed for owners without a cadence.
         age_buckets: upper bounds (days) of the open-impediment age buckets.
         participation_days: how far back check-in participation is counted.
+
+    Raises:
+        ValidationError: naming every field of the wrong type (integers, and a tuple of
+            integers for the buckets; a bool or a string is not an integer) or out of range.
     """
 
     interval_days: int = 7
@@ -135,7 +157,9 @@ class DashboardRow(NamedTuple):
         progress: progress rolled up from the updates visible on the day.
         status: status rolled up likewise.
         confidence: the confidence of its latest visible update, if any.
-        last_update: the day of that update, if any.
+        last_update: the day of that update, if any (for a correction, the day of the update
+            it corrects: a correction restates an earlier reading, so it does not reset
+            staleness).
         trend: progress at that update minus progress at the one before, if both are known.
         stale: a leaf without an update for longer than its owner's cadence plus grace.
         open_impediments: how many impediments on it are open.
@@ -230,6 +254,7 @@ _CODE = {status.value: status.code for status in STATUSES}
 _BLOCKED = Status.BLOCKED.code
 _OFF_TRACK = Status.OFF_TRACK.code
 _PERSON = OwnerKind.PERSON
+_TEAM = OwnerKind.TEAM
 _new_row = functools.partial(tuple.__new__, DashboardRow)
 _COMPLETE = 1.0
 _T = TypeVar("_T")
@@ -338,6 +363,7 @@ class _Scope:
     cascade: Cascade
     log: CheckinLog
     people: frozenset[str] | None
+    teams: frozenset[str]  # the teams whose cadences count (with those of `people`)
     outlooks: Mapping[str, NodeOutlook]
     policy: DashboardPolicy
 
@@ -356,11 +382,14 @@ def _impediment_ages(
 def _participation(scope: _Scope) -> tuple[int, int, list[AttentionItem]]:
     """Check-ins held and missed in the window, and who missed the latest ones.
 
-    O(c log h) for the c cadences in scope (see `CheckinLog.participation`).
+    Over the cadences with the people and the teams in scope only. O(c log h) for the c
+    cadences in scope (see `CheckinLog.participation`).
     """
     as_of = scope.as_of
     window_start = as_of - dt.timedelta(days=scope.policy.participation_days)
-    held, missed, runs = scope.log.participation(scope.people, as_of, window_start)
+    held, missed, runs = scope.log.participation(
+        scope.people, as_of, window_start, teams=scope.teams
+    )
     items = [
         AttentionItem(
             AttentionReason.MISSED_CHECKINS,
@@ -695,8 +724,12 @@ def manager_dashboard(
 ) -> Dashboard:
     """The dashboard of everything owned by a manager and the people reporting to them.
 
+    Check-in participation counts the cadences with those people and with the teams that
+    have one of them as a member on `as_of` (not every team's).
+
     O(u·r) to find the k rows among u distinct owners, then O(c log u) for the c nodes of
-    the rows' closure (see `_build_rows`), plus the cadences of the people in scope.
+    the rows' closure (see `_build_rows`), plus the cadences of the people in scope and a
+    membership lookup per team with a cadence.
 
     Raises:
         ValidationError: `as_of`, `cascade`, `organisation` or `log` is not of its type.
@@ -711,7 +744,8 @@ def manager_dashboard(
     rules = policy or DashboardPolicy()
     people = {manager_id} | set(organisation.reports(manager_id, as_of))
     positions = _owned_by(cascade, organisation, people, as_of)
-    scope = _Scope(as_of, cascade, log, frozenset(people), outlooks or {}, rules)
+    teams = _teams_with(log, organisation, people, as_of)
+    scope = _Scope(as_of, cascade, log, frozenset(people), teams, outlooks or {}, rules)
     return _build(f"dashboard of {manager_id}", positions, scope)
 
 
@@ -725,6 +759,9 @@ def node_dashboard(
     policy: DashboardPolicy | None = None,
 ) -> Dashboard:
     """The dashboard of a cascade node and everything beneath it (its subtree).
+
+    Check-in participation counts the cadences with the people and the teams that own a
+    node of the subtree.
 
     O(c log u) for the c nodes of the subtree, plus the cadences of its owners.
 
@@ -740,10 +777,30 @@ def node_dashboard(
     )
     rules = policy or DashboardPolicy()
     positions = _subtree(cascade, node_id)
-    nodes = cascade.index.nodes
-    owners = {o.id for p in positions if (o := nodes[p].owner).kind is _PERSON}
-    scope = _Scope(as_of, cascade, log, frozenset(owners), outlooks or {}, rules)
+    owners = list(map(_static(cascade).owners.__getitem__, positions))
+    people = frozenset(o.id for o in owners if o.kind is _PERSON)
+    teams = frozenset(o.id for o in owners if o.kind is _TEAM)
+    scope = _Scope(as_of, cascade, log, people, teams, outlooks or {}, rules)
     return _build(f"dashboard of {node_id}", positions, scope)
+
+
+def _teams_with(
+    log: CheckinLog, organisation: Organisation, people: Collection[str], as_of: dt.date
+) -> frozenset[str]:
+    """The teams with a cadence in `log` that have a member among `people` on `as_of`.
+
+    Teams the organisation does not know have no members. O(t·m) for t teams with a
+    cadence of up to m members.
+    """
+    found = []
+    for team in log.cadence_teams():
+        try:
+            members = organisation.resolve_owner(OwnerRef(_TEAM, team), as_of)
+        except NotFoundError:
+            continue
+        if not members.isdisjoint(people):
+            found.append(team)
+    return frozenset(found)
 
 
 def _subtree(cascade: Cascade, root: str) -> list[int]:

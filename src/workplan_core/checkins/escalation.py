@@ -19,6 +19,7 @@ from typing import Protocol
 
 import attrs
 
+from workplan_core.checkins._fields import is_whole, wrong
 from workplan_core.checkins.cadence import Cadence
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.errors import Problem, ValidationError
@@ -49,9 +50,23 @@ class EscalationReason(enum.Enum):
     HELP_REQUEST_OPEN = "help_request_open"
 
 
-def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
-        raise ValidationError([Problem(f"$.{attribute.name}", "must be at least 1")])
+def _check_policy(policy: EscalationPolicy, _: object, help_open_days: int) -> None:
+    missed_in_a_row = policy.missed_in_a_row
+    if (
+        type(missed_in_a_row) is int
+        and type(help_open_days) is int
+        and missed_in_a_row >= 1
+        and help_open_days >= 1
+    ):
+        return
+    problems = []
+    for name in ("missed_in_a_row", "help_open_days"):
+        value = getattr(policy, name)
+        if not is_whole(value):
+            problems.append(wrong(f"$.{name}", "an integer", value))
+        elif value < 1:
+            problems.append(Problem(f"$.{name}", "must be at least 1"))
+    raise ValidationError(problems, summary="invalid escalation policy")
 
 
 @attrs.frozen
@@ -61,10 +76,14 @@ class EscalationPolicy:
     Attributes:
         missed_in_a_row: consecutive missed check-ins that escalate (default 2).
         help_open_days: days a help request may stay open before it escalates (default 5).
+
+    Raises:
+        ValidationError: a threshold is not an integer (a bool or a string is not) or is
+            below 1; every such field is named.
     """
 
-    missed_in_a_row: int = attrs.field(default=2, validator=_positive)
-    help_open_days: int = attrs.field(default=5, validator=_positive)
+    missed_in_a_row: int = 2
+    help_open_days: int = attrs.field(default=5, validator=_check_policy)
 
 
 @record_type("checkins.escalation")

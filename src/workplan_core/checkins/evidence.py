@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from workplan_core._arguments import check_arguments
 from workplan_core.cascade.status import Status
 from workplan_core.checkins.cadence import Cadence
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent
@@ -28,12 +29,15 @@ class PerformanceEvidence:
     Attributes:
         person_id: whose record.
         period: the days covered.
-        checkins_held: check-ins the person took part in.
-        checkins_missed: due check-ins with the person that were missed.
+        checkins_held: check-ins the person took part in (each check-in once, also when
+            several are held on one day).
+        checkins_missed: due dates of the person's cadences that no check-in of the
+            cadence kept.
         updates_given: status updates the person gave.
         impediments_raised: impediments the person raised.
         impediments_resolved: impediments the person raised that were resolved in the period.
-        tasks_finished: the person's tasks first reported done in the period.
+        tasks_finished: the person's tasks first reported done in the period, with the
+            corrections known on `as_of` applied (a corrected update's day counts).
         tasks_finished_on_time: of those, the ones done on or before their due date.
     """
 
@@ -62,27 +66,47 @@ class PerformanceEvidence:
 def _first_done(
     updates: Iterable[StatusUpdate], tasks: Mapping[str, dt.date]
 ) -> dict[str, dt.date]:
-    first: dict[str, dt.date] = {}
+    """Per task, the first day a visible update says done, with every correction applied.
+
+    `updates` are those known on the day the record is read. A correction takes the place
+    of the update it corrects (directly or through other corrections); the latest one
+    recorded wins (ties: the last given). A reading's day is that of the original update,
+    so a correction to done counts from the day it corrects, and a done update corrected
+    to something else does not count. Corrections of unknown updates (or of another node's)
+    are ignored. O(n log n) for n updates of the tasks.
+    """
+    originals: dict[str, StatusUpdate] = {}
+    corrections: list[StatusUpdate] = []
     for update in updates:
-        if update.status is Status.DONE and update.node_id in tasks:
+        if update.node_id in tasks:
+            if update.corrects is None:
+                originals.setdefault(update.id, update)
+            else:
+                corrections.append(update)
+    root: dict[str, str] = {key: key for key in originals}
+    status = {key: update.status for key, update in originals.items()}
+    pending = sorted(corrections, key=lambda u: u.on)  # stable: ties keep the given order
+    for fix in pending:  # a correction names an earlier one or an original
+        target = root.get(fix.corrects or "")
+        if target is not None and originals[target].node_id == fix.node_id:
+            root.setdefault(fix.id, target)
+            status[target] = fix.status
+    first: dict[str, dt.date] = {}
+    for key, update in originals.items():
+        if status[key] is Status.DONE:
             seen = first.get(update.node_id)
             if seen is None or update.on < seen:
                 first[update.node_id] = update.on
     return first
 
 
-def _held_for(cadence: Cadence, meetings: list[CheckIn], person_id: str) -> list[dt.date]:
-    """Days of the meetings that belong to `cadence` (by id, or by manager and participant)."""
-    return [
-        c.on
-        for c in meetings
-        if c.cadence_id == cadence.id
-        or (
-            c.cadence_id is None
-            and c.manager_id == cadence.manager_id
-            and person_id in c.participants
-        )
-    ]
+def _held_for(cadence: Cadence, meetings: list[CheckIn]) -> list[dt.date]:
+    """Days of the meetings held for `cadence` (those naming it).
+
+    An ad-hoc check-in (no cadence id) keeps no due date, as on dashboards and in
+    escalations (see `CheckinLog.held`).
+    """
+    return [c.on for c in meetings if c.cadence_id == cadence.id]
 
 
 def _missed(
@@ -95,7 +119,7 @@ def _missed(
     count = 0
     for cadence in cadences:
         if cadence.subject.kind is OwnerKind.PERSON and cadence.subject.id == person_id:
-            held = _held_for(cadence, meetings, person_id)
+            held = _held_for(cadence, meetings)
             count += sum(1 for d in cadence.missed(held, as_of) if period.contains(d))
     return count
 
@@ -123,9 +147,24 @@ def performance_evidence(
         impediment_events: impediment events recorded outside check-ins.
         tasks: the person's tasks with their due dates, to count tasks finished (on time).
 
-    O(n) in the number of records, plus the cadences' due dates.
+    Check-ins count once each (by id), however many are held on a day. A due date of a
+    cadence is kept only by a check-in that names the cadence (`cadence_id`), as on
+    dashboards and in escalations; an ad-hoc check-in counts as held but keeps none.
+    Corrections are applied as known on `as_of` (see `tasks_finished`).
+
+    O(n log n) in the number of records, plus the cadences' due dates.
+
+    Raises:
+        ValidationError: `person_id` is not a string, `period` not a `Period` or `as_of`
+            not a date (a datetime is not).
     """
-    meetings = [c for c in checkins if c.on <= as_of]
+    check_arguments(
+        "invalid evidence arguments",
+        person_id=(person_id, str),
+        period=(period, Period),
+        as_of=(as_of, dt.date),
+    )
+    meetings = list({c.id: c for c in checkins if c.on <= as_of}.values())
     all_updates = [
         u for u in (*updates, *(u for c in meetings for u in c.updates)) if u.on <= as_of
     ]
@@ -134,7 +173,7 @@ def performance_evidence(
         for e in (*impediment_events, *(e for c in meetings for e in c.impediments))
         if e.on <= as_of
     ]
-    held_dates = sorted({c.on for c in meetings if person_id in c.participants})
+    held = [c.on for c in meetings if person_id in c.participants]
     raised_ids = {
         e.impediment_id for e in events if e.action is ImpedimentAction.RAISED and e.by == person_id
     }
@@ -145,7 +184,7 @@ def performance_evidence(
     return PerformanceEvidence(
         person_id=person_id,
         period=period,
-        checkins_held=sum(1 for d in held_dates if period.contains(d)),
+        checkins_held=sum(1 for d in held if period.contains(d)),
         checkins_missed=_missed(cadences, meetings, person_id, period, as_of),
         updates_given=sum(1 for u in all_updates if u.by == person_id and period.contains(u.on)),
         impediments_raised=sum(

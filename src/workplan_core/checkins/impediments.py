@@ -15,6 +15,15 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from workplan_core.checkins._fields import (
+    Check,
+    field_problems,
+    is_day,
+    is_optional_text,
+    is_text,
+    of_type,
+    wrong,
+)
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.serialization import record_type
 
@@ -51,6 +60,49 @@ class ImpedimentAction(enum.Enum):
     RESOLVED = "resolved"
 
 
+_EVENT_FIELDS: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("impediment_id", is_text, "a string"),
+    ("action", of_type(ImpedimentAction), "an ImpedimentAction"),
+    ("on", is_day, "a date"),
+    ("by", is_text, "a string"),
+    ("node_id", is_optional_text, "a string or None"),
+    ("description", is_text, "a string"),
+    ("severity", of_type(Severity, optional=True), "a Severity or None"),
+    ("help_from", is_optional_text, "a string or None"),
+    ("escalated_to", is_optional_text, "a string or None"),
+    ("checkin_id", is_optional_text, "a string or None"),
+)
+
+
+def event_problems(event: ImpedimentEvent, prefix: str = "$") -> list[Problem]:
+    """Every field of `event` of the wrong type, in field order, under `prefix`. O(fields)."""
+    return field_problems(event, _EVENT_FIELDS, prefix)
+
+
+def _optional_texts(*values: object) -> bool:
+    return all(value is None or type(value) is str for value in values)
+
+
+def _check_event_types(event: ImpedimentEvent, _: object, checkin_id: str | None) -> None:
+    """Refuse an event any of whose fields has the wrong type (one chain of exact tests first)."""
+    severity = event.severity
+    if (
+        type(event.id) is str
+        and type(event.impediment_id) is str
+        and type(event.action) is ImpedimentAction
+        and type(event.on) is dt.date
+        and type(event.by) is str
+        and type(event.description) is str
+        and (severity is None or type(severity) is Severity)
+        and _optional_texts(event.node_id, event.help_from, event.escalated_to, checkin_id)
+    ):
+        return
+    problems = event_problems(event)
+    if problems:
+        raise ValidationError(problems, summary="invalid impediment event")
+
+
 @record_type("checkins.impediment_event")
 @attrs.frozen
 class ImpedimentEvent:
@@ -68,6 +120,11 @@ class ImpedimentEvent:
         help_from: the person asked for assistance, if any (raised/updated).
         escalated_to: the person it was escalated to (escalated).
         checkin_id: the check-in where it was recorded, if any.
+
+    Raises:
+        ValidationError: listing every field of the wrong type (values are not converted:
+            an action or a severity given as a string is refused); the lifecycle is checked
+            by [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of].
     """
 
     id: str
@@ -80,7 +137,7 @@ class ImpedimentEvent:
     severity: Severity | None = None
     help_from: str | None = None
     escalated_to: str | None = None
-    checkin_id: str | None = None
+    checkin_id: str | None = attrs.field(default=None, validator=_check_event_types)
 
 
 @attrs.frozen
@@ -124,17 +181,23 @@ class Impediment:
         return self.is_open and self.help_from is not None
 
     def age_days(self, as_of: dt.date) -> int:
-        """Days from raising to `as_of` (or to resolution when resolved earlier)."""
+        """Days from raising to `as_of` (or to resolution when resolved earlier).
+
+        0 on the day it was raised, and on any day before (it was not there to age).
+        """
         end = self.resolved_on if self.resolved_on is not None else as_of
-        return (min(end, as_of) - self.raised_on).days
+        return max(0, (min(end, as_of) - self.raised_on).days)
 
 
 def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impediment | None:
+    found = len(problems)
     if event.node_id is None:
         problems.append(Problem(f"{path}.node_id", "required when an impediment is raised"))
     if event.severity is None:
         problems.append(Problem(f"{path}.severity", "required when an impediment is raised"))
-    if event.node_id is None or event.severity is None:
+    elif type(event.severity) is not Severity:  # made with validators disabled
+        problems.append(wrong(f"{path}.severity", "a Severity", event.severity))
+    if len(problems) > found or event.node_id is None or event.severity is None:
         return None
     return Impediment(
         id=event.impediment_id,
@@ -149,6 +212,11 @@ def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impedi
 
 
 def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
+    """`current` after `event` (resolved, escalated or updated; see `_problem_with`).
+
+    An update changes what it gives: `None` (or an empty description) keeps the current
+    value, so an update cannot withdraw a help request; resolving the impediment ends it.
+    """
     events = (*current.events, event)
     if event.action is ImpedimentAction.RESOLVED:
         return attrs.evolve(
@@ -165,21 +233,59 @@ def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
     )
 
 
-def _problem_with(event: ImpedimentEvent, current: Impediment | None, path: str) -> Problem | None:
+def _problem_with(
+    event: ImpedimentEvent, current: Impediment | None, path: str, raised_later: dt.date | None
+) -> Problem | None:
+    """What is wrong with applying `event` to `current` (`None`: not raised so far).
+
+    `raised_later` is the day of the impediment's raise when that comes after `event` in
+    the order events are applied (by date, ties as given), else `None`.
+    """
     name = repr(event.impediment_id)
-    if event.action is ImpedimentAction.RAISED:
+    action = event.action
+    if type(action) is not ImpedimentAction:  # made with validators disabled
+        return wrong(f"{path}.action", "an ImpedimentAction", action)
+    if action is ImpedimentAction.RAISED:
         return (
             None if current is None else Problem(f"{path}.impediment_id", f"{name} already raised")
         )
     if current is None:
-        return Problem(f"{path}.impediment_id", f"impediment {name} does not exist")
+        return _missing(name, path, raised_later)
     if not current.is_open:
         return Problem(f"{path}.action", f"impediment {name} is already resolved")
-    if event.on < current.raised_on:
-        return Problem(f"{path}.on", f"before impediment {name} was raised ({current.raised_on})")
-    if event.action is ImpedimentAction.ESCALATED and event.escalated_to is None:
+    if action is ImpedimentAction.ESCALATED and event.escalated_to is None:
         return Problem(f"{path}.escalated_to", "required when an impediment is escalated")
     return None
+
+
+def _missing(name: str, path: str, raised_later: dt.date | None) -> Problem:
+    """The problem of an event changing impediment `name` before (or without) its raise."""
+    if raised_later is not None:
+        return Problem(f"{path}.on", f"before impediment {name} was raised ({raised_later})")
+    return Problem(f"{path}.impediment_id", f"impediment {name} does not exist")
+
+
+def _first_raises(events: Sequence[ImpedimentEvent]) -> dict[str, tuple[dt.date, int]]:
+    """Per impediment id, its first raise among `events` in the order they are applied.
+
+    As ``(day, index)``: an event ``(on, i)`` sorting before it meets no impediment yet.
+    """
+    first: dict[str, tuple[dt.date, int]] = {}
+    for i, event in enumerate(events):
+        if event.action is ImpedimentAction.RAISED:
+            key = (event.on, i)
+            seen = first.get(event.impediment_id)
+            if seen is None or key < seen:
+                first[event.impediment_id] = key
+    return first
+
+
+def _raised_later(
+    first: dict[str, tuple[dt.date, int]], event: ImpedimentEvent, index: int
+) -> dt.date | None:
+    """The day of the impediment's first raise when it is applied after `event`, else `None`."""
+    key = first.get(event.impediment_id)
+    return key[0] if key is not None and (event.on, index) < key else None
 
 
 def _event_index(problem: Problem) -> int:
@@ -195,10 +301,14 @@ def impediments_as_of(
 
     Raises:
         ValidationError: listing every event that changes an impediment that does not exist,
-            is already resolved or was raised later, every duplicate event id and raise, and
-            every raise without node or severity. Paths index the events as given.
+            is already resolved or was raised later (``$[i].on: before impediment … was
+            raised``; a raise among all the events given counts, even after `as_of`), every
+            duplicate event id and raise, and every raise without node or severity. Paths
+            index the events as given.
     """
-    indexed = [(i, e) for i, e in enumerate(events) if as_of is None or e.on <= as_of]
+    given = list(events)
+    first = _first_raises(given)
+    indexed = [(i, e) for i, e in enumerate(given) if as_of is None or e.on <= as_of]
     indexed.sort(key=lambda pair: (pair[1].on, pair[0]))
     problems: list[Problem] = []
     seen_ids: set[str] = set()
@@ -210,7 +320,7 @@ def impediments_as_of(
             continue
         seen_ids.add(event.id)
         current = state.get(event.impediment_id)
-        problem = _problem_with(event, current, path)
+        problem = _problem_with(event, current, path, _raised_later(first, event, i))
         if problem is not None:
             problems.append(problem)
         elif current is None:
@@ -252,11 +362,13 @@ class ImpedimentHistory:
         self._broken_from: dt.date | None = None
         seen: set[str] = set()
         current: Impediment | None = None
+        first = _first_raises(self._events)
         for i in order:
             event = self._events[i]
             path = f"$[{i}]"
             problems: list[Problem] = []
-            if event.id in seen or _problem_with(event, current, path) is not None:
+            later = _raised_later(first, event, i)
+            if event.id in seen or _problem_with(event, current, path, later) is not None:
                 self._broken_from = event.on
                 break
             seen.add(event.id)

@@ -20,10 +20,10 @@ import bisect
 import datetime as dt
 import weakref
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, lt
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from workplan_core._collector import collector_paused
 from workplan_core.cascade import Cascade
@@ -36,11 +36,13 @@ from workplan_core.checkins.impediments import (
 )
 from workplan_core.checkins.timeline import Timeline, TimelineTable
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
-from workplan_core.errors import Problem, ValidationError
+from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
 
 __all__ = ["CheckinLog"]
 
+_RanksOf = Callable[[str, Sequence[int]], Sequence[int]]
+"""A mapping's `get` from a person or team to the ranks of its cadences."""
 _UPDATES = attrgetter("updates")
 _EVENTS = attrgetter("impediments")
 _NODE = attrgetter("node_id")
@@ -64,7 +66,8 @@ class CheckinLog:
         self._attendance: dict[str, Attendance] = {}  # cadence id -> kept and missed dues
         self._attendances: AttendanceTable | None = None  # every cadence's, built on demand
         self._stale_after: dict[str, int] = {}  # person -> days without update allowed
-        self._cadences_of: dict[str | None, list[int]] = {}  # person (None: team) -> ranks
+        self._cadences_of: dict[str, list[int]] = {}  # person -> ranks
+        self._team_cadences_of: dict[str, list[int]] = {}  # team -> ranks
         self._ranked: list[Cadence] = []  # the cadences as added
         self._node_impediments: dict[str, _NodeImpediments] | None = None  # built on demand
         self._windows: _Windows | None = None  # built on demand with `_node_impediments`
@@ -115,7 +118,11 @@ class CheckinLog:
         """Add a cadence (ids are unique)."""
         if cadence.id in self._cadences:
             raise ValidationError.single("$.id", f"duplicate cadence id {cadence.id!r}")
-        self._cadences_of.setdefault(_subject_key(cadence), []).append(len(self._ranked))
+        subject = cadence.subject
+        by_subject = (
+            self._cadences_of if subject.kind is OwnerKind.PERSON else self._team_cadences_of
+        )
+        by_subject.setdefault(subject.id, []).append(len(self._ranked))
         self._ranked.append(cadence)
         self._cadences[cadence.id] = cadence
         self._attendances = None
@@ -242,28 +249,43 @@ class CheckinLog:
         """The cadence's kept and missed due dates, folded once (see `Attendance`).
 
         Raises:
-            KeyError: no cadence has that id.
+            NotFoundError: no cadence has that id (a `KeyError` too).
         """
         found = self._attendance.get(cadence_id)
         if found is None:
-            cadence = self._cadences[cadence_id]
+            cadence = self._cadences.get(cadence_id)
+            if cadence is None:
+                raise NotFoundError(f"no cadence {cadence_id!r}")
             found = Attendance(cadence, self._held.get(cadence_id, ()))
             self._attendance[cadence_id] = found
         return found
 
-    def cadences_with(self, people: Iterable[str] | None) -> list[Cadence]:
-        """The cadences with any of `people` or with a team (all cadences for `None`).
+    def cadences_with(
+        self, people: Iterable[str] | None, *, teams: Iterable[str] | None = None
+    ) -> list[Cadence]:
+        """The cadences with any of `people` or with any of `teams`.
 
+        All cadences for `people=None`. `teams=None` (the default) takes every team's
+        cadences, as before teams could be named; dashboards name the teams in their scope.
         In the order they were added. O(c log c) for the c cadences found.
         """
-        return list(map(self._ranked.__getitem__, self._ranks(people)))
+        return list(map(self._ranked.__getitem__, self._ranks(people, teams)))
 
-    def _ranks(self, people: Iterable[str] | None) -> Sequence[int]:
-        """The ranks (order added) of the cadences with any of `people` or with a team."""
+    def cadence_teams(self) -> Set[str]:
+        """Ids of the teams that some cadence meets. O(1)."""
+        return self._team_cadences_of.keys()
+
+    def _ranks(self, people: Iterable[str] | None, teams: Iterable[str] | None) -> Sequence[int]:
+        """The ranks (order added) of the cadences with any of `people` or of `teams`."""
         if people is None:
             return range(len(self._ranked))
-        groups = [self._cadences_of.get(None, ())]
-        groups += map(self._cadences_of.get, people, repeat(()))
+        of_team = cast("_RanksOf", self._team_cadences_of.get)
+        groups: list[Sequence[int]]
+        if teams is None:
+            groups = list(self._team_cadences_of.values())
+        else:
+            groups = list(map(of_team, teams, repeat(())))
+        groups += map(cast("_RanksOf", self._cadences_of.get), people, repeat(()))
         return sorted(chain.from_iterable(groups))
 
     def _attendance_table(self) -> AttendanceTable:
@@ -274,14 +296,19 @@ class CheckinLog:
         return self._attendances
 
     def participation(
-        self, people: Iterable[str] | None, as_of: dt.date, window_start: dt.date
+        self,
+        people: Iterable[str] | None,
+        as_of: dt.date,
+        window_start: dt.date,
+        *,
+        teams: Iterable[str] | None = None,
     ) -> tuple[int, int, list[tuple[Cadence, tuple[dt.date, ...]]]]:
         """Check-ins held and due dates missed from `window_start` to `as_of`, and current runs.
 
-        Over the cadences of `cadences_with(people)`: the totals of `Attendance.as_of`, and
-        each cadence with a current run of missed due dates with that run, in the order the
-        cadences were added. O(c log k) for c cadences of up to k due dates or check-ins in
-        C-level passes (see `AttendanceTable.as_of`).
+        Over the cadences of `cadences_with(people, teams=teams)`: the totals of
+        `Attendance.as_of`, and each cadence with a current run of missed due dates with that
+        run, in the order the cadences were added. O(c log k) for c cadences of up to k due
+        dates or check-ins in C-level passes (see `AttendanceTable.as_of`).
 
         Raises:
             ValidationError: `as_of` or `window_start` is not a date.
@@ -296,7 +323,8 @@ class CheckinLog:
                 [Problem(f"$.{name}", "must be a date") for name in bad],
                 summary="invalid participation days",
             )
-        return self._attendance_table().as_of(self._ranks(people), as_of, window_start)
+        ranks = self._ranks(people, teams)
+        return self._attendance_table().as_of(ranks, as_of, window_start)
 
     def stale_after(self) -> Mapping[str, int]:
         """Per person with a cadence: days without an update before their nodes are stale.
@@ -467,8 +495,3 @@ class _NodeImpediments(NamedTuple):
     opened: dt.date
     closed: dt.date
     histories: list[ImpedimentHistory]
-
-
-def _subject_key(cadence: Cadence) -> str | None:
-    """The person a cadence meets, or `None` for a team."""
-    return cadence.subject.id if cadence.subject.kind is OwnerKind.PERSON else None

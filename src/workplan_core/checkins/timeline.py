@@ -55,11 +55,17 @@ class TimelinePoint:
         update: the visible update (after corrections known by that day).
         previous: the visible update before it, if any.
         as_of: the day asked about.
+        reading_on: the day the visible reading stands at: the update's own day, or for a
+            correction the day of the update it corrects (a correction restates an earlier
+            reading; it is not a new one, so it does not make a node fresh).
     """
 
     update: StatusUpdate
     previous: StatusUpdate | None
     as_of: dt.date
+    reading_on: dt.date = attrs.field(
+        default=attrs.Factory(lambda self: self.update.on, takes_self=True)
+    )
 
     @property
     def progress_change(self) -> float | None:
@@ -72,8 +78,8 @@ class TimelinePoint:
 
     @property
     def days_since_update(self) -> int:
-        """Days from the visible update's day to `as_of`."""
-        return (self.as_of - self.update.on).days
+        """Days from the visible reading's day (`reading_on`) to `as_of`."""
+        return (self.as_of - self.reading_on).days
 
     def is_stale(self, allowed_days: int) -> bool:
         """Whether no update was given for longer than `allowed_days` (cadence plus grace)."""
@@ -304,7 +310,20 @@ class Timeline:
     def at(self, as_of: dt.date) -> TimelinePoint | None:
         """The state as of `as_of`, or `None` before the first update. O(log n)."""
         found = self.pair(as_of)
-        return None if found is None else TimelinePoint(found[0], found[1], as_of)
+        if found is None:
+            return None
+        return TimelinePoint(found[0], found[1], as_of, self.reading_on(as_of))
+
+    def reading_on(self, as_of: dt.date) -> dt.date:
+        """The day the update visible on `as_of` stands at (a correction: its original's).
+
+        Raises:
+            NotFoundError: no update is visible on `as_of`.
+        """
+        index = bisect.bisect_right(self._days, as_of.toordinal()) - 1
+        if index < 0:
+            raise NotFoundError(f"no update of node {self.node_id!r} on or before {as_of}")
+        return self._originals[index].on
 
     def latest(self) -> StatusUpdate:
         """The newest update with every correction applied.
@@ -417,7 +436,8 @@ class Visible(NamedTuple):
         odd: the hits (indexes into `hits`) whose timeline's columns do not hold all a
             reading needs (see `Timeline`), with their visible update, ascending.
         rows: how many hits are among the first `rows` positions asked about.
-        last_update: for those `rows` hits, the visible update's day.
+        last_update: for those `rows` hits, the day the visible update stands at (a
+            correction: the day of the update it corrects).
         confidence: its confidence.
         trend: its progress minus the progress of the visible update before it, when both
             are known (else `None`).
@@ -567,8 +587,8 @@ class TimelineTable:
         """Fill hit `j` from a timeline read one by one, as `latest_as_of` reads it."""
         timeline = self._timelines[position]
         current, previous = pair
+        index = bisect.bisect_right(timeline._days, as_of.toordinal()) - 1
         if timeline._plain:
-            index = bisect.bisect_right(timeline._days, as_of.toordinal()) - 1
             own = timeline._progress[index]
             seen.progress[j] = None if own < 0.0 else own
             seen.codes[j] = timeline._codes[index]
@@ -576,7 +596,7 @@ class TimelineTable:
             seen.odd[j] = current
             seen.progress[j], seen.codes[j] = None, 0
         if j < seen.rows:
-            seen.last_update[j] = current.on
+            seen.last_update[j] = timeline._originals[index].on  # a correction: its original's
             seen.confidence[j] = current.confidence
             seen.trend[j] = (
                 None

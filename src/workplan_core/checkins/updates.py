@@ -14,8 +14,25 @@ from collections.abc import Callable, Collection, Iterable
 
 import attrs
 
+from workplan_core._arguments import check_arguments
 from workplan_core.cascade.status import Status
-from workplan_core.checkins.impediments import ImpedimentEvent, impediments_as_of
+from workplan_core.checkins._fields import (
+    Check,
+    field_problems,
+    is_day,
+    is_optional_day,
+    is_optional_number,
+    is_optional_text,
+    is_optional_whole,
+    is_text,
+    items_problems,
+    of_type,
+)
+from workplan_core.checkins.impediments import (
+    ImpedimentEvent,
+    event_problems,
+    impediments_as_of,
+)
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.serialization import record_type
 
@@ -40,6 +57,52 @@ OwnersOf = Callable[[str, dt.date], Collection[str]]
 """Given a node id and a date, the ids of the people accountable for the node on that date."""
 
 
+_UPDATE_FIELDS: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("node_id", is_text, "a string"),
+    ("on", is_day, "a date"),
+    ("by", is_text, "a string"),
+    ("status", of_type(Status), "a Status"),
+    ("progress", is_optional_number, "a number (an int or a float) or None"),
+    ("value", is_optional_number, "a number (an int or a float) or None"),
+    ("confidence", is_optional_whole, "an integer or None"),
+    ("note", is_text, "a string"),
+    ("checkin_id", is_optional_text, "a string or None"),
+    ("corrects", is_optional_text, "a string or None"),
+)
+
+
+def update_problems(update: StatusUpdate, prefix: str = "$") -> list[Problem]:
+    """Every field of `update` of the wrong type, in field order, under `prefix`. O(fields)."""
+    return field_problems(update, _UPDATE_FIELDS, prefix)
+
+
+def _check_update_types(update: StatusUpdate, _: object, corrects: str | None) -> None:
+    """Refuse an update any of whose fields has the wrong type, naming every such field.
+
+    Runs for every update made (millions at ingest), so the common case is one chain of
+    exact type tests; ranges are `validate_checkin`'s.
+    """
+    progress, confidence, checkin_id = update.progress, update.confidence, update.checkin_id
+    if (
+        type(update.id) is str
+        and type(update.node_id) is str
+        and type(update.on) is dt.date
+        and type(update.by) is str
+        and type(update.status) is Status
+        and (progress is None or type(progress) is float)
+        and update.value is None
+        and (confidence is None or type(confidence) is int)
+        and type(update.note) is str
+        and (checkin_id is None or type(checkin_id) is str)
+        and (corrects is None or type(corrects) is str)
+    ):
+        return
+    problems = update_problems(update)
+    if problems:
+        raise ValidationError(problems, summary="invalid status update")
+
+
 @record_type("checkins.status_update")
 @attrs.frozen
 class StatusUpdate:
@@ -57,6 +120,12 @@ class StatusUpdate:
         note: free text.
         checkin_id: the check-in it was given in, if any.
         corrects: the id of an earlier update this one corrects.
+
+    Raises:
+        ValidationError: listing every field of the wrong type (values are not converted:
+            a status given as a string, a datetime for `on`, a bool or a string for a
+            number, a float confidence are refused); ranges are checked by
+            [validate_checkin][workplan_core.checkins.updates.validate_checkin].
     """
 
     id: str
@@ -69,16 +138,84 @@ class StatusUpdate:
     confidence: int | None = None
     note: str = ""
     checkin_id: str | None = None
-    corrects: str | None = None
+    corrects: str | None = attrs.field(default=None, validator=_check_update_types)
+
+
+def _check_note(note: AgendaNote, _: object, text: str) -> None:
+    if type(note.section) is str and type(text) is str:
+        return
+    problems = field_problems(
+        note, (("section", is_text, "a string"), ("text", is_text, "a string"))
+    )
+    raise ValidationError(problems, summary="invalid agenda note")
 
 
 @record_type("checkins.agenda_note")
 @attrs.frozen
 class AgendaNote:
-    """Notes taken under one agenda section of a check-in."""
+    """Notes taken under one agenda section of a check-in.
+
+    Raises:
+        ValidationError: the section or the text is not a string.
+    """
 
     section: str
-    text: str
+    text: str = attrs.field(validator=_check_note)
+
+
+_CHECKIN_HEAD: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("on", is_day, "a date"),
+    ("manager_id", is_text, "a string"),
+)
+_CADENCE_ID: tuple[Check, ...] = (("cadence_id", is_optional_text, "a string or None"),)
+_ACKNOWLEDGED_ON: tuple[Check, ...] = (("acknowledged_on", is_optional_day, "a date or None"),)
+
+
+def checkin_problems(checkin: CheckIn) -> list[Problem]:
+    """Every field and tuple item of `checkin` of the wrong type, in field order. O(items)."""
+    c = checkin
+    return [
+        *field_problems(c, _CHECKIN_HEAD),
+        *items_problems("$.participants", c.participants, str, "a string"),
+        *field_problems(c, _CADENCE_ID),
+        *items_problems("$.agenda", c.agenda, str, "a string"),
+        *items_problems("$.notes", c.notes, AgendaNote, "an AgendaNote"),
+        *items_problems("$.updates", c.updates, StatusUpdate, "a StatusUpdate"),
+        *items_problems("$.impediments", c.impediments, ImpedimentEvent, "an ImpedimentEvent"),
+        *field_problems(c, _ACKNOWLEDGED_ON),
+    ]
+
+
+def _all_of(items: tuple[object, ...], kind: type) -> bool:
+    return not items or all(type(item) is kind for item in items)
+
+
+def _check_checkin_types(checkin: CheckIn, _: object, acknowledged_on: dt.date | None) -> None:
+    """Refuse a check-in any of whose fields or tuple items has the wrong type."""
+    participants, agenda, notes = checkin.participants, checkin.agenda, checkin.notes
+    updates, events, cadence_id = checkin.updates, checkin.impediments, checkin.cadence_id
+    if (
+        type(checkin.id) is str
+        and type(checkin.on) is dt.date
+        and type(checkin.manager_id) is str
+        and (cadence_id is None or type(cadence_id) is str)
+        and (acknowledged_on is None or type(acknowledged_on) is dt.date)
+        and type(participants) is tuple
+        and type(agenda) is tuple
+        and type(notes) is tuple
+        and type(updates) is tuple
+        and type(events) is tuple
+        and _all_of(participants, str)
+        and (agenda is DEFAULT_AGENDA or _all_of(agenda, str))
+        and _all_of(notes, AgendaNote)
+        and _all_of(updates, StatusUpdate)
+        and _all_of(events, ImpedimentEvent)
+    ):
+        return
+    problems = checkin_problems(checkin)
+    if problems:
+        raise ValidationError(problems, summary="invalid check-in")
 
 
 @record_type("checkins.checkin")
@@ -97,6 +234,12 @@ class CheckIn:
         updates: status updates given, one per node discussed.
         impediments: impediment events recorded (raised, updated, escalated, resolved).
         acknowledged_on: when the manager acknowledged the record, if yet.
+
+    Raises:
+        ValidationError: listing every field and tuple item of the wrong type (e.g.
+            participants given as one string rather than a tuple of strings); the rules a
+            recorded check-in must keep are checked by
+            [validate_checkin][workplan_core.checkins.updates.validate_checkin].
     """
 
     id: str
@@ -108,7 +251,24 @@ class CheckIn:
     notes: tuple[AgendaNote, ...] = ()
     updates: tuple[StatusUpdate, ...] = ()
     impediments: tuple[ImpedimentEvent, ...] = ()
-    acknowledged_on: dt.date | None = None
+    acknowledged_on: dt.date | None = attrs.field(default=None, validator=_check_checkin_types)
+
+
+def _type_problems(checkin: CheckIn) -> list[Problem]:
+    """Every value of the wrong type in a check-in and its updates and impediment events.
+
+    Records refuse these when made; this finds those made with validators disabled.
+    """
+    problems = checkin_problems(checkin)
+    if type(checkin.updates) is tuple:
+        for i, update in enumerate(checkin.updates):
+            if type(update) is StatusUpdate:
+                problems += update_problems(update, f"$.updates[{i}]")
+    if type(checkin.impediments) is tuple:
+        for i, event in enumerate(checkin.impediments):
+            if type(event) is ImpedimentEvent:
+                problems += event_problems(event, f"$.impediments[{i}]")
+    return problems
 
 
 def _check_update(update: StatusUpdate, path: str, now: dt.date) -> Iterable[Problem]:
@@ -146,6 +306,39 @@ def _check_impediments(checkin: CheckIn, history: list[ImpedimentEvent]) -> list
     return []
 
 
+def _updates_problems(
+    checkin: CheckIn,
+    now: dt.date,
+    owners_of: OwnersOf | None,
+    known_update_ids: Collection[str],
+    allow_unowned: bool,
+) -> list[Problem]:
+    """The problems of the check-in's updates, in order (see `validate_checkin`)."""
+    problems: list[Problem] = []
+    seen = set(known_update_ids)
+    participants = set(checkin.participants)
+    for i, update in enumerate(checkin.updates):
+        path = f"$.updates[{i}]"
+        if update.id in seen:
+            problems.append(Problem(f"{path}.id", f"duplicate update id {update.id!r}"))
+        if update.corrects is not None and update.corrects not in seen:
+            problems.append(Problem(f"{path}.corrects", f"no earlier update {update.corrects!r}"))
+        seen.add(update.id)
+        problems.extend(_check_update(update, path, now))
+        if update.checkin_id not in (None, checkin.id):
+            problems.append(Problem(f"{path}.checkin_id", f"must be {checkin.id!r} or empty"))
+        if owners_of is not None and not allow_unowned:
+            owners = owners_of(update.node_id, update.on)
+            if not participants.intersection(owners):
+                problems.append(
+                    Problem(
+                        f"{path}.node_id",
+                        f"no participant owns node {update.node_id!r} on {update.on}",
+                    )
+                )
+    return problems
+
+
 def validate_checkin(
     checkin: CheckIn,
     *,
@@ -168,9 +361,14 @@ def validate_checkin(
             resolved impediments are caught.
 
     Raises:
-        ValidationError: listing every problem with its path.
+        ValidationError: listing every problem with its path; `checkin` not a `CheckIn` or
+            `now` not a date (a datetime is not); values of the wrong type in a record made
+            with validators disabled (then only those are listed: the rules need the types).
     """
-    problems: list[Problem] = []
+    check_arguments("invalid check-in arguments", checkin=(checkin, CheckIn), now=(now, dt.date))
+    problems = _type_problems(checkin)
+    if problems:
+        raise ValidationError(problems, summary=f"invalid check-in {checkin.id!r}")
     if checkin.on > now:
         problems.append(Problem("$.on", f"is in the future (now is {now})"))
     if not checkin.participants:
@@ -178,27 +376,7 @@ def validate_checkin(
     if checkin.acknowledged_on is not None and checkin.acknowledged_on < checkin.on:
         problems.append(Problem("$.acknowledged_on", "must not be before the check-in"))
     problems.extend(_check_notes(checkin))
-    seen = set(known_update_ids)
-    participants = set(checkin.participants)
-    for i, update in enumerate(checkin.updates):
-        path = f"$.updates[{i}]"
-        if update.id in seen:
-            problems.append(Problem(f"{path}.id", f"duplicate update id {update.id!r}"))
-        if update.corrects is not None and update.corrects not in seen:
-            problems.append(Problem(f"{path}.corrects", f"no earlier update {update.corrects!r}"))
-        seen.add(update.id)
-        problems.extend(_check_update(update, path, now))
-        if update.checkin_id not in (None, checkin.id):
-            problems.append(Problem(f"{path}.checkin_id", f"must be {checkin.id!r} or empty"))
-        if owners_of is not None and not allow_unowned:
-            owners = owners_of(update.node_id, update.on)
-            if not participants.intersection(owners):
-                problems.append(
-                    Problem(
-                        f"{path}.node_id",
-                        f"no participant owns node {update.node_id!r} on {update.on}",
-                    )
-                )
+    problems += _updates_problems(checkin, now, owners_of, known_update_ids, allow_unowned)
     for i, event in enumerate(checkin.impediments):
         if event.on > now:
             problems.append(Problem(f"$.impediments[{i}].on", f"is in the future (now is {now})"))
