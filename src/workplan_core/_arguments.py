@@ -11,7 +11,7 @@ __all__ = ["check_arguments"]
 
 def _kind_problem(value: object, kind: type) -> str | None:
     """Why `value` is not a `kind`, or `None`; a datetime is no date here (they do not compare)."""
-    if kind is dt.date and type(value) is dt.datetime:
+    if kind is dt.date and isinstance(value, dt.datetime):
         return "must be a date, not a datetime"
     if isinstance(value, kind):
         return None

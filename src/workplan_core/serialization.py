@@ -2,11 +2,17 @@
 
 Every record of the library is (un)structured here, by one configured converter:
 
-* dates and datetimes as ISO-8601 strings, enums by value, tuples as lists, sets as sorted
-  lists (so equal sets dump equally);
-* scalars are strict (``"3"`` is not an ``int``, ``1`` is not a ``bool``);
+* dates as ``YYYY-MM-DD`` strings and datetimes in ISO-8601 extended form
+  (``YYYY-MM-DDTHH:MM:SS``, optional fraction and offset); no other date form is read;
+* enums by value, tuples as lists, sets as sorted lists (so equal sets dump equally);
+* scalars are strict (``"3"`` is not an ``int``, ``1`` is not a ``bool``), records must be
+  objects and collections lists (a string or an object is not read as a list);
 * extra keys are forbidden and every problem is reported at once as a
-  [ValidationError][workplan_core.errors.ValidationError] with its JSON path.
+  [ValidationError][workplan_core.errors.ValidationError] with its JSON path, in document order
+  (an object's own problems, such as unknown fields, before its fields'). When a field cannot be
+  read, the rules of the object's other fields are still checked (a bad `kind` does not hide an
+  empty `id`); rules that need every field (an end before a start, an organisation's references)
+  are checked once the fields can be read.
 
 Stored records are *stamped*: [dump_record][workplan_core.serialization.dump_record] adds
 ``"$type"`` and ``"$version"`` keys, and [load_record][workplan_core.serialization.load_record]
@@ -19,7 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
+import re
+import types
+import typing
+from collections import abc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -29,6 +40,7 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
 )
 
 from workplan_core.errors import Problem, ValidationError
@@ -62,22 +74,34 @@ VERSION_KEY = "$version"
 # --------------------------------------------------------------------------- scalar hooks
 
 
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FRACTION = r"(?:\.[0-9]{1,6})?"
+_DATETIME_TEXT = re.compile(
+    rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}}{_FRACTION})?"
+    rf"(?:Z|[+-][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}}{_FRACTION})?)?"
+)
+
+
 def _structure_date(value: object, _: type) -> dt.date:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO-8601 date string, got {type(value).__name__}")
     try:
-        return dt.date.fromisoformat(value)
+        if _DATE_TEXT.fullmatch(value):  # fromisoformat alone also reads 20270101, 2027-W05-1
+            return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO-8601 date (YYYY-MM-DD)") from None
+        pass
+    raise ValueError(f"{value!r} is not an ISO-8601 date (YYYY-MM-DD)")
 
 
 def _structure_datetime(value: object, _: type) -> dt.datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO-8601 datetime string, got {type(value).__name__}")
     try:
-        return dt.datetime.fromisoformat(value)
+        if _DATETIME_TEXT.fullmatch(value):
+            return dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO-8601 datetime") from None
+        pass
+    raise ValueError(f"{value!r} is not an ISO-8601 datetime (YYYY-MM-DDTHH:MM:SS)")
 
 
 def _structure_str(value: object, _: type) -> str:
@@ -112,8 +136,65 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
         raise ValueError(f"{value!r} is not one of {allowed}") from None
 
 
+_COLLECTIONS: dict[Any, Callable[[list[Any]], Any]] = {
+    list: list,
+    tuple: tuple,
+    set: set,
+    frozenset: frozenset,
+    abc.Sequence: tuple,
+    abc.MutableSequence: list,
+    abc.Set: frozenset,
+    abc.MutableSet: set,
+}
+
+
+def _is_collection(cls: Any) -> bool:
+    """Whether `cls` is a list, a homogeneous tuple or a set type (bare or with its item)."""
+    origin = typing.get_origin(cls) or cls
+    try:
+        if origin not in _COLLECTIONS:
+            return False
+    except TypeError:  # an unhashable type expression
+        return False
+    args = typing.get_args(cls)
+    return origin is not tuple or not args or (len(args) == 2 and args[1] is Ellipsis)
+
+
+def _collection_hook(cls: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+    """Structure a collection from a JSON list only: a string or an object is no list."""
+    make = _COLLECTIONS[typing.get_origin(cls) or cls]
+    args = typing.get_args(cls)
+    item = args[0] if args else Any
+
+    handlers: list[Callable[[object, Any], Any]] = []  # the item's hook, found on first use
+
+    def structure_collection(value: object, _: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        if item is Any:
+            return make(list(value))
+        if not handlers:
+            find = getattr(conv, "get_structure_hook", None)  # cattrs >= 24.1
+            handlers.append(find(item) if find is not None else conv.structure)
+        handler = handlers[0]
+        errors: list[Exception] = []
+        result = []
+        for index, element in enumerate(value):
+            try:
+                result.append(handler(element, item))
+            except Exception as exc:  # collected, as cattrs does, for one report
+                note = IterableValidationNote(f"Structuring {cls!r} @ index {index}", index, item)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {cls!r}", errors, cls)
+        return make(result)
+
+    return structure_collection
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
-    """Install the library's hooks on `conv` (dates, strict scalars, enums by value)."""
+    """Install the library's hooks on `conv` (dates, strict scalars and collections, enums)."""
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)
@@ -125,6 +206,7 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
+    conv.register_structure_hook_factory(_is_collection, lambda t: _collection_hook(t, conv))
 
 
 def _sorted_list(items: Iterable[Any]) -> list[Any]:
@@ -153,9 +235,32 @@ converter: cattrs.Converter = make_converter()
 # --------------------------------------------------------------------------- errors
 
 
-def _describe(exc: BaseException) -> str:
+class _Unread:
+    """Stands for a field that could not be read while the other fields' rules are checked."""
+
+    def __repr__(self) -> str:
+        return "<unread>"
+
+
+_UNREAD = _Unread()
+_NO_DATA: Any = _Unread()
+
+
+def _is_record(cls: Any) -> bool:
+    """Whether `cls` is an attrs class, or one that may be None (``Person | None``)."""
+    if attrs.has(cls):
+        return True
+    if typing.get_origin(cls) not in (typing.Union, types.UnionType):
+        return False
+    args = [arg for arg in typing.get_args(cls) if arg is not type(None)]
+    return len(args) == 1 and attrs.has(args[0])
+
+
+def _describe(exc: BaseException, data: object = _NO_DATA, cls: Any = None) -> str:
     if isinstance(exc, ForbiddenExtraKeysError):
         return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    if data is not _NO_DATA and not isinstance(data, Mapping) and _is_record(cls):
+        return f"expected an object, got {type(data).__name__}"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, AttributeError | TypeError) and "items" in str(exc):
@@ -164,28 +269,135 @@ def _describe(exc: BaseException) -> str:
     return text if text else type(exc).__name__
 
 
-def _walk(exc: BaseException, path: str) -> Iterator[Problem]:
+def _part(data: object, key: object) -> object:
+    """`data[key]` when the data holds it, else `_NO_DATA`."""
+    if isinstance(data, Mapping):
+        return data.get(key, _NO_DATA)
+    if isinstance(data, list | tuple) and isinstance(key, int) and 0 <= key < len(data):
+        return data[key]
+    return _NO_DATA
+
+
+def _field_of(path: str) -> str | None:
+    """The first field named in a problem path below ``$``, e.g. ``id`` for ``$.id[2]``."""
+    match = re.match(r"\$\.([^.\[]+)", path)
+    return match[1] if match else None
+
+
+@functools.cache
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _default(field: attrs.Attribute[Any]) -> object:
+    default: Any = field.default
+    if default is attrs.NOTHING:
+        return _UNREAD
+    if hasattr(default, "factory") and hasattr(default, "takes_self"):  # an attrs.Factory
+        return _UNREAD if default.takes_self else default.factory()
+    return default
+
+
+def _field_value(field: attrs.Attribute[Any], data: Mapping[Any, Any], kind: Any) -> object:
+    """The value a readable field would get on construction, or `_UNREAD`."""
+    if field.name not in data:
+        value = _default(field)
+    else:
+        try:
+            value = converter.structure(data[field.name], kind)
+        except Exception:
+            return _UNREAD
+    if value is not _UNREAD and field.converter is not None:
+        try:
+            value = field.converter(value)  # type: ignore[operator]
+        except Exception:
+            return _UNREAD
+    return value
+
+
+def _rule_problems(cls: Any, data: object, unread: set[str]) -> list[Problem]:
+    """The problems `cls`'s validators find with the fields that could be read.
+
+    The fields that could not be read (already reported) are stood in for by a placeholder
+    whose problems are dropped. A validator that fails in another way adds nothing. Only on the
+    error path; O(fields).
+    """
+    if not isinstance(data, Mapping) or not attrs.has(cls):
+        return []
+    fields = attrs.fields(cls)
+    if all(field.validator is None for field in fields):
+        return []
+    try:
+        types = _field_types(cls)
+    except Exception:  # an annotation that cannot be resolved here
+        return []
+    instance = object.__new__(cls)
+    placeholders = set(unread)
+    for field in fields:
+        value = _UNREAD if field.name in unread else _field_value(field, data, types[field.name])
+        if value is _UNREAD:
+            placeholders.add(field.name)
+        object.__setattr__(instance, field.name, value)
+    try:
+        attrs.validate(instance)
+    except ValidationError as exc:
+        return [p for p in exc.problems if _field_of(p.path) not in placeholders]
+    except Exception:
+        return []
+    return []
+
+
+def _walk(
+    exc: BaseException, path: str, data: object = _NO_DATA, cls: Any = None
+) -> Iterator[Problem]:
     if isinstance(exc, ValidationError):
         yield from exc.prefixed(path).problems
     elif isinstance(exc, ClassValidationError):
         fields, rest = exc.group_exceptions()
-        for sub, field_note in fields:
-            yield from _walk(sub, f"{path}.{field_note.name}")
         for sub in rest:
-            yield from _walk(sub, path)
+            yield from _walk(sub, path, data, cls)
+        by_field: dict[str, list[Problem]] = {}
+        for sub, note in fields:
+            found = _walk(sub, f"{path}.{note.name}", _part(data, note.name), note.type)
+            by_field.setdefault(note.name, []).extend(found)
+        rules = _rule_problems(exc.cl, data, set(by_field)) if by_field else []
+        for problem in rules:  # when no field failed, the validators ran and are in `rest`
+            moved = Problem(path + problem.path[1:], problem.message)
+            name = _field_of(problem.path)
+            if name is None:
+                yield moved
+            else:
+                by_field.setdefault(name, []).append(moved)
+        order = [field.name for field in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        for name in [*order, *by_field]:
+            yield from by_field.pop(name, ())
     elif isinstance(exc, IterableValidationError):
         items, rest = exc.group_exceptions()
-        for sub, item_note in items:
-            yield from _walk(sub, f"{path}[{item_note.index!r}]")
         for sub in rest:
-            yield from _walk(sub, path)
+            yield from _walk(sub, path, data, cls)
+        for sub, item_note in items:
+            index = item_note.index
+            yield from _walk(sub, f"{path}[{index!r}]", _part(data, index), item_note.type)
     else:
-        yield Problem(path, _describe(exc))
+        yield Problem(path, _describe(exc, data, cls))
 
 
-def problems_of(exc: BaseException, path: str = "$") -> list[Problem]:
-    """Turn any structuring exception into a flat, ordered list of problems with paths."""
-    return list(_walk(exc, path))
+def problems_of(
+    exc: BaseException, path: str = "$", data: object = _NO_DATA, cls: Any = None
+) -> list[Problem]:
+    """Turn any structuring exception into a flat list of problems with paths.
+
+    Args:
+        exc: what structuring raised.
+        path: the path of the structured value.
+        data: the data that was structured, when known: it lets the messages say what was
+            found (``expected an object, got str``) and the rules of readable fields be checked.
+        cls: the type that was structured, when known.
+
+    The problems come in document order: an object's own problems (unknown fields) first, then
+    its fields in declaration order, each list's items in order.
+    """
+    return list(_walk(exc, path, data, cls))
 
 
 # --------------------------------------------------------------------------- plain (de)structuring
@@ -209,7 +421,7 @@ def structure(data: object, cls: type[T]) -> T:
         raise
     except Exception as exc:  # every structuring failure becomes the library's error
         name = getattr(cls, "__name__", repr(cls))
-        raise ValidationError(problems_of(exc), summary=f"invalid {name}") from exc
+        raise ValidationError(problems_of(exc, "$", data, cls), summary=f"invalid {name}") from exc
 
 
 def to_json(obj: object) -> str:

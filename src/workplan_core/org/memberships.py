@@ -3,6 +3,11 @@
 Each record runs from `start` to `end`, both inclusive; `end` is `None` while it is open. A
 reorganisation appends new records (and closes open ones); it never rewrites what was true
 before, so every query can be asked "as of" any past date.
+
+Each record checks the kinds of its fields when made (ids are strings; `start` and `end` are
+dates, not datetimes or strings) and raises one
+[ValidationError][workplan_core.errors.ValidationError] naming every field of the wrong kind;
+an end before the start, unknown ids and overlaps are the organisation's to report.
 """
 
 from __future__ import annotations
@@ -11,13 +16,59 @@ import datetime as dt
 
 import attrs
 
+from workplan_core.org._fields import FieldCheck, date, optional_date, refuse, string
+from workplan_core.periods import _check_arguments
 from workplan_core.serialization import record_type
 
 __all__ = ["Assignment", "RoleAssignment", "TeamMembership"]
 
 
 def _active(start: dt.date, end: dt.date | None, as_of: dt.date) -> bool:
+    if type(as_of) is not dt.date:
+        _check_arguments(as_of=(as_of, dt.date))
     return start <= as_of and (end is None or as_of <= end)
+
+
+def _fields(other: str) -> tuple[tuple[str, FieldCheck], ...]:
+    return (("person_id", string), (other, string), ("start", date), ("end", optional_date))
+
+
+_ASSIGNMENT = _fields("position_id")
+_ROLE_ASSIGNMENT = _fields("role_id")
+_TEAM_MEMBERSHIP = _fields("team_id")
+
+
+def _check_assignment(record: Assignment, _: object, end: dt.date | None) -> None:
+    if (
+        type(record.person_id) is str
+        and type(record.position_id) is str
+        and type(record.start) is dt.date
+        and (end is None or type(end) is dt.date)
+    ):
+        return
+    refuse(record, _ASSIGNMENT, "invalid assignment")
+
+
+def _check_role_assignment(record: RoleAssignment, _: object, end: dt.date | None) -> None:
+    if (
+        type(record.person_id) is str
+        and type(record.role_id) is str
+        and type(record.start) is dt.date
+        and (end is None or type(end) is dt.date)
+    ):
+        return
+    refuse(record, _ROLE_ASSIGNMENT, "invalid role assignment")
+
+
+def _check_team_membership(record: TeamMembership, _: object, end: dt.date | None) -> None:
+    if (
+        type(record.person_id) is str
+        and type(record.team_id) is str
+        and type(record.start) is dt.date
+        and (end is None or type(end) is dt.date)
+    ):
+        return
+    refuse(record, _TEAM_MEMBERSHIP, "invalid team membership")
 
 
 @record_type("org.assignment", version=1)
@@ -30,12 +81,15 @@ class Assignment:
         position_id: the position held.
         start: the first day held.
         end: the last day held, or `None` while still held.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind.
     """
 
     person_id: str
     position_id: str
     start: dt.date
-    end: dt.date | None = None
+    end: dt.date | None = attrs.field(default=None, validator=_check_assignment)
 
     def active_on(self, as_of: dt.date) -> bool:
         """Whether the assignment is in force on `as_of`."""
@@ -52,12 +106,15 @@ class RoleAssignment:
         role_id: the role held.
         start: the first day held.
         end: the last day held, or `None` while still held.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind.
     """
 
     person_id: str
     role_id: str
     start: dt.date
-    end: dt.date | None = None
+    end: dt.date | None = attrs.field(default=None, validator=_check_role_assignment)
 
     def active_on(self, as_of: dt.date) -> bool:
         """Whether the role assignment is in force on `as_of`."""
@@ -74,12 +131,15 @@ class TeamMembership:
         team_id: the team.
         start: the first day of membership.
         end: the last day of membership, or `None` while still a member.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind.
     """
 
     person_id: str
     team_id: str
     start: dt.date
-    end: dt.date | None = None
+    end: dt.date | None = attrs.field(default=None, validator=_check_team_membership)
 
     def active_on(self, as_of: dt.date) -> bool:
         """Whether the membership is in force on `as_of`."""

@@ -4,9 +4,13 @@ These records name things and their fixed relations (a position's job title, dep
 the position it reports to; a department's parent). Who holds what, and when, lives in the
 effective-dated records of [workplan_core.org.memberships][].
 
-Records are plain frozen values and check nothing on their own: an
-[Organisation][workplan_core.org.Organisation] validates all of them together and reports every
-problem at once, with paths such as ``$.positions[3].reports_to``.
+Records are frozen values that check the kinds of their own fields when made (a string id, a
+date that is not a datetime, a real bool) and raise one
+[ValidationError][workplan_core.errors.ValidationError] naming every field of the wrong kind.
+Every other rule (ids non-empty and unique, references known, ends not before starts) involves
+the value of a field or other records: an [Organisation][workplan_core.org.Organisation]
+validates those for all records together and reports every problem at once, with paths such as
+``$.positions[3].reports_to``.
 """
 
 from __future__ import annotations
@@ -15,9 +19,38 @@ import datetime as dt
 
 import attrs
 
+from workplan_core.org._fields import (
+    FieldCheck,
+    boolean,
+    date,
+    optional_date,
+    optional_string,
+    refuse,
+    string,
+)
+from workplan_core.periods import _check_arguments
 from workplan_core.serialization import record_type
 
 __all__ = ["Department", "JobTitle", "Person", "Position", "Role", "Team"]
+
+
+_PERSON: tuple[tuple[str, FieldCheck], ...] = (
+    ("id", string),
+    ("name", string),
+    ("start", date),
+    ("end", optional_date),
+)
+
+
+def _check_person(person: Person, _: object, end: dt.date | None) -> None:
+    if (
+        type(person.id) is str
+        and type(person.name) is str
+        and type(person.start) is dt.date
+        and (end is None or type(end) is dt.date)
+    ):
+        return
+    refuse(person, _PERSON, "invalid person")
 
 
 @record_type("org.person", version=1)
@@ -30,16 +63,35 @@ class Person:
         name: the display name.
         start: the first day of employment.
         end: the last day of employment, or `None` while still employed.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind (ids and names are strings;
+            dates are dates, not datetimes or strings).
     """
 
     id: str
     name: str
     start: dt.date
-    end: dt.date | None = None
+    end: dt.date | None = attrs.field(default=None, validator=_check_person)
 
     def employed_on(self, as_of: dt.date) -> bool:
         """Whether the person is employed on `as_of` (both ends of employment count)."""
+        if type(as_of) is not dt.date:
+            _check_arguments(as_of=(as_of, dt.date))
         return self.start <= as_of and (self.end is None or as_of <= self.end)
+
+
+_NAMED: tuple[tuple[str, FieldCheck], ...] = (("id", string), ("name", string))
+
+
+def _check_job_title(title: JobTitle, _: object, name: str) -> None:
+    if type(title.id) is not str or type(name) is not str:
+        refuse(title, _NAMED, "invalid job title")
+
+
+def _check_role(role: Role, _: object, name: str) -> None:
+    if type(role.id) is not str or type(name) is not str:
+        refuse(role, _NAMED, "invalid role")
 
 
 @record_type("org.job_title", version=1)
@@ -50,10 +102,13 @@ class JobTitle:
     Attributes:
         id: a stable identifier, unique among job titles.
         name: the title as people read it.
+
+    Raises:
+        ValidationError: naming every field that is not a string.
     """
 
     id: str
-    name: str
+    name: str = attrs.field(validator=_check_job_title)
 
 
 @record_type("org.role", version=1)
@@ -66,10 +121,30 @@ class Role:
     Attributes:
         id: a stable identifier, unique among roles.
         name: the role as people read it.
+
+    Raises:
+        ValidationError: naming every field that is not a string.
     """
 
     id: str
-    name: str
+    name: str = attrs.field(validator=_check_role)
+
+
+_DEPARTMENT: tuple[tuple[str, FieldCheck], ...] = (
+    ("id", string),
+    ("name", string),
+    ("parent_id", optional_string),
+)
+
+
+def _check_department(department: Department, _: object, parent_id: str | None) -> None:
+    if (
+        type(department.id) is str
+        and type(department.name) is str
+        and (parent_id is None or type(parent_id) is str)
+    ):
+        return
+    refuse(department, _DEPARTMENT, "invalid department")
 
 
 @record_type("org.department", version=1)
@@ -81,11 +156,31 @@ class Department:
         id: a stable identifier, unique among departments.
         name: the department's name.
         parent_id: the enclosing department, or `None` for a top department.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind.
     """
 
     id: str
     name: str
-    parent_id: str | None = None
+    parent_id: str | None = attrs.field(default=None, validator=_check_department)
+
+
+_TEAM: tuple[tuple[str, FieldCheck], ...] = (
+    ("id", string),
+    ("name", string),
+    ("department_id", optional_string),
+)
+
+
+def _check_team(team: Team, _: object, department_id: str | None) -> None:
+    if (
+        type(team.id) is str
+        and type(team.name) is str
+        and (department_id is None or type(department_id) is str)
+    ):
+        return
+    refuse(team, _TEAM, "invalid team")
 
 
 @record_type("org.team", version=1)
@@ -99,11 +194,35 @@ class Team:
         id: a stable identifier, unique among teams.
         name: the team's name.
         department_id: the department the team belongs to, if any.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind.
     """
 
     id: str
     name: str
-    department_id: str | None = None
+    department_id: str | None = attrs.field(default=None, validator=_check_team)
+
+
+_POSITION: tuple[tuple[str, FieldCheck], ...] = (
+    ("id", string),
+    ("job_title_id", string),
+    ("department_id", string),
+    ("reports_to", optional_string),
+    ("single_holder", boolean),
+)
+
+
+def _check_position(position: Position, _: object, single_holder: bool) -> None:
+    if (
+        type(position.id) is str
+        and type(position.job_title_id) is str
+        and type(position.department_id) is str
+        and (position.reports_to is None or type(position.reports_to) is str)
+        and type(single_holder) is bool
+    ):
+        return
+    refuse(position, _POSITION, "invalid position")
 
 
 @record_type("org.position", version=1)
@@ -121,10 +240,14 @@ class Position:
         reports_to: the position above this one, or `None` for a top position.
         single_holder: when true (the default), at most one person holds the position on any
             day; when false, it is a pool that many people hold at once.
+
+    Raises:
+        ValidationError: naming every field of the wrong kind (`single_holder` must be a
+            bool: a truthy string such as ``"no"`` is refused, not read as true).
     """
 
     id: str
     job_title_id: str
     department_id: str
     reports_to: str | None = None
-    single_holder: bool = True
+    single_holder: bool = attrs.field(default=True, validator=_check_position)

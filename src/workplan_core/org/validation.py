@@ -2,7 +2,11 @@
 
 [organisation_problems][workplan_core.org.validation.organisation_problems] returns every broken
 rule as a [Problem][workplan_core.errors.Problem] whose path points into the organisation's
-record tuples, e.g. ``$.assignments[3].end``. The rules:
+record tuples, e.g. ``$.assignments[3].end``.
+
+First it checks the kinds: every collection is a tuple of its own record type (records check
+the kinds of their own fields when made). Entries of the wrong kind are reported alone, since the
+rules below read the records' fields; once the kinds are right, the rules are checked all at once:
 
 * ids are non-empty and unique within their collection;
 * every reference names an existing record (job title, department, position, person, role, team);
@@ -28,10 +32,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import attrs
 
 from workplan_core.errors import Problem
+from workplan_core.org.memberships import Assignment, RoleAssignment, TeamMembership
+from workplan_core.org.records import Department, JobTitle, Person, Position, Role, Team
 
 if TYPE_CHECKING:
     from workplan_core.org.organisation import Organisation
-    from workplan_core.org.records import Person
 
 __all__ = ["organisation_problems"]
 
@@ -87,12 +92,59 @@ _REFERENCES = (
 )
 
 
+RECORD_TYPES: tuple[tuple[str, type[Any]], ...] = (
+    ("people", Person),
+    ("job_titles", JobTitle),
+    ("roles", Role),
+    ("departments", Department),
+    ("teams", Team),
+    ("positions", Position),
+    ("assignments", Assignment),
+    ("role_assignments", RoleAssignment),
+    ("team_memberships", TeamMembership),
+)
+"""Each collection of an organisation, in field order, and the record type it holds."""
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+def kind_problems(org: Organisation) -> list[Problem]:
+    """Every collection that is not a tuple, and every entry not of its collection's type.
+
+    One C-level pass over the types of each collection in the common case. O(n).
+    """
+    problems: list[Problem] = []
+    for name, cls in RECORD_TYPES:
+        records = getattr(org, name)
+        if type(records) is not tuple:
+            problems.append(
+                Problem(
+                    f"$.{name}",
+                    f"must be a tuple of {cls.__name__} records, got {type(records).__name__}",
+                )
+            )
+        elif records and not frozenset((cls,)).issuperset(map(type, records)):
+            problems.extend(
+                Problem(f"$.{name}[{index}]", f"must be {_a(cls.__name__)}, got {type(r).__name__}")
+                for index, r in enumerate(records)
+                if not isinstance(r, cls)
+            )
+    return problems
+
+
 def organisation_problems(org: Organisation) -> list[Problem]:
     """Check every rule on `org` and return all the problems found (empty when valid).
+
+    Entries of the wrong kind are reported first and alone (see the module docstring).
 
     Complexity: O(n log k) for `n` records in groups of at most `k` records sharing a position,
     role or team.
     """
+    kinds = kind_problems(org)
+    if kinds:
+        return kinds
     first = {name: _first_index(getattr(org, name)) for name in _KEYED}
     invalid = {name: _invalid_dates(getattr(org, name)) for name in _DATED}
     problems: list[Problem] = []
