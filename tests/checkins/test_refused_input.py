@@ -27,6 +27,7 @@ from workplan_core.checkins import (
     StatusUpdate,
     Weekday,
     fortnightly,
+    impediments_as_of,
     monthly,
     performance_evidence,
     validate_checkin,
@@ -327,3 +328,40 @@ def test_policies_refuse_numbers_of_the_wrong_type() -> None:
     assert problems(lambda: DashboardPolicy(age_buckets=(7, "14"))) == [  # type: ignore[arg-type]
         ("$.age_buckets[1]", "must be an integer, got str")
     ]
+
+
+@pytest.mark.parametrize(
+    ("held", "as_of", "path"),
+    [
+        ([dt.datetime(2027, 1, 4, 9)], D(2027, 2, 1), "$.held"),
+        (["2027-01-04"], D(2027, 2, 1), "$.held"),
+        ([FIRST_MONDAY], dt.datetime(2027, 2, 1, 9), "$.as_of"),
+    ],
+)
+def test_attendance_takes_dates_only(held: list[Any], as_of: Any, path: str) -> None:
+    cadence = monday_cadence("c1")
+    for ask in (cadence.kept, cadence.missed, cadence.missed_runs):
+        with pytest.raises(ValidationError) as caught:
+            ask(held, as_of)
+        assert [p.path for p in caught.value.problems] == [path]
+
+
+def test_attendance_at_the_ends_of_time_answers_instead_of_overflowing() -> None:
+    cadence = monday_cadence("c1")
+    assert cadence.missed([FIRST_MONDAY], dt.date.min) == ()
+    assert cadence.closed_due_dates(dt.date.min) == ()
+    kept = cadence.kept([FIRST_MONDAY], dt.date.max)
+    assert kept == {FIRST_MONDAY: FIRST_MONDAY}
+
+
+@pytest.mark.parametrize(
+    ("events", "paths"),
+    [(None, ["$"]), ("e1", ["$"]), ([1, "e2"], ["$[0]", "$[1]"])],
+)
+def test_impediments_are_folded_from_events_only(events: Any, paths: list[str]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        impediments_as_of(events)
+    assert [p.path for p in caught.value.problems] == paths
+    with pytest.raises(ValidationError) as caught:
+        impediments_as_of([], dt.datetime(2027, 1, 4, 9))
+    assert [p.path for p in caught.value.problems] == ["$.as_of"]

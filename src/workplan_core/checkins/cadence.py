@@ -23,6 +23,7 @@ from operator import add, gt, lt, sub
 import attrs
 from dateutil.rrule import rrulestr
 
+from workplan_core._arguments import check_arguments
 from workplan_core.checkins._fields import (
     Check,
     field_problems,
@@ -195,6 +196,17 @@ def _rule_text_problems(rule: str) -> list[Problem]:
     return []
 
 
+_DATE = frozenset({dt.date})
+
+
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, stopping at the first or last date there is."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 @record_type("checkins.cadence")
 @attrs.frozen
 class Cadence:
@@ -252,8 +264,13 @@ class Cadence:
         Check-ins are matched greedily in date order to the earliest open due date whose
         window (due date ± grace) contains them. O((k + h) log h).
         """
-        dues = self.due_dates(self.start, as_of + dt.timedelta(days=self.grace_days))
-        meetings = sorted(d for d in set(held) if d <= as_of)
+        check_arguments("invalid attendance arguments", as_of=(as_of, dt.date))
+        days = set(held)
+        if not _DATE.issuperset(map(type, days)):
+            wrong = sorted({type(d).__name__ for d in days if type(d) is not dt.date})
+            raise ValidationError.single("$.held", f"must hold only dates, got {', '.join(wrong)}")
+        dues = self.due_dates(self.start, _shifted(as_of, self.grace_days))
+        meetings = sorted(d for d in days if d <= as_of)
         grace = dt.timedelta(days=self.grace_days)
         result: dict[dt.date, dt.date] = {}
         i = 0
@@ -267,7 +284,8 @@ class Cadence:
 
     def closed_due_dates(self, as_of: dt.date) -> tuple[dt.date, ...]:
         """Due dates whose grace period ended before `as_of`."""
-        return self.due_dates(self.start, as_of - dt.timedelta(days=self.grace_days + 1))
+        check_arguments("invalid attendance arguments", as_of=(as_of, dt.date))
+        return self.due_dates(self.start, _shifted(as_of, -self.grace_days - 1))
 
     def missed(self, held: Iterable[dt.date], as_of: dt.date) -> tuple[dt.date, ...]:
         """Due dates whose grace period ended before `as_of` with no check-in keeping them."""
