@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -163,10 +164,13 @@ def _done_on_tuesdays(prefix: str, count: int) -> list[StatusUpdate]:
     ]
 
 
-def test_a_parent_is_combined_from_all_its_children_at_any_depth() -> None:
-    # O has team goal A and supporting goal S as children; S has team goal B. A finished one
-    # task a week for four weeks and has 4 left (done in exactly 4 weeks: 1 March); B the
-    # same with 1 left (done 8 February). O must wait for A: its CDF is A's times S's.
+def mixed_depth(
+    *updates: StatusUpdate, planned: dict[str, Status] | None = None
+) -> tuple[Cascade, CheckinLog]:
+    """O has team goal A and supporting goal S as children; S has team goal B. A finished one
+    task a week for four weeks and has 4 left (done in exactly 4 weeks: 1 March); B the same
+    with 1 left (done 8 February). `planned` gives nodes their planned status."""
+    status = planned or {}
     nodes = [
         Node("O", "objective", "strategic objective", ANNA, Q),
         Node("S", "support", "supporting goal", ANNA, Q, parent="O"),
@@ -175,9 +179,16 @@ def test_a_parent_is_combined_from_all_its_children_at_any_depth() -> None:
     ]
     nodes += [Node(f"a{i}", "t", "task", ANNA, Q, parent="A") for i in range(8)]
     nodes += [Node(f"b{i}", "t", "task", ANNA, Q, parent="B") for i in range(5)]
-    log = CheckinLog.from_records(updates=_done_on_tuesdays("a", 4) + _done_on_tuesdays("b", 4))
+    nodes = [attrs.evolve(n, status=status.get(n.id, n.status)) for n in nodes]
+    done = _done_on_tuesdays("a", 4) + _done_on_tuesdays("b", 4)
+    return Cascade(nodes), CheckinLog.from_records(updates=[*done, *updates])
+
+
+def test_a_parent_is_combined_from_all_its_children_at_any_depth() -> None:
+    # O must wait for A: its CDF is A's times S's.
+    cascade, log = mixed_depth()
     forecasts, _ = forecast_cascade(
-        Cascade(nodes), log, as_of=AS_OF, base_level="team goal", history_periods=4
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
     )
     assert forecasts["A"].p85 == D(2027, 3, 1)
     assert forecasts["B"].p85 == forecasts["S"].p85 == D(2027, 2, 8)
@@ -187,33 +198,165 @@ def test_a_parent_is_combined_from_all_its_children_at_any_depth() -> None:
         assert o.probability_by(day) == a.probability_by(day) * s.probability_by(day)
 
 
+# --- cancelled work drops out -----------------------------------------------------------------
+
+
+def _cancel(node_id: str, day: dt.date) -> StatusUpdate:
+    return StatusUpdate(f"x-{node_id}", node_id, day, "anna", Status.CANCELLED)
+
+
+def _same_cdf(a: Forecast, b: Forecast) -> bool:
+    return all(a.probability_by(d) == b.probability_by(d) for d in a.dates + b.dates)
+
+
+def test_a_team_goal_cancelled_in_a_checkin_drops_out_of_its_parent_and_is_not_flagged() -> None:
+    nodes, updates = parts()
+    # "slow" is flagged, and drives the objective's flag (see above); it is cancelled the
+    # day after AS_OF
+    log = CheckinLog.from_records(updates=[*updates, _cancel("slow", AS_OF + dt.timedelta(1))])
+    cascade = Cascade(nodes)
+    forecasts, flags = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert set(flags) == {"slow", "o"}  # not known yet on AS_OF: a past forecast is kept
+    later = AS_OF + dt.timedelta(days=1)
+    forecasts, flags = forecast_cascade(
+        cascade, log, as_of=later, base_level="team goal", history_periods=4
+    )
+    assert set(forecasts) == {"fast", "o"}  # no forecast of its own
+    assert flags == {}
+    assert _same_cdf(forecasts["o"], forecasts["fast"])  # combined from "fast" alone
+    assert outlooks(forecasts, flags).keys() == {"fast", "o"}
+    with pytest.raises(ValidationError) as info:
+        forecast_node(cascade, log, "slow", as_of=later, history_periods=4)
+    assert [str(p) for p in info.value.problems] == [
+        f"$.node_id: 'slow' is cancelled on {later}: cancelled work has no forecast"
+    ]
+
+
+def test_a_team_goal_cancelled_in_the_plan_drops_out_unless_reported_active() -> None:
+    cascade, log = mixed_depth(planned={"A": Status.CANCELLED})
+    forecasts, _ = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert set(forecasts) == {"B", "S", "O"}
+    assert forecasts["O"].p85 == D(2027, 2, 8)  # S alone: A dropped out
+    assert _same_cdf(forecasts["O"], forecasts["S"])
+    # reported under way after it was planned cancelled: it counts again
+    revived = StatusUpdate("r-A", "A", AS_OF - dt.timedelta(1), "anna", Status.ON_TRACK)
+    cascade, log = mixed_depth(revived, planned={"A": Status.CANCELLED})
+    forecasts, _ = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert forecasts["O"].p85 == D(2027, 3, 1)
+
+
+def test_a_cancelled_intermediate_goal_drops_out_and_its_team_goals_count_up_to_it() -> None:
+    cascade, log = mixed_depth(_cancel("S", AS_OF - dt.timedelta(1)))
+    forecasts, flags = forecast_cascade(
+        cascade,
+        log,
+        as_of=AS_OF,
+        base_level="team goal",
+        history_periods=4,
+        policy=FlagPolicy(threshold=1.0),  # flag anything short of certain
+    )
+    # B is not cancelled itself and keeps its forecast (as its dashboard row keeps its status)
+    assert set(forecasts) == {"A", "B", "O"}
+    assert "S" not in flags
+    assert _same_cdf(forecasts["O"], forecasts["A"])
+    # a supporting goal as base level: a cancelled team goal's tasks are not its work
+    cascade, log = mixed_depth(_cancel("A", AS_OF - dt.timedelta(1)))
+    whole = forecast_node(cascade, log, "O", as_of=AS_OF, history_periods=4)
+    only_b = forecast_node(cascade, log, "S", as_of=AS_OF, history_periods=4)
+    assert whole.p85 == only_b.p85 == D(2027, 2, 8)  # A's 4 remaining tasks are not counted
+
+
+def test_a_parent_all_of_whose_children_are_cancelled() -> None:
+    # S's only team goal is cancelled: S has nothing to forecast and drops out of O
+    cascade, log = mixed_depth(_cancel("B", AS_OF - dt.timedelta(1)))
+    forecasts, _ = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert set(forecasts) == {"A", "O"}
+    assert _same_cdf(forecasts["O"], forecasts["A"])
+    # ... unless S itself was reported done: then it reads as finished, on that day
+    done_day = AS_OF - dt.timedelta(days=3)
+    s_done = StatusUpdate("d-S", "S", done_day, "anna", Status.DONE)
+    cascade, log = mixed_depth(_cancel("B", AS_OF - dt.timedelta(1)), s_done)
+    forecasts, _ = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert set(forecasts) == {"A", "S", "O"}
+    s = forecasts["S"]
+    assert (s.done, s.finished, s.on_time_probability) == (True, done_day, 1.0)
+    assert _same_cdf(forecasts["O"], forecasts["A"])
+    # every team goal cancelled: nothing is left to forecast, and nothing is flagged
+    cascade, log = mixed_depth(
+        _cancel("A", AS_OF - dt.timedelta(1)), _cancel("B", AS_OF - dt.timedelta(1))
+    )
+    forecasts, flags = forecast_cascade(
+        cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
+    )
+    assert (forecasts, flags) == ({}, {})
+
+
 def _p85(forecast: Forecast) -> dt.date:
     return forecast.p85 or dt.date.max  # beyond the horizon
+
+
+FATES = ("live", "planned cancelled", "cancelled", "cancelled later", "revived", "done")
+"""What may happen to a goal: nothing; cancelled in the plan; cancelled in a check-in before
+AS_OF; cancelled in one after it (not known yet); cancelled in the plan and reported active
+again; reported done."""
+
+
+def _fate(draw: st.DrawFn, node: Node, updates: list[StatusUpdate]) -> Node:
+    fate = draw(st.sampled_from(FATES))
+    day = AS_OF - dt.timedelta(days=draw(st.integers(0, 20)))
+    if fate in ("planned cancelled", "revived"):
+        node = attrs.evolve(node, status=Status.CANCELLED)
+    said = {
+        "cancelled": (day, Status.CANCELLED),
+        "cancelled later": (AS_OF + dt.timedelta(days=1), Status.CANCELLED),
+        "revived": (day, Status.ON_TRACK),
+        "done": (day, Status.DONE),
+    }.get(fate)
+    if said is not None:
+        updates.append(StatusUpdate(f"u-{node.id}", node.id, said[0], "anna", said[1]))
+    return node
 
 
 @st.composite
 def mixed_depth_cascades(draw: st.DrawFn) -> tuple[Cascade, CheckinLog]:
     """An objective, supporting goals and departmental targets beneath it at random, and team
-    goals (the base level) beneath any of them: base nodes at depths 1 to 3."""
-    nodes = [Node("o", "objective", "strategic objective", ANNA, Q)]
+    goals (the base level) beneath any of them: base nodes at depths 1 to 3. Any goal may be
+    cancelled (in the plan or in a check-in), revived or reported done, and any task cancelled.
+    """
+    updates: list[StatusUpdate] = []
+    nodes = [_fate(draw, Node("o", "objective", "strategic objective", ANNA, Q), updates)]
     goals = ["o"]
     for i in range(draw(st.integers(0, 2))):
-        nodes.append(Node(f"s{i}", "s", "supporting goal", ANNA, Q, parent="o"))
+        goal = Node(f"s{i}", "s", "supporting goal", ANNA, Q, parent="o")
+        nodes.append(_fate(draw, goal, updates))
         goals.append(f"s{i}")
     for i in range(draw(st.integers(0, 3))):
-        parent = draw(st.sampled_from(goals))
-        nodes.append(Node(f"d{i}", "d", "departmental target", ANNA, Q, parent=parent))
+        goal = Node(
+            f"d{i}", "d", "departmental target", ANNA, Q, parent=draw(st.sampled_from(goals))
+        )
+        nodes.append(_fate(draw, goal, updates))
     goals += [n.id for n in nodes if n.level == "departmental target"]
-    updates = []
     for j in range(draw(st.integers(1, 5))):
-        nodes.append(Node(f"g{j}", "g", "team goal", ANNA, Q, parent=draw(st.sampled_from(goals))))
+        goal = Node(f"g{j}", "g", "team goal", ANNA, Q, parent=draw(st.sampled_from(goals)))
+        nodes.append(_fate(draw, goal, updates))
         for k in range(draw(st.integers(1, 4))):
             task = f"g{j}t{k}"
             nodes.append(Node(task, "t", "task", ANNA, Q, parent=f"g{j}"))
             days_ago = draw(st.none() | st.integers(0, 27))
+            status = draw(st.sampled_from([Status.DONE] * 3 + [Status.CANCELLED]))
             if days_ago is not None:
                 day = AS_OF - dt.timedelta(days=days_ago)
-                updates.append(StatusUpdate(f"u-{task}", task, day, "anna", Status.DONE))
+                updates.append(StatusUpdate(f"u-{task}", task, day, "anna", status))
     return Cascade(nodes), CheckinLog.from_records(updates=updates)
 
 
@@ -225,29 +368,79 @@ def _ancestors(cascade: Cascade, node_id: str) -> set[str]:
     return found
 
 
-@settings(max_examples=60, deadline=None)
+def _forecast_expected(cascade: Cascade, log: CheckinLog) -> set[str]:
+    """The nodes that must have a forecast: every base node not cancelled on AS_OF, and every
+    node above one that is not cancelled and has a child with a forecast or is itself done."""
+    status = {n.id: status_as_of(log, n, AS_OF) for n in cascade.nodes}
+    base = {n.id for n in cascade.nodes if n.level == "team goal"}
+    above = set().union(*(_ancestors(cascade, b) for b in base))
+
+    def has(node_id: str) -> bool:
+        if status[node_id] is Status.CANCELLED:
+            return False
+        if node_id in base:
+            return True
+        kids = [n.id for n in cascade.nodes if n.parent == node_id and n.id in base | above]
+        return any(has(k) for k in kids) or status[node_id] is Status.DONE
+
+    return {n for n in base | above if has(n)}
+
+
+@settings(max_examples=80, deadline=None)
 @given(mixed_depth_cascades())
 def test_no_parent_finishes_before_any_of_its_children(built: tuple[Cascade, CheckinLog]) -> None:
     cascade, log = built
-    forecasts, _ = forecast_cascade(
+    forecasts, flags = forecast_cascade(
         cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4
     )
-    base = [n.id for n in cascade.nodes if n.level == "team goal"]
-    above_base = set().union(*(_ancestors(cascade, b) for b in base))
-    # exactly the base nodes and every node above one have a forecast
-    assert set(forecasts) == set(base) | above_base
-    for node_id in above_base:
-        forecast = forecasts[node_id]
+    # exactly the live base nodes, and the live nodes above them with something to show, have
+    # a forecast: no node cancelled on AS_OF has one, or a flag
+    assert set(forecasts) == _forecast_expected(cascade, log)
+    assert all(status_as_of(log, cascade.node(n), AS_OF) is not Status.CANCELLED for n in forecasts)
+    assert set(flags) <= set(forecasts)
+    for node_id, forecast in forecasts.items():
+        if cascade.node(node_id).level == "team goal":
+            continue
         kids = [n.id for n in cascade.nodes if n.parent == node_id and n.id in forecasts]
-        assert kids
+        assert set(flags[node_id].drivers if node_id in flags else ()) <= set(kids)
+        if not kids:  # every child dropped out: done by its own status
+            assert forecast.done
+            continue
         for kid in kids:
             assert _p85(forecast) >= _p85(forecasts[kid])
-        # the product of the CDFs of all its children with a forecast
+        # the product of the CDFs of all its children with a forecast (none cancelled)
         for day in forecast.dates:
             product = 1.0
             for kid in kids:
                 product *= forecasts[kid].probability_by(day)
             assert forecast.probability_by(day) == pytest.approx(product, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mixed_depth_cascades())
+def test_no_cancelled_team_goal_contributes_to_any_forecast(
+    built: tuple[Cascade, CheckinLog],
+) -> None:
+    # whatever the work of a cancelled team goal: without its tasks and their check-ins, every
+    # forecast and flag is exactly the same
+    cascade, log = built
+    found = forecast_cascade(cascade, log, as_of=AS_OF, base_level="team goal", history_periods=4)
+    cancelled = {
+        n.id
+        for n in cascade.nodes
+        if n.level == "team goal" and status_as_of(log, n, AS_OF) is Status.CANCELLED
+    }
+    kept = [n for n in cascade.nodes if n.parent not in cancelled]
+    timelines = [log.timeline(n.id) for n in kept]
+    updates = [u for t in timelines if t is not None for u in t.history()]
+    again = forecast_cascade(
+        Cascade(kept),
+        CheckinLog.from_records(updates=updates),
+        as_of=AS_OF,
+        base_level="team goal",
+        history_periods=4,
+    )
+    assert again == found
 
 
 # --- statuses as of the forecast day ----------------------------------------------------------
@@ -291,6 +484,43 @@ def test_a_task_planned_cancelled_and_reported_active_is_remaining_work() -> Non
         updates=[*updates, _update("u2", "t2", D(2027, 2, 9), Status.ON_TRACK)]
     )
     assert not forecast_node(Cascade(nodes), revived, "G", as_of=D(2027, 2, 15)).done
+
+
+def test_a_team_goal_with_every_task_cancelled_reads_by_its_own_status() -> None:
+    cancelled = [_update(f"c{i}", f"t{i}", D(2027, 2, 1), Status.CANCELLED) for i in range(3)]
+    cascade, as_of = Cascade(G_NODES), D(2027, 2, 15)
+    # reported done: finished on the day it was reported done, as the dashboard shows it
+    done = CheckinLog.from_records(
+        updates=[*cancelled, _update("g", "G", D(2027, 2, 3), Status.DONE)]
+    )
+    f = forecast_node(cascade, done, "G", as_of=as_of, history_periods=4)
+    assert (f.done, f.finished, f.on_time_probability) == (True, D(2027, 2, 3), 1.0)
+    row = node_dashboard("G", as_of=as_of, cascade=cascade, log=done).row("G")
+    assert row is not None
+    assert row.status is Status.DONE
+    # not reported done: it is its own one remaining task (it is not finished: the dashboard
+    # shows its own status, not started)
+    log = CheckinLog.from_records(updates=cancelled)
+    f = forecast_node(cascade, log, "G", as_of=as_of, history_periods=4)
+    assert not f.done
+    assert any("every task beneath it is cancelled" in w for w in f.warnings)
+    row = node_dashboard("G", as_of=as_of, cascade=cascade, log=log).row("G")
+    assert row is not None
+    assert row.status is Status.NOT_STARTED
+
+
+def test_a_team_goal_reported_done_with_tasks_remaining_is_not_finished() -> None:
+    updates = [
+        _update("u0", "t0", D(2027, 2, 1), Status.DONE),
+        _update("u1", "t1", D(2027, 2, 8), Status.DONE),
+        _update("g", "G", D(2027, 2, 9), Status.DONE),  # t2 is still open
+    ]
+    cascade, log = Cascade(G_NODES), CheckinLog.from_records(updates=updates)
+    f = forecast_node(cascade, log, "G", as_of=D(2027, 2, 15), history_periods=4)
+    assert not f.done
+    row = node_dashboard("G", as_of=D(2027, 2, 15), cascade=cascade, log=log).row("G")
+    assert row is not None
+    assert row.status is not Status.DONE  # rolled up from its tasks
 
 
 def test_a_reopened_task_is_not_done_until_reported_done_again() -> None:

@@ -2,10 +2,13 @@
 
 * [forecast_node][workplan_core.forecasting.from_checkins.forecast_node]: the throughput
   forecast of a node from its tasks (the leaves beneath it through primary parents). Each
-  task is read with its status on `as_of` (see
+  node is read with its status on `as_of` (see
   [status_as_of][workplan_core.forecasting.from_checkins.status_as_of]: its latest update
   visible then, corrections applied, else its own status), as the dashboards read it:
-  cancelled tasks are left out, done tasks are finished, the rest are the remaining work.
+  cancelled tasks are left out, and so is everything beneath a cancelled node; done tasks
+  are finished, the rest are the remaining work. A node with no task left (every one
+  cancelled) reads by its own status, as in the cascade's rollup: it stands for its own
+  work, one task, done if it was reported done. A node cancelled on `as_of` has no forecast.
   The day each done task's latest run of "done" reports began gives the per-period history
   (a task reopened since is not done). The end of the node's period is the due date and
   nothing finishes in the whole periods before the one holding its start. Only updates
@@ -18,11 +21,17 @@
 * [forecast_cascade][workplan_core.forecasting.from_checkins.forecast_cascade]: forecast the
   nodes at the base level (those whose work has not begun borrow the pooled history of
   their siblings' that has, or of every base node's that has), then combine upwards — a
-  parent's CDF is the product of the CDFs of *all* its children that are base nodes or have
-  one beneath them, whatever depth the base nodes sit at
+  parent's CDF is the product of the CDFs of *all* its children that have a forecast: base
+  nodes, or nodes with one beneath them, whatever depth the base nodes sit at
   (see [combine_children][workplan_core.forecasting.flags.combine_children]) — and flag every
   node whose on-time probability is below the policy's threshold, naming the children driving
   its risk. Children with no base node beneath them have no forecast and are left out.
+  **Cancelled work drops out**, as cancelled nodes drop out of their parents' rollup: a node
+  cancelled on `as_of` (in the plan or in a check-in) has no forecast and no flag and is left
+  out of its parent (the nodes beneath it keep theirs, but count only up to it), and neither
+  its history nor its tasks count anywhere. A parent with no child left to combine (each one
+  cancelled or without a forecast) reads by its own status: done if it was reported done,
+  else it has no forecast either (and drops out of its own parent).
 * [outlooks][workplan_core.forecasting.from_checkins.outlooks]: P85 dates and flags in the form
   the check-in dashboard shows.
 """
@@ -30,16 +39,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
 from workplan_core.cascade import Cascade, Node, Status, subtree
 from workplan_core.checkins import CheckinLog, NodeOutlook
+from workplan_core.errors import ValidationError
 from workplan_core.forecasting._checks import day_problems, raise_if, type_problems, whole_problems
 from workplan_core.forecasting.flags import DelayFlag, FlagPolicy, combine_children, delay_flag
 from workplan_core.forecasting.forecast import (
     Forecast,
+    ForecastMethod,
     ForecastSettings,
     forecast_throughput,
     throughput_counts,
@@ -128,6 +139,42 @@ class _Work:
     remaining: int
     started: bool
     finished: dt.date | None  # when nothing remains: the last finish day, if every one is known
+    notes: tuple[str, ...] = ()
+
+
+_OWN_TASK = "every task beneath it is cancelled: read by its own status, as one task"
+"""The warning of a node forecast as its own task because every task beneath it is cancelled."""
+
+_OWN_DONE = "every child has dropped out (cancelled): done by its own status"
+"""The warning of a node above the base level read as done by its own status."""
+
+
+def _active_tasks(
+    cascade: Cascade, log: CheckinLog, node_id: str, as_of: dt.date
+) -> tuple[list[tuple[Node, Status]], bool]:
+    """The tasks of `node_id` still in play on `as_of`, each with its status then.
+
+    Those are the leaves beneath it through primary parents, not passing through nodes
+    cancelled on `as_of`, cancelled leaves left out (as a leaf-scoped rollup reads them).
+    Also whether `node_id` has children at all. O(s·log u) for the s nodes of its subtree.
+    """
+    kids: dict[str, list[Node]] = {}
+    for node in subtree(cascade, node_id):
+        if node.id != node_id and node.parent is not None:
+            kids.setdefault(node.parent, []).append(node)
+    tasks: list[tuple[Node, Status]] = []
+    stack = list(reversed(kids.get(node_id, ())))
+    while stack:
+        node = stack.pop()
+        status = status_as_of(log, node, as_of)
+        if status is Status.CANCELLED:
+            continue
+        below = kids.get(node.id)
+        if below:
+            stack.extend(reversed(below))
+        else:
+            tasks.append((node, status))
+    return tasks, node_id in kids
 
 
 def _work(
@@ -138,18 +185,25 @@ def _work(
     as_of: dt.date,
     periods: int,
     rules: ForecastSettings,
-) -> _Work:
-    tasks = tasks_of(cascade, node_id)
-    status = [status_as_of(log, t, as_of) for t in tasks]
-    active = [t.id for t, s in zip(tasks, status, strict=True) if s is not Status.CANCELLED]
-    done = [t.id for t, s in zip(tasks, status, strict=True) if s is Status.DONE]
+) -> _Work | None:
+    """What `node_id`'s forecast is made of on `as_of`, or `None` when it is cancelled then."""
+    node = cascade.node(node_id)
+    own = status_as_of(log, node, as_of)
+    if own is Status.CANCELLED:
+        return None
+    tasks, has_children = _active_tasks(cascade, log, node_id, as_of)
+    notes: tuple[str, ...] = ()
+    if not tasks:  # a leaf, or every task beneath it cancelled: it stands for its own work
+        tasks = [(node, own)]
+        notes = (_OWN_TASK,) if has_children else ()
+    active = [t.id for t, _ in tasks]
+    done = [t.id for t, s in tasks if s is Status.DONE]
     finished = done_days(log, done, as_of)
     history = throughput_counts(sorted(finished.values()), as_of, periods, rules)
-    node = cascade.node(node_id)
     begun = bool(finished) or (node.period.start <= as_of and work_begun(log, active, as_of))
     remaining = len(active) - len(done)
     last = max(finished.values()) if finished and len(finished) == len(done) else None
-    return _Work(node, history, remaining, begun, last if remaining == 0 else None)
+    return _Work(node, history, remaining, begun, last if remaining == 0 else None, notes)
 
 
 def _forecast(
@@ -159,7 +213,7 @@ def _forecast(
     split_rate: float = 0.0,
     reference: Sequence[int] | None = None,
 ) -> Forecast:
-    history, notes = work.history, []
+    history, notes = work.history, list(work.notes)
     if not work.started and reference and any(reference):
         history = list(reference)
         notes.append(
@@ -216,14 +270,23 @@ def forecast_node(
         reference: per-period counts of comparable work, used (with a warning) when no task
             of the node has begun (see `work_begun`).
 
+    The tasks are the leaves beneath the node, not passing through nodes cancelled on
+    `as_of`, cancelled tasks left out. With none left (or none at all) the node stands for
+    its own work: one task with its own status on `as_of` (done since the day it was
+    reported done, if it was), with a warning when it has cancelled tasks.
+
     Raises:
         ValidationError: `as_of` is not a date (or is a datetime), `history_periods` is not
             a whole number >= 1, or another argument is of the wrong type (every problem at
-            once).
+            once); or the node is cancelled on `as_of` (`$.node_id`: cancelled work has no
+            forecast).
     """
     _check_call(cascade, log, as_of, history_periods, node_id=node_id)
     rules = settings or ForecastSettings()
     work = _work(cascade, log, node_id, as_of=as_of, periods=history_periods, rules=rules)
+    if work is None:
+        rule = f"{node_id!r} is cancelled on {as_of}: cancelled work has no forecast"
+        raise ValidationError.single("$.node_id", rule)
     return _forecast(work, as_of, rules, split_rate, reference)
 
 
@@ -256,16 +319,21 @@ def forecast_cascade(
         as_of: the day of the forecasts.
         base_level: the level forecast from throughput (e.g. ``"team goal"``); every
             ancestor of a base node (through primary parents) that is not one itself is
-            combined from all its children that are base nodes or have one beneath them, so
-            base nodes may sit at different depths. A base node whose work has not begun
-            borrows the pooled history of its siblings whose work has, else of every base
-            node whose work has (see `forecast_node`'s `reference`).
+            combined from all its children that have a forecast (base nodes, or nodes with
+            one beneath them), so base nodes may sit at different depths. A base node whose
+            work has not begun borrows the pooled history of its siblings whose work has,
+            else of every base node whose work has (see `forecast_node`'s `reference`).
         history_periods: periods of throughput history per forecast.
         settings: calendar and period length.
         policy: when to flag.
 
     Returns:
-        The forecasts and the delay flags, by node id.
+        The forecasts and the delay flags, by node id. A node cancelled on `as_of` (its
+        latest update visible then, else its planned status) is not in either: it has no
+        forecast and takes no part in its parent's (nor, for a base node, does its history in
+        any reference). A node above the base level with no child left to combine is
+        finished if its own status on `as_of` is done (on the day it was reported done, if
+        known), and otherwise is left out too, and so out of its own parent.
 
     Raises:
         ValidationError: `as_of` is not a date (or is a datetime), `history_periods` is not
@@ -280,32 +348,32 @@ def forecast_cascade(
     # the children's P95s
     given = settings or ForecastSettings()
     rules = attrs.evolve(given, until_probability=max(given.until_probability, 0.999))
-    works = {
-        node.id: _work(cascade, log, node.id, as_of=as_of, periods=history_periods, rules=rules)
-        for node in cascade.nodes
-        if node.level == base_level
-    }
+    base = dict.fromkeys(node.id for node in cascade.nodes if node.level == base_level)
+    works: dict[str, _Work] = {}
+    for node_id in base:
+        work = _work(cascade, log, node_id, as_of=as_of, periods=history_periods, rules=rules)
+        if work is not None:  # cancelled on as_of: no forecast, and no part in any other
+            works[node_id] = work
     by_parent, pooled = _references(works)
     forecasts: dict[str, Forecast] = {}
     for node_id, work in works.items():
         reference = by_parent.get(work.node.parent, pooled)
         forecasts[node_id] = _forecast(work, as_of, rules, reference=reference)
     drivers: dict[str, tuple[str, ...]] = {}
-    children = _combined_children(cascade, works)
+    children = _combined_children(cascade, base)
     waiting = {parent: len(kids) for parent, kids in children.items()}
-    ready = list(works)
-    while ready:  # a parent is combined once every child beneath it has its forecast
+    ready = list(base)
+    while ready:  # a parent is combined once every child beneath it is settled
         parent = cascade.node(ready.pop()).parent
         if parent is None or parent not in waiting:
             continue
         waiting[parent] -= 1
         if waiting[parent] == 0:
-            kids = [forecasts[k] for k in sorted(children[parent])]
-            due = cascade.node(parent).period.end
-            forecasts[parent], drivers[parent] = combine_children(
-                parent, kids, as_of=as_of, due=due
-            )
             ready.append(parent)
+            kids = [forecasts[k] for k in sorted(children[parent]) if k in forecasts]
+            combined = _combine(cascade.node(parent), kids, log, as_of)
+            if combined is not None:
+                forecasts[parent], drivers[parent] = combined
     flags = {}
     for node_id, forecast in forecasts.items():
         flag = delay_flag(forecast, policy, drivers.get(node_id, ()))
@@ -314,7 +382,37 @@ def forecast_cascade(
     return forecasts, flags
 
 
-def _combined_children(cascade: Cascade, base: Mapping[str, object]) -> dict[str, set[str]]:
+def _combine(
+    node: Node, kids: Sequence[Forecast], log: CheckinLog, as_of: dt.date
+) -> tuple[Forecast, tuple[str, ...]] | None:
+    """A node above the base level: combined from the forecasts of its children, if any.
+
+    `None` when it is cancelled on `as_of`, or has no child with a forecast and is not done
+    by its own status (then it is done since the day it was reported done, if known).
+    """
+    status = status_as_of(log, node, as_of)
+    if status is Status.CANCELLED:
+        return None
+    due = node.period.end
+    if kids:
+        return combine_children(node.id, kids, as_of=as_of, due=due)
+    if status is not Status.DONE:
+        return None
+    finished = done_days(log, [node.id], as_of).get(node.id)
+    forecast = Forecast(
+        node_id=node.id,
+        as_of=as_of,
+        method=ForecastMethod.COMBINED,
+        dates=(as_of,),
+        cdf=(1.0,),
+        due=due,
+        warnings=(_OWN_DONE,),
+        finished=finished,
+    )
+    return forecast, ()
+
+
+def _combined_children(cascade: Cascade, base: Collection[str]) -> dict[str, set[str]]:
     """For every node combined from forecasts, the children it is combined from.
 
     Those are the ancestors (through primary parents) of the base nodes that are not base
