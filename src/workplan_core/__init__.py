@@ -1,7 +1,8 @@
 """workplan_core: the engine for strategic execution and performance management.
 
-Pure domain modules (periods, organisation, cascade, check-ins, forecasts, competencies,
-assessments, reviews) with explicit edges (storage backends, import/export, the command line).
+Pure domain modules (periods, organisation, cascade, check-ins, forecasts) with explicit edges
+(storage backends, the workspace, the command line). Competencies, training, assessments,
+reviews and import/export are planned, not built yet.
 """
 
 from workplan_core.cascade import Cascade, Node, RollupEngine, Status, rollup
