@@ -28,6 +28,12 @@ process saved changes to the same records in between, the save raises
 [ConflictError][workplan_core.errors.ConflictError] and writes nothing, instead of silently
 undoing them. Two records of one section with the same identity cannot be saved (a
 [ValidationError][workplan_core.errors.ValidationError] names both).
+
+Check-in records are appended, never saved over: each in its collection of
+[CHECKIN_SECTIONS][workplan_core.workspace.CHECKIN_SECTIONS] under its id, beside small
+records that claim every status update and impediment event id and keep each impediment's
+head, so an append that would make the history unloadable is refused whole (see
+[append_checkins][workplan_core.workspace.Workspace.append_checkins]).
 """
 
 from __future__ import annotations
@@ -35,13 +41,21 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from operator import lt
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
 from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig, Node
-from workplan_core.checkins import Cadence, CheckIn, CheckinLog, ImpedimentEvent, StatusUpdate
+from workplan_core.checkins import (
+    Cadence,
+    CheckIn,
+    CheckinLog,
+    ImpedimentEvent,
+    StatusUpdate,
+    impediments_as_of,
+)
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.org import (
     Assignment,
@@ -74,8 +88,12 @@ __all__ = [
     "CASCADE_CONFIG_SECTION",
     "CASCADE_SECTION",
     "CHECKIN_SECTIONS",
+    "EVENT_ID_CLAIMS",
+    "IMPEDIMENT_HEADS",
+    "MIGRATIONS_COLLECTION",
     "ORDER_COLLECTION",
     "ORGANISATION_SECTIONS",
+    "UPDATE_ID_CLAIMS",
     "Section",
     "Workspace",
 ]
@@ -316,6 +334,342 @@ def _writes(
     return writes
 
 
+UPDATE_ID_CLAIMS = "checkins.update_ids"
+"""One claim per status update id appended (on its own or inside a check-in), keyed by the id:
+``{"$type": "checkins.update_id", "$version": 1, "in_checkin": …}``, where ``in_checkin`` is
+the id of the check-in that carries the update (`None`: stored on its own). Written with the
+update, expecting no record, so the store refuses a reused id."""
+
+EVENT_ID_CLAIMS = "checkins.event_ids"
+"""One claim per impediment event id appended, keyed by the id: ``{"$type":
+"checkins.event_id", "$version": 1, "in_checkin": …, "impediment_id": …}``, with
+``impediment_id`` indexed, so an append finds the stored events of the impediments it
+changes without reading the rest of the history."""
+
+IMPEDIMENT_HEADS = "checkins.impediment_heads"
+"""One record per impediment that appends changed, keyed by its id: ``{"$type":
+"checkins.impediment_head", "$version": 1, "events": n}``. Each append rewrites the heads of
+the impediments it changes, expecting the versions it read before reading their events."""
+
+MIGRATIONS_COLLECTION = "workspace.migrations"
+"""One record per one-time change of a store's layout: ``checkins.claims`` once the claims of
+every stored update and event id are written."""
+
+_CLAIMS_MIGRATION = "checkins.claims"
+
+_DECLARED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    *((section.collection, section.indexed) for section in CHECKIN_SECTIONS),
+    (EVENT_ID_CLAIMS, ("impediment_id",)),
+)
+"""The check-in collections that declare indexed fields, with those fields."""
+
+_Order = tuple[int, str, int]
+"""Where an event comes in a loaded log: ``(0, event id, 0)`` on its own (in key order),
+``(1, check-in id, position)`` inside a check-in (after them, in check-in key order)."""
+
+
+def _article(name: str) -> str:
+    return f"an {name}" if name[0] in "AEIOU" else f"a {name}"
+
+
+def _given(section: Section, records: object, problems: list[Problem]) -> list[Any]:
+    """The records of one argument of `append_checkins`, checked to be of the section's type."""
+    path, kind = f"$.{section.field}", section.cls.__name__
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        got = type(records).__name__
+        problems.append(Problem(path, f"must be an iterable of {kind} records, got {got}"))
+        return []
+    items = list(records)
+    problems.extend(
+        Problem(f"{path}[{i}]", f"must be {_article(kind)}, got {type(item).__name__}")
+        for i, item in enumerate(items)
+        if type(item) is not section.cls
+    )
+    return items
+
+
+def _update_claim(in_checkin: str | None) -> JsonRecord:
+    return {"$type": "checkins.update_id", "$version": 1, "in_checkin": in_checkin}
+
+
+def _event_claim(in_checkin: str | None, impediment_id: str) -> JsonRecord:
+    return {
+        "$type": "checkins.event_id",
+        "$version": 1,
+        "in_checkin": in_checkin,
+        "impediment_id": impediment_id,
+    }
+
+
+class _NewEvent(NamedTuple):
+    """An impediment event given to `append_checkins`, with its path in the call."""
+
+    path: str
+    order: _Order
+    event: ImpedimentEvent
+
+
+class _Call:
+    """The records of one `append_checkins` call, their keys checked at the caller's paths."""
+
+    def __init__(
+        self,
+        cadences: list[Cadence],
+        checkins: list[CheckIn],
+        updates: list[StatusUpdate],
+        events: list[ImpedimentEvent],
+    ) -> None:
+        self.records: tuple[list[Any], ...] = (cadences, checkins, updates, events)
+        self.problems: list[Problem] = []
+        self._first: dict[str, dict[str, str]] = {}  # kind -> key -> path of its first use
+        self.update_claims: dict[str, str | None] = {}  # update id -> check-in carrying it
+        self.event_claims: dict[str, tuple[str | None, str]] = {}  # -> (check-in, impediment)
+        self.events: list[_NewEvent] = []
+        for i, cadence in enumerate(cadences):
+            self._key("cadence", cadence.id, f"$.cadences[{i}].id")
+        for i, checkin in enumerate(checkins):
+            self._key("check-in", checkin.id, f"$.checkins[{i}].id")
+            for j, update in enumerate(checkin.updates):
+                if self._key("update", update.id, f"$.checkins[{i}].updates[{j}].id"):
+                    self.update_claims[update.id] = checkin.id
+            for j, event in enumerate(checkin.impediments):
+                self._event(event, f"$.checkins[{i}].impediments[{j}]", checkin.id, j)
+        for i, update in enumerate(updates):
+            if self._key("update", update.id, f"$.updates[{i}].id"):
+                self.update_claims[update.id] = None
+        for i, event in enumerate(events):
+            self._event(event, f"$.impediment_events[{i}]", None, 0)
+        self.touched = sorted({new.event.impediment_id for new in self.events})
+
+    def _key(self, kind: str, key: str, path: str) -> bool:
+        """Whether `key` is a valid store key not used before in the call (else noted)."""
+        rule = name_problem(key, MAX_KEY_LENGTH)
+        if rule:
+            self.problems.append(Problem(path, f"{rule} (it is a store key)"))
+            return False
+        first = self._first.setdefault(kind, {})
+        if key in first:
+            self.problems.append(Problem(path, f"duplicate {kind} id {key!r} (as {first[key]})"))
+            return False
+        first[key] = path
+        return True
+
+    def _event(self, event: ImpedimentEvent, path: str, in_checkin: str | None, at: int) -> None:
+        valid = self._key("impediment event", event.id, f"{path}.id")
+        rule = name_problem(event.impediment_id, MAX_KEY_LENGTH)
+        if rule:
+            self.problems.append(Problem(f"{path}.impediment_id", f"{rule} (it is a store key)"))
+        elif valid:
+            self.event_claims[event.id] = (in_checkin, event.impediment_id)
+            order = (0, event.id, 0) if in_checkin is None else (1, in_checkin, at)
+            self.events.append(_NewEvent(path, order, event))
+
+    def new_keys(self) -> list[tuple[str, list[str]]]:
+        """The keys the call writes that must be new, by collection."""
+        keys = [
+            (section.collection, [record.id for record in records])
+            for section, records in zip(CHECKIN_SECTIONS, self.records, strict=True)
+        ]
+        keys.append((UPDATE_ID_CLAIMS, list(self.update_claims)))
+        keys.append((EVENT_ID_CLAIMS, list(self.event_claims)))
+        return keys
+
+    def writes(self) -> list[Write]:
+        """The records and their id claims, each expecting no record."""
+        writes: list[Write] = [
+            Put(section.collection, record.id, dump_record(record))
+            for section, records in zip(CHECKIN_SECTIONS, self.records, strict=True)
+            for record in records
+        ]
+        claims = self.update_claims.items()
+        writes += (Put(UPDATE_ID_CLAIMS, key, _update_claim(c)) for key, c in claims)
+        writes += (
+            Put(EVENT_ID_CLAIMS, key, _event_claim(in_checkin, impediment_id))
+            for key, (in_checkin, impediment_id) in self.event_claims.items()
+        )
+        return writes
+
+
+class _Legacy:
+    """What a store written before the id claims holds: the claims to write, once."""
+
+    def __init__(self) -> None:
+        self.writes: list[Write] = []
+        self.update_ids: set[str] = set()
+        self.event_ids: set[str] = set()
+        self.events: list[tuple[_Order, ImpedimentEvent]] = []  # those of touched impediments
+
+    @classmethod
+    def read(cls, store: Store, touched: Sequence[str]) -> _Legacy:
+        """Read every stored check-in, update and event id; O(stored records), once."""
+        legacy, wanted = cls(), set(touched)
+        checkins, updates, events = (section.collection for section in CHECKIN_SECTIONS[1:])
+        for stored in store.scan(checkins):
+            checkin = load_stored(stored, CheckIn)
+            for update in checkin.updates:
+                legacy._update(update.id, checkin.id)
+            for j, event in enumerate(checkin.impediments):
+                legacy._event(event, checkin.id, (1, checkin.id, j), wanted)
+        for stored in store.scan(updates):
+            legacy._update(stored.key, None)
+        for stored in store.scan(events):
+            event = load_stored(stored, ImpedimentEvent)
+            legacy._event(event, None, (0, stored.key, 0), wanted)
+        marker = {"$type": "workspace.migration", "$version": 1}
+        legacy.writes.append(Put(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION, marker))
+        return legacy
+
+    def _update(self, key: str, in_checkin: str | None) -> None:
+        # ids that cannot be keys, or stored twice already, cannot be claimed (again)
+        if key not in self.update_ids and not name_problem(key, MAX_KEY_LENGTH):
+            self.update_ids.add(key)
+            self.writes.append(Put(UPDATE_ID_CLAIMS, key, _update_claim(in_checkin)))
+
+    def _event(
+        self, event: ImpedimentEvent, in_checkin: str | None, order: _Order, wanted: set[str]
+    ) -> None:
+        if event.impediment_id in wanted:
+            self.events.append((order, event))
+        key = event.id
+        if key not in self.event_ids and not name_problem(key, MAX_KEY_LENGTH):
+            self.event_ids.add(key)
+            claim = _event_claim(in_checkin, event.impediment_id)
+            self.writes.append(Put(EVENT_ID_CLAIMS, key, claim))
+
+
+def _stored_events(store: Store, touched: Sequence[str]) -> list[tuple[_Order, ImpedimentEvent]]:
+    """The stored events of the `touched` impediments, found through their claims.
+
+    O(s) for their s events, one indexed scan per impediment (a full scan of the claims only
+    if their index was dropped).
+    """
+    if not touched:
+        return []
+    claims: Iterable[StoredRecord]
+    if "impediment_id" in store.indexed_fields(EVENT_ID_CLAIMS):
+        claims = itertools.chain.from_iterable(
+            store.scan(EVENT_ID_CLAIMS, where={"impediment_id": key}) for key in touched
+        )
+    else:
+        wanted = set(touched)
+        claims = (
+            c
+            for c in store.scan(EVENT_ID_CLAIMS)
+            if (c.record or {}).get("impediment_id") in wanted
+        )
+    alone: list[str] = []
+    carriers: set[str] = set()
+    for claim in claims:
+        in_checkin = (claim.record or {}).get("in_checkin")
+        if in_checkin is None:
+            alone.append(claim.key)
+        elif type(in_checkin) is str:
+            carriers.add(in_checkin)
+        else:
+            raise CorruptRecordError(
+                claim.collection, claim.key, claim.version, "in_checkin: must be a string or None"
+            )
+    _, checkins, _, events = (section.collection for section in CHECKIN_SECTIONS)
+    found = [
+        ((0, stored.key, 0), load_stored(stored, ImpedimentEvent))
+        for stored in store.get_many(events, alone).values()
+    ]
+    wanted = set(touched)
+    for stored in store.get_many(checkins, sorted(carriers)).values():
+        checkin = load_stored(stored, CheckIn)
+        found.extend(
+            ((1, stored.key, j), event)
+            for j, event in enumerate(checkin.impediments)
+            if event.impediment_id in wanted
+        )
+    return found
+
+
+def _existing(store: Store, call: _Call, legacy: _Legacy) -> list[tuple[str, str]]:
+    """The `(collection, key)` pairs of the call that are already stored or claimed."""
+    found: dict[tuple[str, str], None] = {}
+    for collection, keys in call.new_keys():
+        if keys:
+            found.update(((collection, key), None) for key in store.get_many(collection, keys))
+    found.update(
+        ((UPDATE_ID_CLAIMS, k), None) for k in call.update_claims if k in legacy.update_ids
+    )
+    found.update(((EVENT_ID_CLAIMS, k), None) for k in call.event_claims if k in legacy.event_ids)
+    return list(found)
+
+
+def _at(path: str) -> tuple[int, str]:
+    """The event index and the rest of a path ``$[i]…`` of `impediments_as_of`."""
+    end = path.index("]")
+    return int(path[2:end]), path[end + 1 :]
+
+
+def _lifecycle_problems(
+    stored: list[tuple[_Order, ImpedimentEvent]], new: list[_NewEvent]
+) -> list[Problem]:
+    """The problems the new events make in their impediments' histories, at their paths.
+
+    The events are folded in the order a loaded log folds them. A problem the stored events
+    had already is not the call's; a new one at a stored event (a new raise before a stored
+    one, say) is reported at the first new event of that impediment. O(e log e) for e events.
+    """
+    if not new:
+        return []
+    rows: list[tuple[_Order, ImpedimentEvent, str | None]] = [
+        *((order, event, None) for order, event in stored),
+        *((item.order, item.event, item.path) for item in new),
+    ]
+    rows.sort(key=lambda row: row[0])
+    try:
+        impediments_as_of([event for _, event, _ in rows])
+    except ValidationError as error:
+        found = error.problems
+    else:
+        return []
+    first: dict[str, str] = {}
+    for item in new:
+        first.setdefault(item.event.impediment_id, item.path)
+    before: set[tuple[str, str, str]] = set()
+    if any(rows[_at(p.path)[0]][2] is None for p in found):
+        stored.sort(key=lambda pair: pair[0])
+        try:
+            impediments_as_of([event for _, event in stored])
+        except ValidationError as error:
+            for problem in error.problems:
+                index, rest = _at(problem.path)
+                before.add((stored[index][1].id, rest, problem.message))
+    problems: list[Problem] = []
+    for problem in found:
+        index, rest = _at(problem.path)
+        _, event, path = rows[index]
+        if path is not None:
+            problems.append(Problem(path + rest, problem.message))
+        elif (event.id, rest, problem.message) not in before:
+            where = f"{rest[1:]}: " if rest else ""
+            message = f"makes the stored event {event.id!r} inconsistent: {where}{problem.message}"
+            problems.append(Problem(first[event.impediment_id], message))
+    return problems
+
+
+def _heads(
+    read: dict[str, StoredRecord],
+    stored: list[tuple[_Order, ImpedimentEvent]],
+    new: list[_NewEvent],
+) -> list[Write]:
+    """The heads of the impediments changed, each expecting the version read."""
+    counts = Counter(event.impediment_id for _, event in stored)
+    counts.update(item.event.impediment_id for item in new)
+    return [
+        Put(
+            IMPEDIMENT_HEADS,
+            key,
+            {"$type": "checkins.impediment_head", "$version": 1, "events": counts[key]},
+            read[key].version if key in read else None,
+        )
+        for key in sorted({item.event.impediment_id for item in new})
+    ]
+
+
 class Workspace:
     """A store with the domain's aggregates on top: save and load them in one call each.
 
@@ -479,22 +833,69 @@ class Workspace:
     ) -> Commit:
         """Append check-in records in one atomic batch; history is never overwritten.
 
-        Every record is written under its id and must be new: if any id is already stored,
-        [ConflictError][workplan_core.errors.ConflictError] lists every such key and nothing
-        is written. O(records).
+        Every record is written under its id and must be new, and so must every status update
+        and impediment event id, whether the record stands alone or is carried inside a
+        check-in: each such id is claimed by a record in
+        [UPDATE_ID_CLAIMS][workplan_core.workspace.UPDATE_ID_CLAIMS] or
+        [EVENT_ID_CLAIMS][workplan_core.workspace.EVENT_ID_CLAIMS], written in the same
+        batch, so the store refuses a reused id even from a concurrent writer. The new
+        impediment events must keep the lifecycle rules of
+        [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of] together
+        with the stored events of the impediments they change (found through the claims), and
+        each impediment changed has its head in
+        [IMPEDIMENT_HEADS][workplan_core.workspace.IMPEDIMENT_HEADS] rewritten expecting the
+        version read, so two concurrent appends to one impediment cannot both pass. Whatever
+        is refused, nothing is written and no declaration changes.
+
+        A store written before the claims existed gets the claims of every stored update and
+        event id with its first append here, in the same batch (a one-time O(stored records)
+        pass, noted by a record in
+        [MIGRATIONS_COLLECTION][workplan_core.workspace.MIGRATIONS_COLLECTION]).
+
+        O(r + s) for the r records given and the s stored events of the impediments they
+        change, with one indexed scan per impediment changed; the rest of the history is not
+        read.
+
+        Raises:
+            ValidationError: an argument is not an iterable of its record type, an id is
+                not a valid key or is given twice in the call, or the new impediment events
+                break the lifecycle rules; every problem is listed at its path in the
+                call's arguments (``$.checkins[1].id``,
+                ``$.impediment_events[0].impediment_id``, …).
+            ConflictError: an id is already stored (the collections and keys are listed),
+                or another writer appended to the same impediment meanwhile.
         """
-        batches: tuple[Iterable[Cadence | CheckIn | StatusUpdate | ImpedimentEvent], ...] = (
-            cadences,
-            checkins,
-            updates,
-            impediment_events,
-        )
-        writes: list[Write] = []
-        for section, records in zip(CHECKIN_SECTIONS, batches, strict=True):
-            self.store.declare(section.collection, indexed=section.indexed)
-            writes.extend(
-                Put(section.collection, record.id, dump_record(record)) for record in records
+        problems: list[Problem] = []
+        arguments = (cadences, checkins, updates, impediment_events)
+        given = [
+            _given(section, records, problems)
+            for section, records in zip(CHECKIN_SECTIONS, arguments, strict=True)
+        ]
+        if problems:
+            raise ValidationError(problems, summary="cannot append the check-in records")
+        call = _Call(*given)
+        if call.problems:
+            raise ValidationError(call.problems, summary="cannot append the check-in records")
+        store = self.store
+        migrated = store.get(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION) is not None
+        # the heads first: a writer changing these impediments after this read conflicts
+        heads = store.get_many(IMPEDIMENT_HEADS, call.touched) if call.touched else {}
+        legacy = _Legacy() if migrated else _Legacy.read(store, call.touched)
+        stored = _stored_events(store, call.touched) if migrated else legacy.events
+        conflicts = _existing(store, call, legacy)
+        if conflicts:
+            raise ConflictError(
+                f"{len(conflicts)} id(s) of this append are already stored (ids must be "
+                "new); nothing was written",
+                conflicts,
             )
+        problems = _lifecycle_problems(stored, call.events)
+        if problems:
+            raise ValidationError(problems, summary="cannot append the impediment events")
+        writes = [*call.writes(), *_heads(heads, stored, call.events), *legacy.writes]
+        for collection, indexed in _DECLARED:
+            if store.indexed_fields(collection) != tuple(sorted(indexed)):
+                store.declare(collection, indexed=indexed)
         return self.store.write(writes)
 
     def load_checkin_log(self) -> CheckinLog:
