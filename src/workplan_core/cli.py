@@ -1,25 +1,49 @@
-"""The `workplan` command: `workplan demo` shows the library working on a synthetic organisation."""
+"""The `workplan` command: `workplan demo` shows the library working on a synthetic organisation.
+
+The demo writes to the store named by ``--store URL`` (or ``--db FILE``, short for
+``--store sqlite:///FILE``), else by the environment variable ``WORKPLAN_STORE``, else to the
+SQLite file ``workplan-demo.db`` in the working directory.
+
+It never destroys data it did not write. Every store it writes gets a marker record
+(collection ``workplan.demo``); an existing SQLite file is deleted and written afresh only
+when it is empty or a workplan store holding that marker (or, for stores written by earlier
+versions, a workplan store named ``workplan-demo.db``). Any other file — not SQLite, an
+SQLite database of something else, a workplan store with other data — is refused, and so is
+a store of any other backend that is not empty.
+
+Errors of the library (a malformed URL, a file that cannot be opened, a refusal) are printed
+as ``workplan: error: …`` with exit code 2, like argparse's own.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
+import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from workplan_core.cascade import Cascade, Rollup, nodes_at_level, rollup, subtree
 from workplan_core.checkins import CheckinLog, Dashboard, manager_dashboard, readings_as_of
+from workplan_core.errors import WorkplanError
 from workplan_core.forecasting import Forecast
 from workplan_core.forecasting.flags import DelayFlag
 from workplan_core.forecasting.from_checkins import forecast_cascade, outlooks
 from workplan_core.org import Organisation, OwnerKind
 from workplan_core.periods import FiscalCalendar, Granularity
+from workplan_core.storage import Put, Store
+from workplan_core.storage.registry import STORE_ENV_VAR, url_scheme
+from workplan_core.storage.sqlite import _path_from_url
 from workplan_core.synthetic import generate_organisation
 from workplan_core.synthetic.cascade import generate_cascade
 from workplan_core.synthetic.checkins import generate_checkins
+from workplan_core.synthetic.org import MIN_SIZE
 from workplan_core.workspace import ORGANISATION_SECTIONS, Workspace
 
 __all__ = ["build_parser", "main"]
@@ -29,6 +53,18 @@ DEMO_PEOPLE = 2_000
 DEMO_NODES = 3_000
 CHECKINS_FROM = dt.date(2027, 1, 4)  # the first Monday of FY2027-Q3
 BASE_LEVEL = "team goal"  # forecast from throughput; the levels above are combined
+DEMO_DB = Path("workplan-demo.db")
+MARKER = ("workplan.demo", "marker")  # (collection, key) of the record the demo writes first
+SQLITE_HEADER = b"SQLite format 3\x00"
+DESCRIPTION = (
+    "The workplan command. 'workplan demo' shows the library working on a synthetic "
+    "organisation: fiscal calendar, organisation, storage, cascade, check-ins, dashboard "
+    "and forecasts."
+)
+
+
+class _RefusedError(Exception):
+    """The demo will not write to this store (it would destroy data it did not write)."""
 
 
 def _section(out: TextIO, title: str) -> None:
@@ -64,21 +100,97 @@ def _organisation_section(out: TextIO, org: Organisation, as_of: dt.date) -> Non
         out.write(f"longest manager chain: {chain}\n")
 
 
-def _fresh(path: Path) -> None:
-    """Remove the demo's previous database so every run starts from nothing."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def _shown(url: str) -> str:
+    """`url` with any password replaced by ``***``, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
-def _storage_section(out: TextIO, org: Organisation, path: Path) -> None:
-    _fresh(path)
-    with Workspace.open(f"sqlite:///{path}") as workspace:
-        commit = workspace.save_organisation(org)
-        loaded = workspace.load_organisation()
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, or `None` for other schemes and ``:memory:``."""
+    if url_scheme(url) != "sqlite":
+        return None
+    path, _ = _path_from_url(url)
+    return None if path == ":memory:" else Path(path)
+
+
+def _written_by_the_demo(path: Path) -> bool:
+    """Whether the existing file `path` may be deleted: empty, or a store the demo wrote.
+
+    Raises:
+        _RefusedError: it is not an SQLite file, or a database of something else.
+    """
+    if path.is_dir():
+        raise _RefusedError(f"refusing to replace {path}: it is a directory")
+    with path.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    if not header:
+        return True
+    if header != SQLITE_HEADER:
+        raise _RefusedError(f"refusing to replace {path}: it is not an SQLite file")
+    try:
+        uri = f"file:{quote(str(path))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as error:
+        raise _RefusedError(f"refusing to replace {path}: it cannot be read ({error})") from error
+    if "wp_log" not in tables or any(not name.startswith("wp_") for name in tables):
+        raise _RefusedError(
+            f"refusing to replace {path}: it is an SQLite database, not a workplan store"
+        )
+    with Workspace.open(f"sqlite:///{quote(str(path))}") as workspace:
+        marked = workspace.store.get(*MARKER) is not None
+    return marked or path.name == DEMO_DB.name
+
+
+def _open_store(url: str) -> Workspace:
+    """Open the demo's workspace on `url`, replacing a SQLite file only if the demo wrote it.
+
+    Raises:
+        _RefusedError: the file or store holds data that the demo did not write.
+    """
+    path = _sqlite_path(url)
+    if path is not None and path.exists():
+        if not _written_by_the_demo(path):
+            raise _RefusedError(
+                f"refusing to replace {path}: it is a workplan store that 'workplan demo' "
+                "did not write; choose another --db or --store"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    workspace = Workspace.open(url)
+    try:
+        if next(iter(workspace.store.changes(0)), None) is not None:
+            raise _RefusedError(
+                f"{_shown(url)} is not empty; the demo writes only to an empty store "
+                "(or replaces a SQLite file it wrote before)"
+            )
+        workspace.store.write([Put(*MARKER, {"written_by": "workplan demo"})])
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
+
+
+def _storage_section(out: TextIO, org: Organisation, workspace: Workspace, url: str) -> None:
+    workspace.save_organisation(org)
+    loaded = workspace.load_organisation()
+    collections = {section.collection for section in ORGANISATION_SECTIONS}
+    written = _count_writes(workspace.store, collections)
     records = sum(len(getattr(loaded, s.field)) for s in ORGANISATION_SECTIONS)
     _section(out, "Storage")
-    out.write(f"saved the organisation to {path} ({len(commit.versions):,} records written)\n")
-    out.write(f"read back {records:,} records: {'identical' if loaded == org else 'DIFFERENT'}\n")
+    out.write(f"saved the organisation to {_shown(url)} in one atomic batch\n")
+    out.write(f"wrote {written:,} organisation records (people, positions, teams, ...)\n")
+    same = "identical" if loaded == org else "DIFFERENT"
+    out.write(f"read back {records:,} organisation records: {same}\n")
+
+
+def _count_writes(store: Store, collections: set[str]) -> int:
+    """The writes in the change feed to `collections` (the store was empty before the demo)."""
+    return sum(1 for change in store.changes(0) if change.collection in collections)
 
 
 def _cascade_section(out: TextIO, cascade: Cascade, rolled: Rollup) -> None:
@@ -155,23 +267,33 @@ def _stalled_below(
     out.write(f"      no finish in sight: {count} with nothing finished to go by: {shown}\n")
 
 
-def _busiest_manager(org: Organisation, board_people: Mapping[str, int], as_of: dt.date) -> str:
-    best = max(sorted(board_people), key=lambda p: (board_people[p], p))
-    return org.manager_of(best, as_of) or best
+def _dashboard_owner(
+    org: Organisation, board_people: Mapping[str, int], as_of: dt.date
+) -> str | None:
+    """The manager of the person owning most nodes; else the top of the reporting line."""
+    if board_people:
+        best = max(sorted(board_people), key=lambda p: (board_people[p], p))
+        return org.manager_of(best, as_of) or best
+    for position in org.positions:
+        if position.reports_to is None and (holders := sorted(org.holders(position.id, as_of))):
+            return holders[0]
+    employed = sorted(p.id for p in org.people if p.employed_on(as_of))
+    return employed[0] if employed else None
 
 
 def _demo(args: argparse.Namespace) -> int:
     as_of: dt.date = args.as_of
     out = sys.stdout
-    out.write(f"workplan demo (seed {args.seed}, as of {as_of.isoformat()})\n")
-    _calendar_section(out, as_of)
-    org = generate_organisation(args.people, seed=args.seed, as_of=as_of)
-    org.validate()
-    _organisation_section(out, org, as_of)
-    _storage_section(out, org, args.db)
-    cascade = Cascade(generate_cascade(args.nodes, seed=args.seed, organisation=org))
-    history = generate_checkins(cascade.nodes, org, seed=args.seed, start=CHECKINS_FROM)
-    with Workspace.open(f"sqlite:///{args.db}") as workspace:
+    url = _store_url(args)
+    with _open_store(url) as workspace:
+        out.write(f"workplan demo (seed {args.seed}, as of {as_of.isoformat()})\n")
+        _calendar_section(out, as_of)
+        org = generate_organisation(args.people, seed=args.seed, as_of=as_of)
+        org.validate()
+        _organisation_section(out, org, as_of)
+        _storage_section(out, org, workspace, url)
+        cascade = Cascade(generate_cascade(args.nodes, seed=args.seed, organisation=org))
+        history = generate_checkins(cascade.nodes, org, seed=args.seed, start=CHECKINS_FROM)
         workspace.save_cascade(cascade)
         workspace.append_checkins(cadences=history.cadences, checkins=history.checkins)
         log: CheckinLog = workspace.load_checkin_log()  # rebuilt from the store alone
@@ -179,19 +301,46 @@ def _demo(args: argparse.Namespace) -> int:
     _cascade_section(out, cascade, rollup(cascade, readings))
     forecasts, flags = forecast_cascade(cascade, log, as_of=as_of, base_level=BASE_LEVEL)
     owned = Counter(n.owner.id for n in cascade.nodes if n.owner.kind is OwnerKind.PERSON)
-    manager = _busiest_manager(org, owned, as_of)
-    board = manager_dashboard(
-        manager,
-        as_of=as_of,
-        cascade=cascade,
-        organisation=org,
-        log=log,
-        outlooks=outlooks(forecasts, flags),
-    )
+    manager = _dashboard_owner(org, owned, as_of)
     names = {p.id: p.name for p in org.people}
-    _dashboard_section(out, board, names.get(manager, manager))
+    if manager is None:
+        _section(out, f"Dashboard as of {as_of}")
+        out.write(f"nobody is employed on {as_of}: no dashboard to show\n")
+    else:
+        board = manager_dashboard(
+            manager,
+            as_of=as_of,
+            cascade=cascade,
+            organisation=org,
+            log=log,
+            outlooks=outlooks(forecasts, flags),
+        )
+        _dashboard_section(out, board, names.get(manager, manager))
     _forecast_section(out, cascade, forecasts, flags, BASE_LEVEL)
     return 0
+
+
+def _store_url(args: argparse.Namespace) -> str:
+    """--store, else --db, else $WORKPLAN_STORE, else the demo's own SQLite file."""
+    if args.store is not None:
+        return str(args.store)
+    path = args.db if args.db is not None else None
+    if path is None and (named := os.environ.get(STORE_ENV_VAR)):
+        return named
+    return f"sqlite:///{quote(str(path if path is not None else DEMO_DB))}"
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+
+    return parse
 
 
 def _date(text: str) -> dt.date:
@@ -203,29 +352,64 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the `workplan` command."""
-    parser = argparse.ArgumentParser(prog="workplan", description=__doc__)
+    parser = argparse.ArgumentParser(prog="workplan", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="generate a synthetic organisation and summarise it")
+    demo = sub.add_parser(
+        "demo",
+        help="generate a synthetic organisation, store it and summarise it",
+        description=(
+            "Generate a synthetic organisation, cascade and check-ins, write them to a store, "
+            "read them back and print a summary. The demo writes only to an empty store, or "
+            "replaces a SQLite file that it wrote itself; it refuses any other file."
+        ),
+    )
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same output)")
     demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF, help="date to report as of")
-    demo.add_argument("--people", type=int, default=DEMO_PEOPLE, help="organisation size")
-    demo.add_argument("--nodes", type=int, default=DEMO_NODES, help="cascade size")
     demo.add_argument(
+        "--people",
+        type=_at_least(MIN_SIZE),
+        default=DEMO_PEOPLE,
+        help=f"organisation size (at least {MIN_SIZE})",
+    )
+    demo.add_argument(
+        "--nodes", type=_at_least(1), default=DEMO_NODES, help="cascade size (at least 1)"
+    )
+    where = demo.add_mutually_exclusive_group()
+    where.add_argument(
+        "--store",
+        metavar="URL",
+        help=(
+            "store URL to write, e.g. memory:// or sqlite:///plan.db (default: "
+            f"${STORE_ENV_VAR} when set, else sqlite:///{DEMO_DB})"
+        ),
+    )
+    where.add_argument(
         "--db",
         type=Path,
-        default=Path("workplan-demo.db"),
-        help="SQLite file the demo writes (replaced on every run)",
+        metavar="FILE",
+        help="SQLite file to write, short for --store sqlite:///FILE (replaced on every run "
+        "if the demo wrote it; any other file is refused)",
     )
     demo.set_defaults(handler=_demo)
     return parser
 
 
+def _fail(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    parser.exit(2, f"{parser.prog}: error: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `workplan` command with `argv` (default: the process arguments)."""
-    args = build_parser().parse_args(argv)
-    result: int = args.handler(args)
+    """Run the `workplan` command with `argv` (default: the process arguments).
+
+    Returns 0 on success. Bad arguments and errors of the library exit with code 2 after
+    printing ``workplan: error: …`` (raised as `SystemExit`, as argparse does).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except (WorkplanError, _RefusedError) as error:
+        _fail(parser, str(error))
+    except OSError as error:  # e.g. the --db file cannot be read
+        _fail(parser, f"{type(error).__name__}: {error}")
     return result
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

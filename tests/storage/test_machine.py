@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import Phase, settings
@@ -78,3 +79,36 @@ def test_the_machine_catches_a_store_that_breaks_the_rules(buggy: type[MemorySto
     )
     with pytest.raises(AssertionError):
         comparison.run()
+
+
+def test_a_factory_that_reuses_one_store_is_reported_as_such(tmp_path: Path) -> None:
+    """A fixed file opened on every example is one store: the machine says so, not Flaky."""
+    url = f"sqlite:///{tmp_path}/reused.db"
+    comparison = StoreComparison(
+        lambda: open_store(url), settings(max_examples=20, stateful_step_count=10, database=None)
+    )
+    with pytest.raises(AssertionError, match="fresh, empty store") as caught:
+        comparison.run()
+    assert "FlakyStrategyDefinition" not in str(caught.value)
+
+
+@pytest.mark.parametrize("leftover", ["write", "declare"])
+def test_a_store_that_is_not_empty_at_the_start_is_refused(leftover: str) -> None:
+    def not_empty() -> MemoryStore:
+        store = MemoryStore()
+        if leftover == "write":
+            store.write([Put("elsewhere", "k", {})])
+        else:
+            store.declare("alpha", indexed=["team"])
+        return store
+
+    comparison = StoreComparison(not_empty, settings(max_examples=5, database=None))
+    with pytest.raises(AssertionError, match="factory must return a fresh, empty store"):
+        comparison.run()
+
+
+def test_the_test_case_checks_the_factory_before_hypothesis_starts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/reused.db"
+    case = StoreComparison(lambda: open_store(url)).TestCase("runTest")
+    with pytest.raises(AssertionError, match="second store it returned holds a record"):
+        case.setUp()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.errors import NotFoundError, StorageError, ValidationError
 from workplan_core.storage import (
     BackendNotFoundError,
     backend_schemes,
@@ -123,20 +124,94 @@ def test_an_entry_point_that_fails_to_import_names_its_package(
         open_store("ghost://")
 
 
+def _entry_points(monkeypatch: pytest.MonkeyPatch, **points: str) -> None:
+    """Pretend that the installed packages declare `points` (name = value)."""
+    found = [
+        metadata.EntryPoint(name=name, value=value, group="workplan_core.storage")
+        for name, value in points.items()
+    ]
+    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: found)
+    registry._discovered.clear()
+
+
 def test_entry_points_do_not_replace_the_library_backends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    point = metadata.EntryPoint(name="memory", value="nowhere:x", group="workplan_core.storage")
-    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: [point])
-    registry._discovered.clear()
+    _entry_points(monkeypatch, memory="nowhere:x")
+    with pytest.warns(RuntimeWarning, match=r"entry point 'memory = nowhere:x'.*already served"):
+        schemes = backend_schemes()
+    assert "memory" in schemes
     with open_store("memory://") as store:
         assert isinstance(store, MemoryStore)
 
 
+def test_an_entry_point_naming_a_missing_attribute_is_a_backend_not_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _entry_points(monkeypatch, nofactory="json:no_such_factory")
+    with pytest.raises(BackendNotFoundError) as caught:
+        open_store("nofactory://")
+    message = str(caught.value)
+    assert "'nofactory'" in message
+    assert "json:no_such_factory" in message
+    assert "no_such_factory" in message
+    assert isinstance(caught.value.__cause__, AttributeError)
+
+
+def test_an_import_path_naming_a_missing_attribute_is_a_backend_not_found() -> None:
+    register_backend("x", "json:nonexistent")
+    with pytest.raises(BackendNotFoundError, match="json:nonexistent"):
+        open_store("x://")
+
+
+def test_a_backend_module_that_fails_while_importing_is_a_backend_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "exploding_backend_module.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    register_backend("boom", "exploding_backend_module:factory")
+    with pytest.raises(BackendNotFoundError, match="RuntimeError: boom"):
+        open_store("boom://")
+
+
+@pytest.mark.parametrize("path", ["", "json", "json:", ":x", "a b:c", "json:loads()", 3])
+def test_register_backend_refuses_a_malformed_import_path(path: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        register_backend("mine", path)  # type: ignore[arg-type]
+    assert [p.path for p in caught.value.problems] == ["$.factory"]
+    assert "mine" not in backend_schemes()
+
+
 def test_a_factory_must_return_a_store() -> None:
     register_backend("notastore", lambda url: object())  # type: ignore[arg-type,return-value]
-    with pytest.raises(TypeError, match="not a Store"):
+    with pytest.raises(StorageError, match="returned an object of type 'object', not a store"):
         open_store("notastore://")
+
+
+def test_entry_point_names_are_schemes_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    _entry_points(monkeypatch, MyStore="workplan_core.storage.memory:MemoryStore.from_url")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "mystore" in backend_schemes()
+    with open_store("mystore://") as store, open_store("MyStore://") as again:
+        assert isinstance(store, MemoryStore)
+        assert isinstance(again, MemoryStore)
+
+
+@pytest.mark.parametrize("name", ["json_under", "1st", "with space", "é"])
+def test_an_entry_point_name_that_is_no_url_scheme_is_reported(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _entry_points(monkeypatch, **{name: "workplan_core.storage.memory:MemoryStore.from_url"})
+    with pytest.warns(RuntimeWarning, match=f"entry point '{name} = .*' .*not a URL scheme"):
+        schemes = backend_schemes()
+    assert name not in schemes
+    with pytest.raises(ValidationError) as caught:
+        open_store(f"{name}://")
+    (problem,) = caught.value.problems
+    assert problem.path == "$.url"
+    assert f"entry point {name!r}" in problem.message
+    assert "letters, digits" in problem.message
 
 
 def test_unregister_backend() -> None:

@@ -9,9 +9,19 @@ its factory with the whole URL. Backends come from three places, in this order:
 3. installed packages that declare an entry point in the group `workplan_core.storage`, named
    by the scheme, e.g. ``mystore = "my_package.store:open_my_store"``.
 
-Nothing is imported until a URL of its scheme is opened; a backend that fails to import
-raises [BackendNotFoundError][workplan_core.storage.errors.BackendNotFoundError] naming the
-package to install.
+A scheme is what RFC 3986 allows before ``://``: a letter, then letters, digits, ``+``, ``-``
+or ``.``; schemes are case-insensitive, so URLs and entry-point names are lowercased
+(``register_backend`` takes the lowercase form only). An entry point whose name is not a
+scheme (``my_store``: no underscores), or whose scheme is already served by the library or an
+earlier entry point, is skipped with a `RuntimeWarning` naming it and its package; a URL
+using such a name is refused with a `ValidationError` that names the entry point too.
+
+Nothing is imported until a URL of its scheme is opened. A backend that cannot be loaded —
+its package is missing, its module fails while importing, or the attribute the entry point
+names does not exist — raises
+[BackendNotFoundError][workplan_core.storage.errors.BackendNotFoundError] naming the entry
+point and the package; a factory that returns something other than a store raises
+[StorageError][workplan_core.errors.StorageError].
 """
 
 from __future__ import annotations
@@ -19,11 +29,12 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import warnings
 from collections.abc import Callable
 from importlib import metadata
 from typing import NamedTuple, TypeAlias
 
-from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.errors import NotFoundError, StorageError, ValidationError
 from workplan_core.storage.errors import BackendNotFoundError
 from workplan_core.storage.protocol import Store
 
@@ -50,13 +61,17 @@ DEFAULT_URL = "sqlite:///workplan.db"
 """The URL used when neither an argument nor the environment names one."""
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*\Z")
+_SCHEME_RULE = "a letter, then letters, digits, '+', '-' or '.'"
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+_IMPORT_PATH = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*:{_IDENTIFIER}(\.{_IDENTIFIER})*\Z")
 
 
 class _Lazy(NamedTuple):
-    """A backend not imported yet: how to load its factory and which package provides it."""
+    """A backend not imported yet: how to load its factory, what names it, and its package."""
 
     load: Callable[[], object]
     package: str
+    source: str  # e.g. "entry point 'mystore = my_package.store:open_my_store'"
 
 
 def _from_path(path: str) -> Callable[[], object]:
@@ -78,22 +93,52 @@ _BUILTIN: dict[str, str] = {
 }
 
 _backends: dict[str, StoreFactory | _Lazy] = {
-    scheme: _Lazy(_from_path(path), "workplan_core") for scheme, path in _BUILTIN.items()
+    scheme: _Lazy(_from_path(path), "workplan_core", f"the library's backend {path!r}")
+    for scheme, path in _BUILTIN.items()
 }
 _discovered: list[bool] = []  # non-empty once the entry points have been read
+_skipped: dict[str, str] = {}  # entry-point names that are not URL schemes -> their package
+
+
+def _describe(point: metadata.EntryPoint) -> tuple[str, str]:
+    """The package that declares `point`, and how to name the entry point in a message."""
+    package = point.dist.name if point.dist is not None else point.module.partition(".")[0]
+    return package, f"entry point {f'{point.name} = {point.value}'!r} of package {package!r}"
 
 
 def _discover_entry_points() -> None:
-    """Add the installed packages' backends (names only; nothing is imported)."""
+    """Add the installed packages' backends (names only; nothing is imported).
+
+    Entry points that cannot be used are skipped with a `RuntimeWarning` naming them.
+    """
     if _discovered:
         return
     _discovered.append(True)
     for point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         scheme = point.name.lower()
-        if scheme in _backends or not _SCHEME.match(scheme):
+        package, source = _describe(point)
+        if not _SCHEME.match(scheme):
+            _skipped[scheme] = package
+            warnings.warn(
+                f"workplan_core: {source} in group {ENTRY_POINT_GROUP!r} is skipped: "
+                f"{point.name!r} is not a URL scheme ({_SCHEME_RULE}; no '_')",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             continue
-        package = point.dist.name if point.dist is not None else point.module
-        _backends[scheme] = _Lazy(point.load, package)
+        taken = _backends.get(scheme)
+        if taken is not None:
+            if isinstance(taken, _Lazy) and taken.source == source:
+                continue  # the same distribution seen twice on the path
+            by = taken.source if isinstance(taken, _Lazy) else "register_backend()"
+            warnings.warn(
+                f"workplan_core: {source} is skipped: the scheme {scheme!r} is already "
+                f"served by {by}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            continue
+        _backends[scheme] = _Lazy(point.load, package, source)
 
 
 def _check_scheme(scheme: object) -> str:
@@ -115,7 +160,9 @@ def register_backend(scheme: str, factory: StoreFactory | str, clobber: bool = F
         clobber: replace an existing backend of the same scheme instead of refusing.
 
     Raises:
-        ValidationError: the scheme is malformed, or taken and `clobber` is false.
+        ValidationError: the scheme is malformed, or taken and `clobber` is false; or
+            `factory` is neither callable nor an import path. (An import path is checked
+            when it is first opened: see `open_store`.)
     """
     _check_scheme(scheme)
     _discover_entry_points()
@@ -125,10 +172,16 @@ def register_backend(scheme: str, factory: StoreFactory | str, clobber: bool = F
             f"a storage backend is already registered for {scheme!r}; "
             "pass clobber=True to replace it",
         )
-    if isinstance(factory, str):
-        _backends[scheme] = _Lazy(_from_path(factory), factory.partition(":")[0].split(".")[0])
-    else:
+    if isinstance(factory, str) and _IMPORT_PATH.match(factory):
+        package = factory.partition(":")[0].split(".")[0]
+        _backends[scheme] = _Lazy(_from_path(factory), package, f"import path {factory!r}")
+    elif callable(factory):
         _backends[scheme] = factory
+    else:
+        raise ValidationError.single(
+            "$.factory",
+            f"must be a callable or an import path 'package.module:attribute', not {factory!r}",
+        )
 
 
 def unregister_backend(scheme: str) -> None:
@@ -164,11 +217,24 @@ def _factory(scheme: str) -> StoreFactory:
         loaded = entry.load()
     except ImportError as exc:
         raise BackendNotFoundError(
-            f"the storage backend for {scheme!r} failed to import ({exc}); "
+            f"the storage backend for {scheme!r} ({entry.source}) failed to import ({exc}); "
             f"install it with: pip install {entry.package}"
         ) from exc
+    except AttributeError as exc:
+        raise BackendNotFoundError(
+            f"the storage backend for {scheme!r} cannot be loaded: {entry.source} names an "
+            f"attribute that does not exist ({exc}); fix the entry point or the package"
+        ) from exc
+    except Exception as exc:  # a plugin's module may fail in any way while importing
+        raise BackendNotFoundError(
+            f"the storage backend for {scheme!r} ({entry.source}) failed while importing: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     if not callable(loaded):
-        raise BackendNotFoundError(f"the storage backend for {scheme!r} is not callable")
+        raise BackendNotFoundError(
+            f"the storage backend for {scheme!r} ({entry.source}) is not callable: "
+            f"{type(loaded).__name__!r}"
+        )
     factory: StoreFactory = loaded
     _backends[scheme] = factory
     return factory
@@ -178,14 +244,21 @@ def url_scheme(url: str) -> str:
     """The lowercased scheme of a store URL.
 
     Raises:
-        ValidationError: `url` has no ``scheme://`` prefix.
+        ValidationError: `url` has no ``scheme://`` prefix, or its scheme is malformed.
     """
     scheme, sep, _ = url.partition("://") if isinstance(url, str) else ("", "", "")
-    if not sep or not _SCHEME.match(scheme.lower()):
-        raise ValidationError.single(
-            "$.url", f"{url!r} is not a store URL (expected scheme://…, e.g. memory://)"
-        )
-    return scheme.lower()
+    if sep and _SCHEME.match(scheme.lower()):
+        return scheme.lower()
+    message = f"{url!r} is not a store URL (expected scheme://…, e.g. memory://)"
+    if sep and scheme:
+        _discover_entry_points()
+        message = f"{scheme!r} is not a URL scheme ({_SCHEME_RULE})"
+        if scheme.lower() in _skipped:
+            message += (
+                f"; the entry point {scheme!r} of package {_skipped[scheme.lower()]!r} "
+                "was skipped for that reason: its name must be a URL scheme"
+            )
+    raise ValidationError.single("$.url", message)
 
 
 def open_store(url: str | None = None) -> Store:
@@ -200,13 +273,19 @@ def open_store(url: str | None = None) -> Store:
 
     Raises:
         ValidationError: the URL is malformed.
-        BackendNotFoundError: no backend serves its scheme, or the backend's package fails
-            to import (the message names the package to install).
-        StorageError: the backend could not open the store.
+        BackendNotFoundError: no backend serves its scheme, or the backend cannot be loaded:
+            its package fails to import (the message names the package to install) or the
+            attribute its entry point names does not exist.
+        StorageError: the backend could not open the store, or its factory returned
+            something that is not a store.
     """
     chosen = url if url is not None else (os.environ.get(STORE_ENV_VAR) or DEFAULT_URL)
     factory = _factory(url_scheme(chosen))
     store = factory(chosen)
     if not isinstance(store, Store):
-        raise TypeError(f"the storage backend for {chosen!r} returned {store!r}, not a Store")
+        raise StorageError(
+            f"the storage backend for {url_scheme(chosen)!r} returned an object of type "
+            f"{type(store).__name__!r}, not a store (an object with the methods of "
+            "workplan_core.storage.Store)"
+        )
     return store

@@ -6,7 +6,8 @@ feed — and fails as soon as the two disagree; after every step, an invariant c
 whole content. Hypothesis then shrinks a failure to a short sequence of calls.
 
 One line runs it against your backend (the factory returns a fresh, empty store, or a context
-manager yielding one)::
+manager yielding one, on EVERY call: hypothesis runs many examples, each needs its own store;
+the machine fails at its start, saying so, when the store it gets is not empty)::
 
     from workplan_core.testing.storage_machine import StoreComparison
 
@@ -65,6 +66,25 @@ def _outcome(call: Callable[[Store], Any], store: Store) -> tuple[str, Any]:
         return ("invalid", exc.problems)
 
 
+def _contents(store: Store) -> str | None:
+    """What a store that should be empty holds (its first change or declarations), or `None`."""
+    first = next(iter(store.changes(0)), None)
+    if first is not None:
+        return f"a write to {first.collection!r}, key {first.key!r} in its change feed"
+    declared = {c: fields for c in COLLECTIONS if (fields := store.indexed_fields(c))}
+    return f"declared indexed fields {declared}" if declared else None
+
+
+def _not_fresh(detail: str) -> str:
+    return (
+        "StoreComparison: the store's factory must return a fresh, empty store on every "
+        f"call, but {detail}. A factory that reopens one file, folder or schema (e.g. a "
+        "pytest tmp_path captured once for the whole test) gives every example the same "
+        "store; create a new one on each call (tempfile.TemporaryDirectory(), a new schema "
+        "name, ...)."
+    )
+
+
 class StoreMachine(RuleBasedStateMachine):
     """Compares the store made by `open_store` with a `MemoryStore` after every step.
 
@@ -77,6 +97,11 @@ class StoreMachine(RuleBasedStateMachine):
         super().__init__()
         self._resources = contextlib.ExitStack()
         self.store: Store = self._resources.enter_context(type(self).open_store())
+        try:
+            self._require_empty()
+        except BaseException:
+            self._resources.close()
+            raise
         self.model = MemoryStore()
         self._resources.enter_context(self.model)
         self.model_seq_of: dict[int, int] = {}  # store seq -> reference seq
@@ -87,6 +112,12 @@ class StoreMachine(RuleBasedStateMachine):
         self._resources.close()
 
     # ------------------------------------------------------------------ helpers
+
+    def _require_empty(self) -> None:
+        """Fail at once when the factory hands over a store that holds data."""
+        found = _contents(self.store)
+        if found is not None:
+            raise AssertionError(_not_fresh(f"this one holds {found}"))
 
     def _expected(self, write_kind: str, collection: str, key: str, mode: str, wrong: int) -> Any:
         history = list(self.model.history(collection, key))
@@ -205,28 +236,66 @@ class StoreComparison:
     """Builds the state machine for one backend; its `TestCase` is what pytest runs.
 
     Args:
-        factory: returns a fresh, empty store (or a context manager yielding one) for every
-            example hypothesis runs.
+        factory: returns a fresh, empty store (or a context manager yielding one) on every
+            call: hypothesis runs many examples and calls it once per example. A store that
+            is not empty (say, one file reopened each time) fails the run at once, naming
+            what it holds.
         settings: hypothesis settings for the run (e.g. fewer examples for a slow backend);
             by default the current profile's.
 
     Attributes:
+        factory: the factory given.
         machine: the `StoreMachine` subclass bound to `factory`.
-        TestCase: the `unittest.TestCase` that runs the machine.
+        TestCase: the `unittest.TestCase` that runs the machine (after `check_factory`).
 
     Inside a pytest test that needs fixtures (a server address, a temporary folder), build
     the comparison there and call `run()` instead of exposing `TestCase`.
     """
 
     def __init__(self, factory: StoreFactory, settings: hypothesis.settings | None = None) -> None:
+        self.factory = factory
         self.machine: type[StoreMachine] = type(
             "StoreComparisonMachine", (StoreMachine,), {"open_store": staticmethod(factory)}
         )
         self.settings = settings
-        self.TestCase: Any = self.machine.TestCase
+        comparison = self
+        base: Any = self.machine.TestCase
+
+        class TestCase(base):  # type: ignore[misc]
+            def setUp(self) -> None:
+                comparison.check_factory()
+
+        TestCase.__name__ = TestCase.__qualname__ = base.__name__
+        self.TestCase: Any = TestCase
         if settings is not None:
             self.TestCase.settings = settings
 
+    def check_factory(self) -> None:
+        """Check, before hypothesis starts, that the factory gives a fresh, empty store per call.
+
+        Opens a store, checks it is empty, writes one record to it and closes it; then opens
+        a second store and checks that it is empty too. (Inside hypothesis, a reused store
+        would surface as "FlakyStrategyDefinition" or as a disagreement far from the cause.)
+
+        Raises:
+            AssertionError: a store is not empty, naming what it holds.
+        """
+        with self.factory() as first:
+            found = _contents(first)
+            if found is not None:
+                raise AssertionError(_not_fresh(f"the first store it returned holds {found}"))
+            first.write([Put("preflight", "probe", {"written_by": "check_factory"})])
+        with self.factory() as second:
+            found = _contents(second)
+            if found is not None:
+                raise AssertionError(
+                    _not_fresh(
+                        "the second store it returned holds a record written to the first "
+                        f"({found})"
+                    )
+                )
+
     def run(self) -> None:
-        """Run the machine now (raises the first disagreement found, shrunk)."""
+        """Check the factory, then run the machine (raises the first disagreement, shrunk)."""
+        self.check_factory()
         run_state_machine_as_test(self.machine, settings=self.settings)
