@@ -9,9 +9,9 @@ cascade.warnings         tolerated problems (periods, when configured as warning
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
-from workplan_core._arguments import check_arguments
+from workplan_core._arguments import check_arguments, records_of
 from workplan_core._collector import collector_paused
 from workplan_core.cascade._columns import NodeColumns
 from workplan_core.cascade._graph import Children, Edges, summed_positions
@@ -22,26 +22,6 @@ from workplan_core.cascade.validation import check
 from workplan_core.errors import Problem, ValidationError
 
 __all__ = ["Cascade"]
-
-
-_NODE = frozenset({Node})
-
-
-def _node_tuple(nodes: object) -> tuple[Node, ...]:
-    """The nodes as a tuple, checked to be `Node`s (every other item named)."""
-    if not isinstance(nodes, Iterable) or isinstance(nodes, str | bytes | Mapping):
-        raise ValidationError.single("$.nodes", f"must be nodes, got {type(nodes).__name__}")
-    values = nodes if type(nodes) is tuple else tuple(nodes)
-    if not _NODE.issuperset(map(type, values)):
-        raise ValidationError(
-            [
-                Problem(f"$.nodes[{i}]", f"must be a Node, got {type(value).__name__}")
-                for i, value in enumerate(values)
-                if type(value) is not Node
-            ],
-            summary="invalid cascade",
-        )
-    return values
 
 
 class Cascade:
@@ -71,7 +51,7 @@ class Cascade:
     __slots__ = ("__weakref__", "_config", "_index", "_warnings")
 
     def __init__(self, nodes: Iterable[Node] = (), config: CascadeConfig = DEFAULT_CONFIG) -> None:
-        values = _node_tuple(nodes)
+        values = tuple(records_of(nodes, Node, "$.nodes", "invalid cascade"))
         check_arguments("invalid cascade", config=(config, CascadeConfig))
         with collector_paused(settle=True):  # millions of acyclic containers, long-lived
             cols = NodeColumns(values, config)

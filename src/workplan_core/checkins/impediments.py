@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from workplan_core._arguments import check_arguments
+from workplan_core._arguments import check_arguments, records_of
 from workplan_core.checkins._fields import (
     Check,
     field_problems,
@@ -293,28 +293,6 @@ def _event_index(problem: Problem) -> int:
     return int(problem.path[2 : problem.path.index("]")])
 
 
-_EVENT = frozenset({ImpedimentEvent})
-
-
-def _events(events: object) -> list[ImpedimentEvent]:
-    """The events as a list, checked to be `ImpedimentEvent`s (every other item named)."""
-    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
-        raise ValidationError.single(
-            "$", f"must be an iterable of impediment events, got {type(events).__name__}"
-        )
-    given: list[ImpedimentEvent] = list(events)
-    if not _EVENT.issuperset(map(type, given)):
-        raise ValidationError(
-            [
-                Problem(f"$[{i}]", f"must be an ImpedimentEvent, got {type(e).__name__}")
-                for i, e in enumerate(given)
-                if type(e) is not ImpedimentEvent
-            ],
-            summary="invalid impediment events",
-        )
-    return given
-
-
 def impediments_as_of(
     events: Iterable[ImpedimentEvent], as_of: dt.date | None = None
 ) -> dict[str, Impediment]:
@@ -329,7 +307,7 @@ def impediments_as_of(
             duplicate event id and raise, and every raise without node or severity. Paths
             index the events as given.
     """
-    given = _events(events)
+    given = records_of(events, ImpedimentEvent, "$", "invalid impediment events")
     if as_of is not None:
         check_arguments("invalid impediment arguments", as_of=(as_of, dt.date))
     first = _first_raises(given)
