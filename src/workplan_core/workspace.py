@@ -39,6 +39,7 @@ head, so an append that would make the history unloadable is refused whole (see
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import json
 from collections import Counter
@@ -88,6 +89,7 @@ __all__ = [
     "CASCADE_CONFIG_SECTION",
     "CASCADE_SECTION",
     "CHECKIN_SECTIONS",
+    "CORRECTION_HEADS",
     "EVENT_ID_CLAIMS",
     "IMPEDIMENT_HEADS",
     "MIGRATIONS_COLLECTION",
@@ -336,9 +338,20 @@ def _writes(
 
 UPDATE_ID_CLAIMS = "checkins.update_ids"
 """One claim per status update id appended (on its own or inside a check-in), keyed by the id:
-``{"$type": "checkins.update_id", "$version": 1, "in_checkin": …}``, where ``in_checkin`` is
-the id of the check-in that carries the update (`None`: stored on its own). Written with the
-update, expecting no record, so the store refuses a reused id."""
+``{"$type": "checkins.update_id", "$version": 1, "in_checkin": …, "node_id": …, "on":
+"2027-01-04", "root": …}``, where ``in_checkin`` is the id of the check-in that carries the
+update (`None`: stored on its own) and ``root`` the id of the original update a correction
+ultimately corrects (`None` for an original). Written with the update, expecting no record, so
+the store refuses a reused id; an append checks a correction against the claim of the update it
+names without reading the updates themselves."""
+
+CORRECTION_HEADS = "checkins.correction_heads"
+"""One record per corrected original update, keyed by its id: ``{"$type":
+"checkins.correction_head", "$version": 1, "latest": …, "on": "2027-01-05", "order": [group,
+key, position]}``, the latest correction of the original as a loaded log applies them (its
+id, day, and place in the loading order: ``[0, check-in id, position]`` inside a check-in,
+``[1, update id, 0]`` on its own). Each append that corrects the original rewrites it,
+expecting the version read, so two concurrent corrections of one update cannot both pass."""
 
 EVENT_ID_CLAIMS = "checkins.event_ids"
 """One claim per impediment event id appended, keyed by the id: ``{"$type":
@@ -362,6 +375,14 @@ _DECLARED: tuple[tuple[str, tuple[str, ...]], ...] = (
     (EVENT_ID_CLAIMS, ("impediment_id",)),
 )
 """The check-in collections that declare indexed fields, with those fields."""
+
+_UpdateOrder = tuple[int, str, int]
+"""Where a status update comes in a loaded log, among the corrections of one day: ``(0,
+check-in id, position)`` inside a check-in (first, in check-in key order), ``(1, update id,
+0)`` on its own (after them, in key order)."""
+
+_BEFORE_ALL: _UpdateOrder = (-1, "", 0)
+"""The place of an original: a loaded log applies the corrections after every original."""
 
 _Order = tuple[int, str, int]
 """Where an event comes in a loaded log: ``(0, event id, 0)`` on its own (in key order),
@@ -388,8 +409,15 @@ def _given(section: Section, records: object, problems: list[Problem]) -> list[A
     return items
 
 
-def _update_claim(in_checkin: str | None) -> JsonRecord:
-    return {"$type": "checkins.update_id", "$version": 1, "in_checkin": in_checkin}
+def _update_claim(in_checkin: str | None, update: StatusUpdate, root: str | None) -> JsonRecord:
+    return {
+        "$type": "checkins.update_id",
+        "$version": 1,
+        "in_checkin": in_checkin,
+        "node_id": update.node_id,
+        "on": update.on.isoformat(),
+        "root": root,
+    }
 
 
 def _event_claim(in_checkin: str | None, impediment_id: str) -> JsonRecord:
@@ -399,6 +427,14 @@ def _event_claim(in_checkin: str | None, impediment_id: str) -> JsonRecord:
         "in_checkin": in_checkin,
         "impediment_id": impediment_id,
     }
+
+
+class _NewUpdate(NamedTuple):
+    """A status update given to `append_checkins`, with its path and place in a loaded log."""
+
+    path: str
+    order: _UpdateOrder
+    update: StatusUpdate
 
 
 class _NewEvent(NamedTuple):
@@ -425,18 +461,22 @@ class _Call:
         self.update_claims: dict[str, str | None] = {}  # update id -> check-in carrying it
         self.event_claims: dict[str, tuple[str | None, str]] = {}  # -> (check-in, impediment)
         self.events: list[_NewEvent] = []
+        self.updates: list[_NewUpdate] = []  # those with valid new ids, in argument order
         for i, cadence in enumerate(cadences):
             self._key("cadence", cadence.id, f"$.cadences[{i}].id")
         for i, checkin in enumerate(checkins):
             self._key("check-in", checkin.id, f"$.checkins[{i}].id")
             for j, update in enumerate(checkin.updates):
-                if self._key("update", update.id, f"$.checkins[{i}].updates[{j}].id"):
+                path = f"$.checkins[{i}].updates[{j}]"
+                if self._key("update", update.id, f"{path}.id"):
                     self.update_claims[update.id] = checkin.id
+                    self.updates.append(_NewUpdate(path, (0, checkin.id, j), update))
             for j, event in enumerate(checkin.impediments):
                 self._event(event, f"$.checkins[{i}].impediments[{j}]", checkin.id, j)
         for i, update in enumerate(updates):
             if self._key("update", update.id, f"$.updates[{i}].id"):
                 self.update_claims[update.id] = None
+                self.updates.append(_NewUpdate(f"$.updates[{i}]", (1, update.id, 0), update))
         for i, event in enumerate(events):
             self._event(event, f"$.impediment_events[{i}]", None, 0)
         self.touched = sorted({new.event.impediment_id for new in self.events})
@@ -474,15 +514,24 @@ class _Call:
         keys.append((EVENT_ID_CLAIMS, list(self.event_claims)))
         return keys
 
-    def writes(self) -> list[Write]:
-        """The records and their id claims, each expecting no record."""
+    def writes(self, roots: Mapping[str, str | None]) -> list[Write]:
+        """The records and their id claims, each expecting no record.
+
+        `roots` maps an update id to the original it corrects (see `_Corrections`).
+        """
         writes: list[Write] = [
             Put(section.collection, record.id, dump_record(record))
             for section, records in zip(CHECKIN_SECTIONS, self.records, strict=True)
             for record in records
         ]
-        claims = self.update_claims.items()
-        writes += (Put(UPDATE_ID_CLAIMS, key, _update_claim(c)) for key, c in claims)
+        writes += (
+            Put(
+                UPDATE_ID_CLAIMS,
+                new.update.id,
+                _update_claim(c, new.update, roots.get(new.update.id)),
+            )
+            for new, c in ((new, self.update_claims[new.update.id]) for new in self.updates)
+        )
         writes += (
             Put(EVENT_ID_CLAIMS, key, _event_claim(in_checkin, impediment_id))
             for key, (in_checkin, impediment_id) in self.event_claims.items()
@@ -490,40 +539,149 @@ class _Call:
         return writes
 
 
+class _Claim(NamedTuple):
+    """What an update claim tells of its update: its node, day and the original it corrects."""
+
+    node_id: str
+    on: dt.date
+    root: str | None  # None: an original
+
+
+class _Head(NamedTuple):
+    """The latest version of a corrected original, as a loaded log applies them."""
+
+    latest: str
+    on: dt.date
+    order: _UpdateOrder
+    version: int | None  # of the stored head record; None: none stored
+
+
+def _head_record(head: _Head) -> JsonRecord:
+    return {
+        "$type": "checkins.correction_head",
+        "$version": 1,
+        "latest": head.latest,
+        "on": head.on.isoformat(),
+        "order": list(head.order),
+    }
+
+
+def _read_claim(stored: StoredRecord) -> _Claim | None:
+    """The claim's fields, checked.
+
+    `None` for a claim written without them (before corrections were checked): its update
+    cannot be corrected through it.
+    """
+    record = stored.record or {}
+    if not {"node_id", "on", "root"} <= record.keys():
+        return None
+    node_id, on, root = record["node_id"], record["on"], record["root"]
+    try:
+        day = dt.date.fromisoformat(on) if type(on) is str else None
+    except ValueError:
+        day = None
+    if type(node_id) is not str or day is None or not (root is None or type(root) is str):
+        raise CorruptRecordError(
+            stored.collection, stored.key, stored.version, "node_id, on, root: wrong types"
+        )
+    return _Claim(node_id, day, root)
+
+
+def _read_head(stored: StoredRecord) -> _Head:
+    record = stored.record or {}
+    latest, on, order = record.get("latest"), record.get("on"), record.get("order")
+    try:
+        day = dt.date.fromisoformat(on) if type(on) is str else None
+    except ValueError:
+        day = None
+    if (
+        type(latest) is str
+        and day is not None
+        and type(order) is list
+        and len(order) == 3
+        and type(order[0]) is int
+        and type(order[1]) is str
+        and type(order[2]) is int
+    ):
+        return _Head(latest, day, (order[0], order[1], order[2]), stored.version)
+    raise CorruptRecordError(
+        stored.collection, stored.key, stored.version, "must have latest, on and order"
+    )
+
+
 class _Legacy:
     """What a store written before the id claims holds: the claims to write, once."""
 
     def __init__(self) -> None:
-        self.writes: list[Write] = []
+        self._writes: list[Write] = []
         self.update_ids: set[str] = set()
         self.event_ids: set[str] = set()
         self.events: list[tuple[_Order, ImpedimentEvent]] = []  # those of touched impediments
+        self.claims: dict[str, _Claim] = {}
+        self.heads: dict[str, _Head] = {}
 
     @classmethod
     def read(cls, store: Store, touched: Sequence[str]) -> _Legacy:
         """Read every stored check-in, update and event id; O(stored records), once."""
         legacy, wanted = cls(), set(touched)
         checkins, updates, events = (section.collection for section in CHECKIN_SECTIONS[1:])
+        found: list[tuple[_UpdateOrder, str | None, StatusUpdate]] = []
         for stored in store.scan(checkins):
             checkin = load_stored(stored, CheckIn)
-            for update in checkin.updates:
-                legacy._update(update.id, checkin.id)
+            found.extend(((0, checkin.id, j), checkin.id, u) for j, u in enumerate(checkin.updates))
             for j, event in enumerate(checkin.impediments):
                 legacy._event(event, checkin.id, (1, checkin.id, j), wanted)
         for stored in store.scan(updates):
-            legacy._update(stored.key, None)
+            found.append(((1, stored.key, 0), None, load_stored(stored, StatusUpdate)))
         for stored in store.scan(events):
             event = load_stored(stored, ImpedimentEvent)
             legacy._event(event, None, (0, stored.key, 0), wanted)
+        legacy._updates(found)
         marker = {"$type": "workspace.migration", "$version": 1}
-        legacy.writes.append(Put(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION, marker))
+        legacy._writes.append(Put(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION, marker))
         return legacy
 
-    def _update(self, key: str, in_checkin: str | None) -> None:
+    def _updates(self, found: list[tuple[_UpdateOrder, str | None, StatusUpdate]]) -> None:
+        """Claim the stored updates, and note the latest version of each corrected original.
+
+        Corrections are resolved in the order a loaded log applies them (originals first, then
+        corrections by day and place); one that a loaded log could not apply is claimed as an
+        original.
+        """
         # ids that cannot be keys, or stored twice already, cannot be claimed (again)
-        if key not in self.update_ids and not name_problem(key, MAX_KEY_LENGTH):
+        first: dict[str, tuple[_UpdateOrder, str | None, StatusUpdate]] = {}
+        for item in found:
+            key = item[2].id
+            if key not in first and not name_problem(key, MAX_KEY_LENGTH):
+                first[key] = item
+        fixes = sorted((i for i in first.values() if i[2].corrects is not None), key=_fix_order)
+        for _, _, update in first.values():
+            if update.corrects is None:
+                self.claims[update.id] = _Claim(update.node_id, update.on, None)
+        for order, _, update in fixes:
+            target = self.claims.get(update.corrects or "")
+            root = None
+            if target is not None and target.node_id == update.node_id:
+                root = target.root or update.corrects
+                self.heads[root or ""] = _Head(update.id, update.on, order, None)
+            self.claims[update.id] = _Claim(update.node_id, update.on, root)
+        for key, (_, in_checkin, update) in first.items():
             self.update_ids.add(key)
-            self.writes.append(Put(UPDATE_ID_CLAIMS, key, _update_claim(in_checkin)))
+            claim = _update_claim(in_checkin, update, self.claims[key].root)
+            self._writes.append(Put(UPDATE_ID_CLAIMS, key, claim))
+
+    def writes(self, corrected: Iterable[str]) -> list[Write]:
+        """The claims, heads and marker to write.
+
+        Less the heads of the `corrected` originals: the call writes those.
+        """
+        skip = set(corrected)
+        heads = [
+            Put(CORRECTION_HEADS, root, _head_record(head))
+            for root, head in sorted(self.heads.items())
+            if root not in skip
+        ]
+        return [*self._writes, *heads]
 
     def _event(
         self, event: ImpedimentEvent, in_checkin: str | None, order: _Order, wanted: set[str]
@@ -534,7 +692,136 @@ class _Legacy:
         if key not in self.event_ids and not name_problem(key, MAX_KEY_LENGTH):
             self.event_ids.add(key)
             claim = _event_claim(in_checkin, event.impediment_id)
-            self.writes.append(Put(EVENT_ID_CLAIMS, key, claim))
+            self._writes.append(Put(EVENT_ID_CLAIMS, key, claim))
+
+
+def _fix_order(item: tuple[_UpdateOrder, str | None, StatusUpdate]) -> tuple[dt.date, _UpdateOrder]:
+    return item[2].on, item[0]
+
+
+class _Corrections:
+    """The corrections of one call checked against the claims and heads (stored or backfilled).
+
+    Corrections are taken in argument order; each must name an update of its node that is
+    stored, an original of the call, or a correction given before it in the call, and come
+    after the latest version of its original as a loaded log applies them: not on an earlier
+    day, and on the same day not before it in loading order.
+    """
+
+    def __init__(self, store: Store, call: _Call, legacy: _Legacy | None) -> None:
+        self.problems: list[Problem] = []
+        self.roots: dict[str, str | None] = {}  # update id of the call -> its root
+        self.writes: list[Write] = []
+        originals = {n.update.id: n.update for n in call.updates if n.update.corrects is None}
+        fixes = [n for n in call.updates if n.update.corrects is not None]
+        self.roots.update(dict.fromkeys(originals))
+        if not fixes:
+            return
+        in_call = {n.update.id for n in call.updates}
+        outside = sorted(
+            {
+                key
+                for n in fixes
+                if (key := n.update.corrects or "") not in in_call
+                and not name_problem(key, MAX_KEY_LENGTH)
+            }
+        )
+        claims, unreadable = self._stored_claims(store, legacy, outside)
+        roots = sorted({c.root or k for k, c in claims.items()})
+        heads = self._stored_heads(store, legacy, roots)
+        missing = [r for r in roots if r not in heads and r not in claims]
+        more, _ = self._stored_claims(store, legacy, missing)
+        claims.update(more)
+        self._known: dict[str, _Claim] = {
+            **claims,
+            **{k: _Claim(u.node_id, u.on, None) for k, u in originals.items()},
+        }
+        self._heads = heads
+        self._changed: dict[str, int | None] = {}  # root -> version of its stored head
+        for new in fixes:
+            problem = self._check(new, in_call, unreadable)
+            if problem is not None:
+                self.problems.append(problem)
+        self.writes = [
+            Put(CORRECTION_HEADS, root, _head_record(heads[root]), version)
+            for root, version in sorted(self._changed.items())
+        ]
+
+    def _check(self, new: _NewUpdate, in_call: set[str], unreadable: set[str]) -> Problem | None:
+        """The problem of one correction, or `None` (and it becomes the latest version)."""
+        known, heads, changed = self._known, self._heads, self._changed
+        update, path = new.update, new.path
+        target = update.corrects or ""
+        claim = known.get(target)
+        if claim is None:
+            if target in unreadable:
+                message = (
+                    f"cannot be checked: the claim of {target!r} was written without its "
+                    "node, day and original"
+                )
+            elif target in in_call:
+                message = f"no update {target!r} to correct before it (it comes later)"
+            else:
+                message = f"no update {target!r} to correct"
+            return Problem(f"{path}.corrects", message)
+        if claim.node_id != update.node_id:
+            return Problem(
+                f"{path}.corrects",
+                f"{target!r} is an update of node {claim.node_id!r}; a correction must be of "
+                "the same node",
+            )
+        root = claim.root or target
+        head = heads.get(root)
+        if head is None:
+            root_claim = known.get(root)
+            if root_claim is None:  # a head or claim the store lost
+                return Problem(f"{path}.corrects", f"no original {root!r} of {target!r}")
+            head = _Head(root, root_claim.on, _BEFORE_ALL, None)
+        # known even if refused below, so later corrections naming it get no second problem
+        known[update.id] = _Claim(update.node_id, update.on, root)
+        self.roots[update.id] = root
+        about = f"{head.latest!r}, the latest version of {root!r}"
+        if head.latest == root:
+            about = f"{root!r}, the update it corrects"
+        if update.on < head.on:
+            return Problem(
+                f"{path}.on",
+                f"a correction must not be recorded before {head.on} (the day of {about})",
+            )
+        if update.on == head.on and new.order < head.order:
+            return Problem(
+                f"{path}.on",
+                f"is the day of {about}, and a loaded log would apply this correction before "
+                "it (same-day corrections are applied check-ins first, by check-in id, then "
+                "updates alone, by id): record it a day later",
+            )
+        changed[root] = changed.get(root, head.version)
+        heads[root] = _Head(update.id, update.on, new.order, changed[root])
+        return None
+
+    @staticmethod
+    def _stored_claims(
+        store: Store, legacy: _Legacy | None, keys: list[str]
+    ) -> tuple[dict[str, _Claim], set[str]]:
+        """The claims of the stored `keys`, and the keys whose claims lack the fields."""
+        if legacy is not None:
+            return {k: legacy.claims[k] for k in keys if k in legacy.claims}, set()
+        found: dict[str, _Claim] = {}
+        unreadable: set[str] = set()
+        for key, stored in (store.get_many(UPDATE_ID_CLAIMS, keys) if keys else {}).items():
+            claim = _read_claim(stored)
+            if claim is None:
+                unreadable.add(key)
+            else:
+                found[key] = claim
+        return found, unreadable
+
+    @staticmethod
+    def _stored_heads(store: Store, legacy: _Legacy | None, roots: list[str]) -> dict[str, _Head]:
+        if legacy is not None:
+            return {r: legacy.heads[r] for r in roots if r in legacy.heads}
+        stored = store.get_many(CORRECTION_HEADS, roots) if roots else {}
+        return {key: _read_head(record) for key, record in stored.items()}
 
 
 def _stored_events(store: Store, touched: Sequence[str]) -> list[tuple[_Order, ImpedimentEvent]]:
@@ -844,7 +1131,14 @@ class Workspace:
         with the stored events of the impediments they change (found through the claims), and
         each impediment changed has its head in
         [IMPEDIMENT_HEADS][workplan_core.workspace.IMPEDIMENT_HEADS] rewritten expecting the
-        version read, so two concurrent appends to one impediment cannot both pass. Whatever
+        version read, so two concurrent appends to one impediment cannot both pass. A
+        correction (an update with `corrects`) must name an update of its node that is stored,
+        an original of the call or a correction given before it in the call, and must come
+        after the latest version of the original it corrects as a loaded log applies them: not
+        on an earlier day, nor on the same day before it in loading order. Its claim records
+        its node, day and original, and each corrected original has a head in
+        [CORRECTION_HEADS][workplan_core.workspace.CORRECTION_HEADS] rewritten expecting the
+        version read, so two concurrent corrections of one update cannot both pass. Whatever
         is refused, nothing is written and no declaration changes.
 
         A store written before the claims existed gets the claims of every stored update and
@@ -853,17 +1147,20 @@ class Workspace:
         [MIGRATIONS_COLLECTION][workplan_core.workspace.MIGRATIONS_COLLECTION]).
 
         O(r + s) for the r records given and the s stored events of the impediments they
-        change, with one indexed scan per impediment changed; the rest of the history is not
-        read.
+        change, with one indexed scan per impediment changed and a few batched reads of the
+        claims and heads of the updates corrected; the rest of the history is not read.
 
         Raises:
             ValidationError: an argument is not an iterable of its record type, an id is
-                not a valid key or is given twice in the call, or the new impediment events
-                break the lifecycle rules; every problem is listed at its path in the
-                call's arguments (``$.checkins[1].id``,
-                ``$.impediment_events[0].impediment_id``, …).
+                not a valid key or is given twice in the call, the new impediment events
+                break the lifecycle rules, or a correction names an unknown update or one of
+                another node, or comes before the latest version it corrects; every problem
+                is listed at its path in the call's arguments (``$.checkins[1].id``,
+                ``$.impediment_events[0].impediment_id``, ``$.updates[0].corrects``,
+                ``$.checkins[1].updates[0].on``, …).
             ConflictError: an id is already stored (the collections and keys are listed),
-                or another writer appended to the same impediment meanwhile.
+                or another writer appended to the same impediment, or corrected the same
+                update, meanwhile.
         """
         problems: list[Problem] = []
         arguments = (cadences, checkins, updates, impediment_events)
@@ -892,7 +1189,16 @@ class Workspace:
         problems = _lifecycle_problems(stored, call.events)
         if problems:
             raise ValidationError(problems, summary="cannot append the impediment events")
-        writes = [*call.writes(), *_heads(heads, stored, call.events), *legacy.writes]
+        corrections = _Corrections(store, call, None if migrated else legacy)
+        if corrections.problems:
+            raise ValidationError(corrections.problems, summary="cannot append the corrections")
+        corrected = [write.key for write in corrections.writes]
+        writes = [
+            *call.writes(corrections.roots),
+            *_heads(heads, stored, call.events),
+            *corrections.writes,
+            *legacy.writes(corrected),
+        ]
         for collection, indexed in _DECLARED:
             if store.indexed_fields(collection) != tuple(sorted(indexed)):
                 store.declare(collection, indexed=indexed)

@@ -26,6 +26,7 @@ from workplan_core.serialization import dump_record
 from workplan_core.storage import Put, Store
 from workplan_core.workspace import (
     CHECKIN_SECTIONS,
+    CORRECTION_HEADS,
     EVENT_ID_CLAIMS,
     IMPEDIMENT_HEADS,
     MIGRATIONS_COLLECTION,
@@ -38,14 +39,28 @@ ALL_COLLECTIONS = [
     UPDATE_ID_CLAIMS,
     EVENT_ID_CLAIMS,
     IMPEDIMENT_HEADS,
+    CORRECTION_HEADS,
     MIGRATIONS_COLLECTION,
 ]
 A = ImpedimentAction
 MONDAY = D(2027, 1, 4)
 
 
-def update(update_id: str, on: dt.date = MONDAY, node: str = "t1") -> StatusUpdate:
-    return StatusUpdate(update_id, node, on, "anna", Status.ON_TRACK, progress=0.5)
+def update(
+    update_id: str,
+    on: dt.date = MONDAY,
+    node: str = "t1",
+    corrects: str | None = None,
+    progress: float = 0.5,
+) -> StatusUpdate:
+    return StatusUpdate(
+        update_id, node, on, "anna", Status.ON_TRACK, progress=progress, corrects=corrects
+    )
+
+
+def fix(update_id: str, corrects: str, on: dt.date, node: str = "t1") -> StatusUpdate:
+    """A correction of `corrects`, its progress telling it apart (0.1 … by its id's digit)."""
+    return update(update_id, on, node, corrects, progress=0.1 * (len(update_id) % 9))
 
 
 def event(
@@ -356,10 +371,11 @@ def test_a_store_written_before_the_claims_gets_them_on_its_next_append(url: str
             updates=[update("u-new", D(2027, 1, 6))],
         )
         claims = {r.key: r.record for r in store.scan(UPDATE_ID_CLAIMS)}
+        claim = {"$type": "checkins.update_id", "$version": 1, "root": None}
         assert claims == {
-            "u-alone": {"$type": "checkins.update_id", "$version": 1, "in_checkin": None},
-            "u-new": {"$type": "checkins.update_id", "$version": 1, "in_checkin": None},
-            "u-old": {"$type": "checkins.update_id", "$version": 1, "in_checkin": "ci-old"},
+            "u-alone": {**claim, "in_checkin": None, "node_id": "t2", "on": "2027-01-04"},
+            "u-new": {**claim, "in_checkin": None, "node_id": "t1", "on": "2027-01-06"},
+            "u-old": {**claim, "in_checkin": "ci-old", "node_id": "t1", "on": "2027-01-04"},
         }
         assert [r.key for r in store.scan(EVENT_ID_CLAIMS)] == ["e-alone", "e-fix", "e-old"]
         assert store.get(MIGRATIONS_COLLECTION, "checkins.claims") is not None
@@ -380,12 +396,226 @@ def test_the_claims_are_not_part_of_the_loaded_log(url: str) -> None:
     assert list(log.node_ids()) == ["t1"]
 
 
+# ---------------------------------------------------------------- corrections
+
+TUE, WED, THU = D(2027, 1, 5), D(2027, 1, 6), D(2027, 1, 7)
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    return [(problem.path, problem.message) for problem in error.problems]
+
+
+def test_a_correction_of_an_unknown_update_is_refused(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1")])
+        error = refused(workspace, ValidationError, updates=[fix("f1", "nope", TUE)])
+        assert _problems(error) == [("$.updates[0].corrects", "no update 'nope' to correct")]
+        error = refused(  # naming a correction that comes later in the call
+            workspace,
+            ValidationError,
+            checkins=[checkin("ci", (fix("f2", "f3", TUE),))],
+            updates=[fix("f3", "u1", TUE)],
+        )
+        assert [p for p, _ in _problems(error)] == ["$.checkins[0].updates[0].corrects"]
+        refused(workspace, ValidationError, updates=[fix("f4", "f4", TUE)])  # itself
+
+
+def test_a_correction_of_another_nodes_update_is_refused(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1", node="t2")])
+        error = refused(
+            workspace, ValidationError, checkins=[checkin("ci", (fix("f1", "u1", TUE),))]
+        )
+        assert [p for p, _ in _problems(error)] == ["$.checkins[0].updates[0].corrects"]
+        assert "node 't2'" in str(error)
+        refused(  # within one call
+            workspace,
+            ValidationError,
+            updates=[update("u2", node="t2"), fix("f2", "u2", TUE)],
+        )
+
+
+def test_a_correction_before_the_version_it_corrects_is_refused(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1", TUE)])
+        error = refused(workspace, ValidationError, updates=[fix("f1", "u1", MONDAY)])
+        assert _problems(error) == [
+            (
+                "$.updates[0].on",
+                "a correction must not be recorded before 2027-01-05 (the day of 'u1', the "
+                "update it corrects)",
+            )
+        ]
+        workspace.append_checkins(updates=[fix("f1", "u1", THU)])
+        # before the latest correction, whether it names the original or a correction
+        for corrects in ("u1", "f1"):
+            error = refused(
+                workspace,
+                ValidationError,
+                checkins=[checkin("ci", (fix("f2", corrects, WED),))],
+            )
+            assert [p for p, _ in _problems(error)] == ["$.checkins[0].updates[0].on"]
+            assert "'f1', the latest version of 'u1'" in str(error)
+        # same day, but a loaded log would apply it first (check-ins before updates alone)
+        error = refused(
+            workspace, ValidationError, checkins=[checkin("ci", (fix("f2", "f1", THU),))]
+        )
+        assert "would apply this correction before it" in str(error)
+        # within one call: an original and its corrections, in argument order
+        refused(workspace, ValidationError, updates=[update("u2", WED), fix("f3", "u2", TUE)])
+        refused(
+            workspace,
+            ValidationError,
+            updates=[update("u2"), fix("f3", "u2", THU), fix("f4", "u2", WED)],
+        )
+        refused(
+            workspace,
+            ValidationError,
+            updates=[fix("f3", "f1", THU), fix("f4", "f3", WED)],
+        )
+
+
+def test_a_chain_of_corrections_across_appends_loads_with_its_latest_version(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1")])
+        workspace.append_checkins(checkins=[checkin("ci-1", (fix("f1", "u1", TUE),))])
+        workspace.append_checkins(updates=[fix("f2", "f1", TUE), fix("f3", "f2", WED)])
+        workspace.append_checkins(
+            checkins=[checkin("ci-2", (update("u2", THU), fix("f4", "u2", THU)))],
+            updates=[fix("f5", "u1", THU)],
+        )
+        store = workspace.store
+        assert store.get(UPDATE_ID_CLAIMS, "f3").record["root"] == "u1"  # type: ignore[index]
+        assert store.get(UPDATE_ID_CLAIMS, "u1").record["root"] is None  # type: ignore[index]
+        heads = {r.key: r.record for r in store.scan(CORRECTION_HEADS)}
+        assert heads == {
+            "u1": {
+                "$type": "checkins.correction_head",
+                "$version": 1,
+                "latest": "f5",
+                "on": "2027-01-07",
+                "order": [1, "f5", 0],
+            },
+            "u2": {
+                "$type": "checkins.correction_head",
+                "$version": 1,
+                "latest": "f4",
+                "on": "2027-01-07",
+                "order": [0, "ci-2", 1],
+            },
+        }
+        timeline = workspace.load_checkin_log().timeline("t1")
+        assert timeline is not None
+        assert [u.id for u in timeline.history()] == ["f5", "f4"]
+        assert [u.id for u in timeline.history(WED)] == ["f3"]
+
+
+def test_concurrent_corrections_of_one_update_conflict(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1")])
+        store = workspace.store
+
+        def other_writer() -> None:
+            Workspace(store).append_checkins(updates=[fix("f-late", "u1", THU)])
+
+        racing = Workspace(_Interleaved(store, other_writer))  # type: ignore[arg-type]
+        with pytest.raises(ConflictError) as info:  # it would be dated before f-late
+            racing.append_checkins(updates=[fix("f-early", "u1", TUE)])
+        assert info.value.conflicts == ((CORRECTION_HEADS, "u1"),)
+        timeline = workspace.load_checkin_log().timeline("t1")
+        assert timeline is not None
+        assert [u.id for u in timeline.history()] == ["f-late"]
+
+
+def test_a_store_written_before_the_claims_gets_them_with_its_corrections(url: str) -> None:
+    _, checkins, updates, _ = (section.collection for section in CHECKIN_SECTIONS)
+    with Workspace.open(url) as workspace:
+        store = workspace.store
+        for section in CHECKIN_SECTIONS:
+            store.declare(section.collection, indexed=section.indexed)
+        old = checkin("ci-old", (update("u-old"), fix("f-old", "u-old", TUE)))
+        store.write(
+            [
+                Put(checkins, "ci-old", dump_record(old)),
+                Put(updates, "f-alone", dump_record(fix("f-alone", "f-old", WED))),
+                Put(updates, "u-t2", dump_record(update("u-t2", node="t2"))),
+            ]
+        )
+        refused(workspace, ValidationError, updates=[fix("f1", "f-old", TUE)])  # before f-alone
+        refused(workspace, ValidationError, updates=[fix("f1", "u-t2", TUE)])  # another node
+        refused(
+            workspace,
+            ValidationError,
+            updates=[fix("f1", "u-t2", TUE, node="t2"), fix("f2", "f-alone", TUE)],
+        )
+        assert store.get(MIGRATIONS_COLLECTION, "checkins.claims") is None
+        workspace.append_checkins(updates=[fix("f1", "f-alone", THU)])
+        claims = {r.key: (r.record or {})["root"] for r in store.scan(UPDATE_ID_CLAIMS)}
+        assert claims == {
+            "f-alone": "u-old",
+            "f-old": "u-old",
+            "f1": "u-old",
+            "u-old": None,
+            "u-t2": None,
+        }
+        head = store.get(CORRECTION_HEADS, "u-old")
+        assert head is not None
+        assert (head.record or {})["latest"] == "f1"
+        assert store.get(MIGRATIONS_COLLECTION, "checkins.claims") is not None
+        refused(workspace, ValidationError, updates=[fix("f2", "f-old", WED)])
+        workspace.append_checkins(updates=[fix("f2", "u-t2", TUE, node="t2")])
+        log = workspace.load_checkin_log()
+        assert [u.id for u in log.timeline("t1").history()] == ["f1"]  # type: ignore[union-attr]
+        assert [u.id for u in log.timeline("t2").history()] == ["f2"]  # type: ignore[union-attr]
+
+
+def test_backfilled_heads_follow_the_order_a_loaded_log_applies(url: str) -> None:
+    # two stored corrections of one day: the one inside a check-in is applied first
+    _, checkins, updates, _ = (section.collection for section in CHECKIN_SECTIONS)
+    with Workspace.open(url) as workspace:
+        store = workspace.store
+        store.write(
+            [
+                Put(updates, "u1", dump_record(update("u1"))),
+                Put(updates, "a-fix", dump_record(fix("a-fix", "u1", TUE))),
+                Put(checkins, "z-ci", dump_record(checkin("z-ci", (fix("z-fix", "u1", TUE),)))),
+            ]
+        )
+        workspace.append_checkins(cadences=[monday_cadence("c")])
+        head = store.get(CORRECTION_HEADS, "u1")
+        assert head is not None
+        assert (head.record or {})["latest"] == "a-fix"
+        refused(workspace, ValidationError, checkins=[checkin("ci", (fix("f", "u1", TUE),))])
+        workspace.append_checkins(updates=[fix("f", "u1", TUE)])
+        assert [u.id for u in workspace.load_checkin_log().timeline("t1").history()] == ["f"]  # type: ignore[union-attr]
+
+
+def test_a_claim_written_without_the_correction_fields_is_refused_not_crashed_on(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(updates=[update("u1")])
+        store = workspace.store
+        stored = store.get(UPDATE_ID_CLAIMS, "u1")
+        assert stored is not None
+        bare = {"$type": "checkins.update_id", "$version": 1, "in_checkin": None}
+        store.write([Put(UPDATE_ID_CLAIMS, "u1", bare, stored.version)])
+        error = refused(workspace, ValidationError, updates=[fix("f1", "u1", TUE)])
+        assert [p for p, _ in _problems(error)] == ["$.updates[0].corrects"]
+
+
 # ---------------------------------------------------------------- any sequence of appends
 
 DAYS = st.builds(lambda n: D(2027, 1, 4) + dt.timedelta(days=n), st.integers(0, 3))
-UPDATES = st.builds(
+ORIGINALS = st.builds(
     update, st.sampled_from(["u0", "u1", "u2", "u3"]), DAYS, st.sampled_from(["t1", "t2"])
 )
+FIXES = st.builds(  # corrections, valid or not: of originals or of corrections, any day, node
+    update,
+    st.sampled_from(["f0", "f1", "f2", "f3", "f4"]),
+    DAYS,
+    st.sampled_from(["t1", "t1", "t1", "t2"]),
+    st.sampled_from(["u0", "u0", "u1", "f0", "f1", "f2", "nope"]),
+)
+UPDATES = st.one_of(ORIGINALS, FIXES)
 EVENTS = st.builds(
     event,
     st.sampled_from(["e0", "e1", "e2", "e3", "e4"]),
@@ -427,11 +657,38 @@ def _summary(log: CheckinLog) -> Any:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(APPENDS, min_size=1, max_size=6))
 def test_any_sequence_of_appends_leaves_a_loadable_log_of_exactly_those_accepted(
     appends: list[dict[str, list[Any]]],
 ) -> None:
+    _check_appends(appends)
+
+
+CORRECTING = st.fixed_dictionaries(  # updates only, so that corrections are often accepted
+    {
+        "checkins": st.lists(
+            st.builds(
+                checkin,
+                st.sampled_from(["ci0", "ci1", "ci2", "ci3"]),
+                st.lists(UPDATES, max_size=2).map(tuple),
+            ),
+            max_size=1,
+        ),
+        "updates": st.lists(UPDATES, max_size=3),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CORRECTING, min_size=1, max_size=8))
+def test_any_sequence_of_corrections_leaves_a_loadable_log_of_exactly_those_accepted(
+    appends: list[dict[str, list[Any]]],
+) -> None:
+    _check_appends(appends)
+
+
+def _check_appends(appends: list[dict[str, list[Any]]]) -> None:
     accepted: dict[str, list[Any]] = {
         "cadences": [],
         "checkins": [],
