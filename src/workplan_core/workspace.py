@@ -21,12 +21,13 @@ returns the tuples in the order they were saved: when a section is not in key or
 is kept as one more record (collection ``workspace.order``, keyed by the section's
 collection), written only then.
 
-Saving writes only the records that differ from what is stored (each change becomes a new
-version, so the history shows real changes), deletes the records no longer there, and does it
-all in one atomic batch. After a load, a save expects the versions it loaded: if another
-process saved changes to the same records in between, the save raises
-[ConflictError][workplan_core.errors.ConflictError] and writes nothing, instead of silently
-undoing them. Two records of one section with the same identity cannot be saved (a
+Saving writes, in one atomic batch, only what the caller changed since the workspace last
+loaded or saved (its *base*): changed and added records as new versions, dropped ones as
+tombstones, each expecting the version seen then. A record left as it was keeps whatever
+another process saved since, records others added stay, and a record both changed raises
+[ConflictError][workplan_core.errors.ConflictError] with nothing written, instead of silently
+undoing either change. Without a base, a save refuses to change or drop records it never saw
+unless told to `overwrite`. Two records of one section with the same identity cannot be saved (a
 [ValidationError][workplan_core.errors.ValidationError] names both).
 
 Check-in records are appended, never saved over: each in its collection of
@@ -271,13 +272,13 @@ def _in_order(items: dict[str, Any], moved: list[tuple[int, str]]) -> list[Any]:
 
 def _keyed(
     section: Section, records: Sequence[Any], problems: list[Problem]
-) -> dict[str, JsonRecord]:
-    """The section's records as stored dicts by key, in order.
+) -> dict[str, tuple[Any, JsonRecord]]:
+    """The section's records by key, in order: each with the dict it is stored as.
 
     A record whose key is not a valid store key (too long, say), or is the key of an
     earlier record, is left out and noted in `problems`.
     """
-    keyed: dict[str, JsonRecord] = {}
+    keyed: dict[str, tuple[Any, JsonRecord]] = {}
     first: dict[str, int] = {}
     for position, record in enumerate(records):
         data = dump_record(record)
@@ -302,38 +303,112 @@ def _keyed(
                 )
             )
             continue
-        keyed[key] = data
+        keyed[key] = (record, data)
         first[key] = position
     return keyed
 
 
-def _writes(
+class _Seen(NamedTuple):
+    """A record as this workspace last saw it stored: its version and its value."""
+
+    version: int
+    value: Any
+
+
+def _merge_writes(
     collection: str,
-    records: dict[str, JsonRecord],
+    mine: dict[str, tuple[Any, JsonRecord]],
     stored: dict[str, StoredRecord],
-    loaded: dict[str, int] | None,
+    base: dict[str, _Seen] | None,
+    *,
+    overwrite: bool,
     conflicts: list[tuple[str, str]],
 ) -> list[Write]:
-    """The writes that make `collection` hold `records` where it holds `stored` now.
+    """The writes that save `mine` into `collection`, which holds `stored` now.
 
-    With `loaded` (the versions a load saw), every write expects what was loaded, and a key
-    stored since then that would be deleted is noted in `conflicts` instead.
+    With a `base` (what this workspace last loaded or saved), only what the caller changed
+    since is written (see `_changed_writes`). Without one, see `_blind_writes`.
+    """
+    if base is None:
+        return _blind_writes(collection, mine, stored, overwrite=overwrite, conflicts=conflicts)
+    return _changed_writes(collection, mine, stored, base)
+
+
+def _changed_writes(
+    collection: str,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    base: dict[str, _Seen],
+) -> list[Write]:
+    """Write only what the caller changed since `base`, each expecting the version seen then.
+
+    A record the caller left as it was stays as another writer may have changed it since, a
+    record another writer added stays, and a record both changed is a conflict (the store
+    refuses the write). A record the caller dropped is deleted unless it is gone already.
     """
     writes: list[Write] = []
-    for key, data in records.items():
-        old = stored.pop(key, None)
-        if old is None:
-            expected = None if loaded is None else loaded.get(key)
-            writes.append(Put(collection, key, data, expected))
-        elif old.record != data:
-            expected = old.version if loaded is None else loaded.get(key)
-            writes.append(Put(collection, key, data, expected))
-    for key, old in stored.items():
-        if loaded is not None and key not in loaded:
-            conflicts.append((collection, key))
-            continue
-        writes.append(Delete(collection, key, old.version if loaded is None else loaded[key]))
+    for key, (value, data) in mine.items():
+        seen = base.get(key)
+        if seen is None:
+            writes.append(Put(collection, key, data, None))
+        elif seen.value is not value and seen.value != value:
+            writes.append(Put(collection, key, data, seen.version))
+    for key, seen in base.items():
+        if key not in mine and key in stored:
+            writes.append(Delete(collection, key, seen.version))
     return writes
+
+
+def _blind_writes(
+    collection: str,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    *,
+    overwrite: bool,
+    conflicts: list[tuple[str, str]],
+) -> list[Write]:
+    """Write `mine` over a collection this workspace never saw.
+
+    A record stored equal to the caller's is left alone; one that differs, or that is stored
+    but not in `mine`, is another writer's data: noted in `conflicts`, or replaced (deleted)
+    when `overwrite`.
+    """
+    writes: list[Write] = []
+    rest = dict(stored)
+    for key, (_, data) in mine.items():
+        old = rest.pop(key, None)
+        if old is None:
+            writes.append(Put(collection, key, data, None))
+        elif old.record != data:
+            if overwrite:
+                writes.append(Put(collection, key, data, old.version))
+            else:
+                conflicts.append((collection, key))
+    for key, old in rest.items():
+        if overwrite:
+            writes.append(Delete(collection, key, old.version))
+        else:
+            conflicts.append((collection, key))
+    return writes
+
+
+def _seen_after(
+    mine: dict[str, tuple[Any, JsonRecord]],
+    base: dict[str, _Seen] | None,
+    stored: dict[str, int],
+    written: dict[str, int],
+) -> dict[str, _Seen]:
+    """What the workspace has seen of a collection after saving `mine` into it."""
+    seen: dict[str, _Seen] = {}
+    for key, (value, _) in mine.items():
+        version = written.get(key)
+        if version is not None:
+            seen[key] = _Seen(version, value)
+        elif base is not None and key in base:
+            seen[key] = base[key]  # left as it was: the version and value seen before
+        else:
+            seen[key] = _Seen(stored[key], value)  # stored equal to it already
+    return seen
 
 
 UPDATE_ID_CLAIMS = "checkins.update_ids"
@@ -966,8 +1041,10 @@ class Workspace:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._loaded: dict[str, dict[str, int]] = {}  # collection -> key -> version loaded
-        self._orders: dict[str, dict[str, int]] = {}  # collection -> its order record's version
+        # collection -> key -> the record as last loaded or saved here (none: never seen)
+        self._seen: dict[str, dict[str, _Seen]] = {}
+        # collection -> its order record as last loaded or saved here ({}: it had none)
+        self._orders: dict[str, dict[str, _Seen]] = {}
 
     @classmethod
     def open(cls, url: str | None = None) -> Workspace:
@@ -997,57 +1074,98 @@ class Workspace:
 
     # ------------------------------------------------------------------ organisation
 
-    def save_organisation(self, organisation: Organisation) -> Commit:
-        """Store `organisation` in one atomic batch; O(records).
+    def save_organisation(self, organisation: Organisation, *, overwrite: bool = False) -> Commit:
+        """Store what changed in `organisation` in one atomic batch; O(records).
+
+        What is written depends on what this workspace last loaded or saved (its *base*):
+        a record the caller changed, added or dropped since then is written (each write
+        expecting the version seen then), a record left as it was is not, and records other
+        writers changed or added meanwhile stay as they are. Without a base (nothing loaded or
+        saved yet), the save must not change or drop records it never saw: load first, or
+        pass `overwrite`.
+
+        Args:
+            organisation: the organisation to store.
+            overwrite: without a base, replace whatever is stored (dropping records that
+                `organisation` lacks) instead of refusing.
 
         Returns:
             What the batch wrote (empty when nothing changed).
 
         Raises:
-            ConflictError: after `load_organisation`, another writer changed, added or
-                deleted records that this save would change; nothing was written.
+            ConflictError: another writer changed or deleted a record this save changes, or
+                added one under the same key; without a base and `overwrite`, the store holds
+                records that differ. Every such key is listed and nothing is written.
+            ValidationError: two records have one key, or a key the store cannot take.
         """
         parts = [(s, getattr(organisation, s.field)) for s in ORGANISATION_SECTIONS]
-        return self._save_sections(parts, "organisation")
+        return self._save_sections(parts, "organisation", overwrite)
 
     def _save_sections(
-        self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str
+        self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str, overwrite: bool
     ) -> Commit:
-        """Write the sections' records in one atomic batch; remember the versions written."""
+        """Write what changed in the sections in one atomic batch; remember what was saved."""
         problems: list[Problem] = []
         keyed = [(section, _keyed(section, records, problems)) for section, records in parts]
         if problems:
             raise ValidationError(problems, summary=f"cannot save the {aggregate}")
         writes: list[Write] = []
         conflicts: list[tuple[str, str]] = []
-        for section, records in keyed:
+        versions: dict[str, dict[str, int]] = {}
+        orders: dict[str, dict[str, tuple[Any, JsonRecord]]] = {}
+        for section, mine in keyed:
             collection = section.collection
             stored = {r.key: r for r in self.store.scan(collection)}
-            loaded = self._loaded.get(collection)
-            writes.extend(_writes(collection, records, stored, loaded, conflicts))
-            order = _order_record(list(records))
-            wanted = {} if order is None else {collection: order}
+            versions[collection] = {key: r.version for key, r in stored.items()}
+            base = self._seen.get(collection)
+            writes += _merge_writes(
+                collection, mine, stored, base, overwrite=overwrite, conflicts=conflicts
+            )
+            order = _order_record(list(mine))
+            orders[collection] = {} if order is None else {collection: (order, order)}
             current = self.store.get(ORDER_COLLECTION, collection)
             now = {} if current is None else {collection: current}
+            versions[f"{ORDER_COLLECTION}/{collection}"] = (
+                {} if current is None else {collection: current.version}
+            )
             seen = self._orders.get(collection)
-            writes.extend(_writes(ORDER_COLLECTION, wanted, now, seen, conflicts))
+            writes += _merge_writes(
+                ORDER_COLLECTION,
+                orders[collection],
+                now,
+                seen,
+                overwrite=overwrite,
+                conflicts=conflicts,
+            )
         if conflicts:
             raise ConflictError(
-                f"{len(conflicts)} record(s) were added by another writer since the "
-                f"{aggregate} was loaded; load it again",
+                f"{len(conflicts)} record(s) are stored differently from what this workspace "
+                f"last loaded or saved; load the {aggregate} again (or save it with "
+                "overwrite=True to replace what is stored)",
                 conflicts,
             )
         for section, _ in keyed:
             if self.store.indexed_fields(section.collection) != tuple(sorted(section.indexed)):
                 self.store.declare(section.collection, indexed=section.indexed)
         commit = self.store.write(writes)
+        written: dict[str, dict[str, int]] = {}
         for write, version in zip(writes, commit.versions, strict=True):
-            if write.collection == ORDER_COLLECTION:
-                known = self._orders.get(write.key)
-            else:
-                known = self._loaded.get(write.collection)
-            if known is not None:
-                known[write.key] = version
+            slot = write.collection
+            if slot == ORDER_COLLECTION:
+                slot = f"{ORDER_COLLECTION}/{write.key}"
+            written.setdefault(slot, {})[write.key] = version
+        for section, mine in keyed:
+            collection = section.collection
+            self._seen[collection] = _seen_after(
+                mine, self._seen.get(collection), versions[collection], written.get(collection, {})
+            )
+            slot = f"{ORDER_COLLECTION}/{collection}"
+            self._orders[collection] = _seen_after(
+                orders[collection],
+                self._orders.get(collection),
+                versions[slot],
+                written.get(slot, {}),
+            )
         return commit
 
     def load_organisation(self) -> Organisation:
@@ -1064,15 +1182,13 @@ class Workspace:
 
     # ------------------------------------------------------------------ cascade
 
-    def save_cascade(self, cascade: Cascade) -> Commit:
-        """Store the cascade's nodes, in order, and its configuration in one atomic batch.
+    def save_cascade(self, cascade: Cascade, *, overwrite: bool = False) -> Commit:
+        """Store what changed in the cascade's nodes and configuration in one atomic batch.
 
-        Like `save_organisation`: only changed records are written, and after `load_cascade`
-        a concurrent change raises [ConflictError][workplan_core.errors.ConflictError].
-        O(nodes).
+        Like `save_organisation` (the same base, conflicts and `overwrite`). O(nodes).
         """
         parts = [(CASCADE_SECTION, cascade.nodes), (CASCADE_CONFIG_SECTION, (cascade.config,))]
-        return self._save_sections(parts, "cascade")
+        return self._save_sections(parts, "cascade", overwrite)
 
     def load_cascade(self, config: CascadeConfig | None = None) -> Cascade:
         """Read the stored cascade and check it against its configuration; O(nodes).
@@ -1096,14 +1212,16 @@ class Workspace:
         collection by other means) take the free places in key order.
         """
         collection = section.collection
-        versions: dict[str, int] = {}
+        seen: dict[str, _Seen] = {}
         items: dict[str, Any] = {}
         for stored in self.store.scan(collection):
-            items[stored.key] = load_stored(stored, section.cls)
-            versions[stored.key] = stored.version
-        self._loaded[collection] = versions
+            item = items[stored.key] = load_stored(stored, section.cls)
+            seen[stored.key] = _Seen(stored.version, item)
+        self._seen[collection] = seen
         order = self.store.get(ORDER_COLLECTION, collection)
-        self._orders[collection] = {} if order is None else {collection: order.version}
+        self._orders[collection] = (
+            {} if order is None else {collection: _Seen(order.version, order.record)}
+        )
         if order is None:
             return list(items.values())
         return _in_order(items, _moved(order))

@@ -76,8 +76,13 @@ def test_the_cascade_config_is_stored_with_the_nodes(url: str) -> None:
         mine = other.load_cascade()
         workspace.save_cascade(Cascade(custom.nodes, CascadeConfig(levels, PeriodRule.WARNING)))
         workspace.save_cascade(Cascade(CASCADE.nodes, DEFAULT_CONFIG))  # config changed
-        with pytest.raises(ConflictError):
-            other.save_cascade(mine)  # would undo the other writer's config: nothing written
+        # the other writer changed nothing since it loaded: its save undoes nothing
+        assert other.save_cascade(mine).versions == ()
+        assert workspace.load_cascade().config == DEFAULT_CONFIG
+        deeper = (*levels, Level("subtask", {OwnerKind.PERSON}))
+        changed = Cascade(mine.nodes, CascadeConfig(deeper, PeriodRule.WARNING))
+        with pytest.raises(ConflictError):  # but changing the config both changed conflicts
+            other.save_cascade(changed)
         assert workspace.load_cascade().config == DEFAULT_CONFIG
 
 
