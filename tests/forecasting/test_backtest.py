@@ -146,3 +146,149 @@ def test_backtest_days_must_be_dates() -> None:
     with pytest.raises(ValidationError) as info:
         score_backtest(None)  # type: ignore[arg-type]
     assert [p.path for p in info.value.problems] == ["$.cases"]
+
+
+# --- the to_pandas schema, arguments checked before any work --------------------------------
+
+FIXED = {
+    "node_id": "string",
+    "as_of": "datetime64[ns]",
+    "actual_days": "int64",
+    "crps": "float64",
+    "abs_error_p50": "int64",
+    "flagged": "boolean",
+    "late": "boolean",
+    "lead_time_days": "Int64",
+}
+
+
+def _schema(quantiles: tuple[str, ...]) -> dict[str, str]:
+    per_quantile = {}
+    for name in quantiles:
+        per_quantile |= {
+            f"p{name}_days": "int64",
+            f"covered_{name}": "boolean",
+            f"pinball_{name}": "float64",
+        }
+    return FIXED | per_quantile
+
+
+def _cases() -> list[BacktestCase]:
+    due = AS_OF + dt.timedelta(days=7)
+    return [
+        BacktestCase(weekly((0.0, 0.5, 1.0), due=due), AS_OF + dt.timedelta(days=10)),  # flagged
+        BacktestCase(weekly((0.0, 1.0), due=due), AS_OF + dt.timedelta(days=5)),  # on time
+        BacktestCase(weekly((0.0, 0.5, 1.0)), AS_OF + dt.timedelta(days=14)),  # no due date
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_to_pandas_has_a_fixed_schema(count: int) -> None:
+    quantiles = (0.025, 0.1, 0.105, 0.5, 1.0)
+    report = score_backtest(_cases()[:count], quantiles=quantiles)
+    frame = report.to_pandas()
+    names = ("2.5", "10", "10.5", "50", "100")
+    assert {c: str(t) for c, t in frame.dtypes.items()} == _schema(names)
+    assert len(frame) == count
+    assert frame["crps"].sum() == pytest.approx(sum(s.crps for s in report.cases))
+    for row, score in zip(frame.to_dict("records"), report.cases, strict=True):
+        assert row["node_id"] == score.node_id
+        assert row["as_of"] == pd_timestamp(score.as_of)
+        assert (row["actual_days"], row["abs_error_p50"]) == (
+            score.actual_days,
+            score.abs_error_p50,
+        )
+        assert (row["crps"], row["flagged"]) == (score.crps, score.flagged)
+        assert _none(row["late"]) == score.late
+        assert _none(row["lead_time_days"]) == score.lead_time_days
+        for q, name in zip(quantiles, names, strict=True):
+            assert row[f"p{name}_days"] == score.quantile_days[q]
+            assert row[f"covered_{name}"] == score.covered[q]
+            assert row[f"pinball_{name}"] == score.pinball[q]
+
+
+def pd_timestamp(day: dt.date) -> object:
+    import pandas as pd
+
+    return pd.Timestamp(day)
+
+
+def _none(value: object) -> object:
+    import pandas as pd
+
+    return None if value is pd.NA else value
+
+
+def test_to_pandas_keeps_the_default_column_names() -> None:
+    frame = score_backtest(_cases()).to_pandas()
+    assert list(frame.columns) == list(_schema(("50", "85", "95")))
+    assert list(frame["p50_days"]) == [7, 7, 7]
+    assert list(frame["late"].isna()) == [False, False, True]
+    assert list(frame["lead_time_days"].isna()) == [False, True, True]
+
+
+def test_quantiles_are_checked_before_any_work() -> None:
+    for cases in ([], _cases()):
+        with pytest.raises(ValidationError) as info:
+            score_backtest(cases, quantiles=(1.5, "a", True, 0.0, float("nan"), 0.5, 0.5))  # type: ignore[arg-type]
+        assert [(p.path, p.message) for p in info.value.problems] == [
+            ("$.quantiles[0]", "must be in (0, 1]"),
+            ("$.quantiles[1]", "must be a number in (0, 1], got str"),
+            ("$.quantiles[2]", "must be a number in (0, 1], got bool"),
+            ("$.quantiles[3]", "must be in (0, 1]"),
+            ("$.quantiles[4]", "must be in (0, 1]"),
+            ("$.quantiles[6]", "repeats $.quantiles[5]"),
+        ]
+    for quantiles in (None, "0.5", 0.5):
+        with pytest.raises(ValidationError) as info:
+            score_backtest([], quantiles=quantiles)  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.quantiles"]
+    with pytest.raises(ValidationError) as info:
+        score_case(_cases()[0], quantiles=(2,))
+    assert [p.path for p in info.value.problems] == ["$.quantiles[0]"]
+    # every problem at once: the quantiles, the policy and each bad case at its own path
+    stamp = dt.datetime(2027, 1, 20, 9)
+    bad = [_cases()[0], BacktestCase(weekly((0.0, 1.0)), stamp), "case"]  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as info:
+        score_backtest(bad, quantiles=(0,), policy="strict")  # type: ignore[arg-type]
+    assert [p.path for p in info.value.problems] == [
+        "$.quantiles[0]",
+        "$.policy",
+        "$.cases[1].actual",
+        "$.cases[2]",
+    ]
+
+
+def test_plots_check_their_arguments_first() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workplan_core.forecasting.plots import plot_burnup, plot_distribution
+
+    fig, ax = plt.subplots()
+    for bad in (None, "x"):
+        with pytest.raises(ValidationError) as info:
+            plot_distribution(bad, ax=ax)  # type: ignore[arg-type]
+        assert [p.path for p in info.value.problems] == ["$.forecast"]
+    with pytest.raises(ValidationError) as info:
+        plot_burnup(
+            [AS_OF, "x"],  # type: ignore[list-item]
+            "3",  # type: ignore[arg-type]
+            [1, 2],  # type: ignore[arg-type]
+            as_of=dt.datetime(2027, 3, 1, 9),
+            periods=-1,
+            settings="weekly",  # type: ignore[arg-type]
+            ax=ax,
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.completions[1]", "must be a date, got str"),
+        ("$.total", "must be a whole number >= 0, got str"),
+        ("$.throughput", "must be a Throughput, got list"),
+        ("$.as_of", "must be a date, not a datetime"),
+        ("$.periods", "must be a whole number >= 0"),
+        ("$.settings", "must be a ForecastSettings or None, got str"),
+    ]
+    assert len(ax.lines) + len(ax.collections) + len(ax.patches) == 0  # nothing was drawn
+    plt.close(fig)

@@ -489,3 +489,19 @@ def test_every_wrong_argument_is_listed_at_once() -> None:
         "$.min_history",
         "$.until_probability",
     ]
+
+
+def test_the_quantile_dates_of_finished_work_are_its_finish_day() -> None:
+    # finished on 1 November, forecast as of 4 January: every quantile is 1 November (the
+    # first day by which it had finished with any probability), not the day of the forecast
+    finished = D(2026, 11, 1)
+    done = forecast_throughput(
+        "n", [1, 2], 0, as_of=D(2027, 1, 4), due=D(2026, 12, 1), finished=finished
+    )
+    assert done.p50 == done.p85 == done.p95 == done.quantile_date(0.01) == finished
+    assert done.probability_by(finished) == 1.0
+    assert done.probability_by(finished - dt.timedelta(days=1)) == 0.0
+    assert (done.on_time_probability, delay_flag(done)) == (1.0, None)  # as before
+    # without a known finish day it counts as finished by any day: the day of the forecast
+    unknown = forecast_throughput("n", [1, 2], 0, as_of=D(2027, 1, 4), due=D(2026, 12, 1))
+    assert unknown.p50 == unknown.p95 == D(2027, 1, 4)

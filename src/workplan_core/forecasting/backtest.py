@@ -26,14 +26,16 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 import attrs
 
-from workplan_core.errors import Problem, ValidationError
+from workplan_core.errors import Problem
 from workplan_core.forecasting._checks import (
     day_problems,
     days_problems,
+    is_number,
     raise_if,
     type_problems,
     whole_problems,
@@ -51,6 +53,7 @@ __all__ = [
     "BacktestCase",
     "BacktestReport",
     "CaseScore",
+    "quantile_name",
     "replay_throughput",
     "score_backtest",
     "score_case",
@@ -123,6 +126,50 @@ def _crps(forecast: Forecast, actual_days: int) -> float:
     return total
 
 
+def quantile_name(q: float) -> str:
+    """The name of quantile `q` in column names: the exact percentage (0.025 -> ``"2.5"``).
+
+    Written from the shortest decimal that reads back as `q`, scaled by 100, so distinct
+    quantiles have distinct names (0.1 -> ``"10"``, 0.105 -> ``"10.5"``, 1.0 -> ``"100"``).
+    """
+    return format(Decimal(repr(float(q))).scaleb(2).normalize(), "f")
+
+
+def _quantile_problems(quantiles: object) -> list[Problem]:
+    """Every problem with the quantiles: each a number in (0, 1] (not a bool), none repeated."""
+    if isinstance(quantiles, str | bytes | Mapping) or not isinstance(quantiles, Iterable):
+        rule = f"must be a sequence of numbers in (0, 1], got {type(quantiles).__name__}"
+        return [Problem("$.quantiles", rule)]
+    problems = []
+    seen: dict[str, int] = {}
+    for i, q in enumerate(quantiles):
+        path = f"$.quantiles[{i}]"
+        if not is_number(q):
+            problems.append(Problem(path, f"must be a number in (0, 1], got {type(q).__name__}"))
+        elif not 0.0 < q <= 1.0:  # NaN is refused too
+            problems.append(Problem(path, "must be in (0, 1]"))
+        elif (first := seen.setdefault(quantile_name(q), i)) != i:
+            problems.append(Problem(path, f"repeats $.quantiles[{first}]"))
+    return problems
+
+
+def _case_problems(case: object) -> list[Problem]:
+    """Every problem with one backtest case (paths from ``$``, the case)."""
+    if not isinstance(case, BacktestCase):
+        return type_problems("$", case, BacktestCase)
+    problems = type_problems("$.forecast", case.forecast, Forecast)
+    problems += day_problems("$.actual", case.actual)
+    if not problems and case.actual < case.forecast.as_of:
+        problems.append(Problem("$.actual", "the node finished before the forecast was made"))
+    return problems
+
+
+def _arguments_problems(quantiles: object, policy: object) -> list[Problem]:
+    return _quantile_problems(quantiles) + type_problems(
+        "$.policy", policy, FlagPolicy, optional=True
+    )
+
+
 def score_case(
     case: BacktestCase,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
@@ -131,18 +178,20 @@ def score_case(
     """Score one forecast against what happened. O(D) for D forecast dates.
 
     Raises:
-        ValidationError: `case` is not a `BacktestCase`, its `actual` day is not a date (or
-            is a datetime), or it is before the forecast was made.
+        ValidationError: every problem at once: `case` is not a `BacktestCase`, its
+            `actual` day is not a date (or is a datetime) or is before the forecast was
+            made, a quantile is not a number in (0, 1] (a bool is not a number) or repeats
+            another (``$.quantiles[i]``), or `policy` is not a `FlagPolicy` or `None`.
     """
-    problems = type_problems("$", case, BacktestCase)
-    if not problems:
-        problems = type_problems("$.forecast", case.forecast, Forecast)
-        problems += day_problems("$.actual", case.actual)
+    problems = _case_problems(case)
+    problems += _arguments_problems(quantiles, policy)
     raise_if(problems, "invalid backtest case")
+    return _score(case, quantiles, policy)
+
+
+def _score(case: BacktestCase, quantiles: Sequence[float], policy: FlagPolicy | None) -> CaseScore:
     forecast = case.forecast
     actual_days = (case.actual - forecast.as_of).days
-    if actual_days < 0:
-        raise ValidationError.single("$.actual", "the node finished before the forecast was made")
     qdays = {q: _days(forecast, forecast.quantile_date(q)) for q in quantiles}
     flag = delay_flag(forecast, policy)
     late = None if forecast.due is None else case.actual > forecast.due
@@ -196,30 +245,51 @@ class BacktestReport:
     miss_rate: float | None
 
     def to_pandas(self) -> Any:
-        """One row per case as a pandas DataFrame (needs the `pandas` extra)."""
+        """One row per case as a pandas DataFrame (needs the `pandas` extra).
+
+        The columns and their dtypes are the same whatever the cases, none included:
+
+        | column | dtype | value |
+        | --- | --- | --- |
+        | `node_id` | `string` | the node |
+        | `as_of` | `datetime64[ns]` | when the forecast was made (midnight) |
+        | `actual_days` | `int64` | days from `as_of` to the actual finish |
+        | `crps` | `float64` | the CRPS in days |
+        | `abs_error_p50` | `int64` | ``abs(P50 - actual)`` in days |
+        | `flagged` | `boolean` | whether a delay flag was raised |
+        | `late` | `boolean` | finished after the due date; `<NA>` without one |
+        | `lead_time_days` | `Int64` | ``due - as_of`` when flagged, else `<NA>` |
+
+        then, for each quantile ``q`` of the report in order, with ``N`` its exact percentage
+        (see [quantile_name][workplan_core.forecasting.backtest.quantile_name]: 0.5 ->
+        ``50``, 0.025 -> ``2.5``, 0.105 -> ``10.5``): `pN_days` (`int64`, the quantile's
+        days), `covered_N` (`boolean`) and `pinball_N` (`float64`, the pinball loss in days).
+        """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - exercised without the extra
             raise ImportError(
                 "to_pandas() needs pandas: pip install 'workplan_core[pandas]'"
             ) from exc
-        rows = []
-        for case in self.cases:
-            row: dict[str, Any] = {
-                "node_id": case.node_id,
-                "as_of": case.as_of,
-                "actual_days": case.actual_days,
-                "crps": case.crps,
-                "abs_error_p50": case.abs_error_p50,
-                "flagged": case.flagged,
-                "late": case.late,
-                "lead_time_days": case.lead_time_days,
-            }
-            for q, days in case.quantile_days.items():
-                row[f"p{round(q * 100)}_days"] = days
-                row[f"pinball_{round(q * 100)}"] = case.pinball[q]
-            rows.append(row)
-        return pd.DataFrame(rows)
+        cases = self.cases
+        columns: dict[str, Any] = {
+            "node_id": pd.array([c.node_id for c in cases], dtype="string"),
+            "as_of": pd.Series(
+                [dt.datetime.combine(c.as_of, dt.time()) for c in cases], dtype="datetime64[ns]"
+            ),
+            "actual_days": pd.array([c.actual_days for c in cases], dtype="int64"),
+            "crps": pd.array([c.crps for c in cases], dtype="float64"),
+            "abs_error_p50": pd.array([c.abs_error_p50 for c in cases], dtype="int64"),
+            "flagged": pd.array([c.flagged for c in cases], dtype="boolean"),
+            "late": pd.array([c.late for c in cases], dtype="boolean"),
+            "lead_time_days": pd.array([c.lead_time_days for c in cases], dtype="Int64"),
+        }
+        for q in self.coverage:
+            name = quantile_name(q)
+            columns[f"p{name}_days"] = pd.array([c.quantile_days[q] for c in cases], dtype="int64")
+            columns[f"covered_{name}"] = pd.array([c.covered[q] for c in cases], dtype="boolean")
+            columns[f"pinball_{name}"] = pd.array([c.pinball[q] for c in cases], dtype="float64")
+        return pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
 
 
 def score_backtest(
@@ -232,19 +302,25 @@ def score_backtest(
     With no cases every summary is `None` (see
     [BacktestReport][workplan_core.forecasting.backtest.BacktestReport]).
 
+    Every argument is checked before any case is scored, with or without cases.
+
     Raises:
-        ValidationError: `cases` is not a collection of `BacktestCase`, or a case is invalid
-            (see `score_case`; its problems are prefixed with ``$.cases[i]``).
+        ValidationError: every problem at once: a quantile is not a number in (0, 1] or
+            repeats another (``$.quantiles[i]``), `policy` is not a `FlagPolicy` or `None`,
+            `cases` is not a collection of `BacktestCase`, or a case is invalid (see
+            `score_case`; its problems are prefixed with ``$.cases[i]``).
     """
+    problems = _arguments_problems(quantiles, policy)
+    listed: list[object] = []
     if isinstance(cases, str | bytes | Mapping) or not isinstance(cases, Iterable):
         rule = f"must be a sequence of BacktestCase, got {type(cases).__name__}"
-        raise ValidationError.single("$.cases", rule)
-    scored_cases = []
-    for i, case in enumerate(cases):
-        try:
-            scored_cases.append(score_case(case, quantiles, policy))
-        except ValidationError as error:
-            raise error.prefixed(f"$.cases[{i}]") from None
+        problems.append(Problem("$.cases", rule))
+    else:
+        listed = list(cases)
+    for i, case in enumerate(listed):
+        problems += [Problem(f"$.cases[{i}]" + p.path[1:], p.message) for p in _case_problems(case)]
+    raise_if(problems, "invalid backtest")
+    scored_cases = [_score(cast("BacktestCase", case), quantiles, policy) for case in listed]
     scored = tuple(scored_cases)
     flagged = [s for s in scored if s.flagged and s.late is not None]
     late = [s for s in scored if s.late]

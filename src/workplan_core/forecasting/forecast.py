@@ -142,7 +142,8 @@ class Forecast:
     `as_of` was not finished by any earlier day (probability 0: a due date in the past with
     work remaining is missed), and finished work was finished by `day` if its `finished`
     day is on or before it; finished work without a known finish day counts as finished by
-    any day.
+    any day. So the quantile dates (`p50`, `p85`, `p95`, `quantile_date`) of finished work
+    are its `finished` day when known, and `as_of` otherwise.
     """
 
     node_id: str
@@ -180,9 +181,21 @@ class Forecast:
         return self.cdf[index] if index >= 0 else 0.0
 
     def quantile_date(self, probability: float) -> dt.date | None:
-        """The first date by which the node finishes with at least `probability`, if reached."""
+        """The first date by which the node finishes with at least `probability`, if reached.
+
+        For work already finished on `as_of` this is its `finished` day when known (every
+        quantile: it had certainly finished by then and not before), else `as_of`.
+
+        Raises:
+            ValidationError: `probability` is not a number in (0, 1] (a bool is not one).
+        """
+        if not is_number(probability):
+            rule = f"must be a number in (0, 1], got {type(probability).__name__}"
+            raise ValidationError.single("$.probability", rule)
         if not 0.0 < probability <= 1.0:
             raise ValidationError.single("$.probability", "must be in (0, 1]")
+        if self.finished is not None and self.done:
+            return self.finished
         index = bisect.bisect_left(self.cdf, probability - 1e-12)
         return self.dates[index] if index < len(self.cdf) else None
 

@@ -11,7 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from workplan_core.forecasting._checks import day_problems, days_problems, raise_if
+from workplan_core.forecasting._checks import (
+    day_problems,
+    days_problems,
+    raise_if,
+    type_problems,
+    whole_problems,
+)
 from workplan_core.forecasting.distribution import Throughput, count_quantiles
 from workplan_core.forecasting.forecast import Forecast, ForecastSettings
 
@@ -32,7 +38,14 @@ def _axes(ax: Any) -> Any:
 
 
 def plot_distribution(forecast: Forecast, ax: Any = None) -> Any:
-    """Bars of the probability of finishing at each date, the CDF, P50/P85/P95 and the due date."""
+    """Bars of the probability of finishing at each date, the CDF, P50/P85/P95 and the due date.
+
+    For work already finished on `as_of` with a known finish day, P50/P85/P95 mark that day.
+
+    Raises:
+        ValidationError: `forecast` is not a `Forecast` (checked before anything is drawn).
+    """
+    raise_if(type_problems("$.forecast", forecast, Forecast), "invalid forecast to plot")
     axes = _axes(ax)
     axes.bar(forecast.dates, forecast.pmf, width=3, alpha=0.5, label="finish in period")
     axes.step(forecast.dates, forecast.cdf, where="post", label="finished by")
@@ -64,10 +77,18 @@ def plot_burnup(
     `count_quantiles`) and draws the median.
 
     Raises:
-        ValidationError: `as_of` or a completion is not a date (or is a datetime).
+        ValidationError: every problem at once, before anything is drawn: a completion or
+            `as_of` is not a date (or is a datetime), `total` or `periods` is not a whole
+            number >= 0 (a bool is not a number), `throughput` is not a `Throughput`, or
+            `settings` is not a `ForecastSettings` or `None`.
     """
-    problems = days_problems("$.completions", completions) + day_problems("$.as_of", as_of)
-    raise_if(problems, "invalid burn-up days")
+    problems = days_problems("$.completions", completions)
+    problems += whole_problems("$.total", total)
+    problems += type_problems("$.throughput", throughput, Throughput)
+    problems += day_problems("$.as_of", as_of)
+    problems += whole_problems("$.periods", periods)
+    problems += type_problems("$.settings", settings, ForecastSettings, optional=True)
+    raise_if(problems, "invalid burn-up")
     rules = settings or ForecastSettings()
     axes = _axes(ax)
     done = sorted(d for d in completions if d <= as_of)
