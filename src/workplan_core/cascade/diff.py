@@ -10,8 +10,10 @@ from collections.abc import Iterable
 
 import attrs
 
+from workplan_core._arguments import records_of
 from workplan_core.cascade.measures import Measure, MetricMeasure, MilestoneMeasure
 from workplan_core.cascade.nodes import Contribution, Node
+from workplan_core.errors import Problem, ValidationError
 
 __all__ = [
     "CascadeDiff",
@@ -114,9 +116,23 @@ def diff_cascades(old: Iterable[Node], new: Iterable[Node]) -> CascadeDiff:
     Args:
         old: the earlier nodes (a `Cascade` works too).
         new: the later nodes.
+
+    Raises:
+        ValidationError: `old` or `new` is not an iterable of `Node` records (each wrong item
+            is named, e.g. ``$.old[0]``).
     """
-    before = {node.id: node for node in old}
-    after = {node.id: node for node in new}
+    summary = "invalid diff arguments"
+    problems: list[Problem] = []
+    given: dict[str, list[Node]] = {}
+    for name, nodes in (("old", old), ("new", new)):
+        try:
+            given[name] = records_of(nodes, Node, f"$.{name}", summary)
+        except ValidationError as error:
+            problems += error.problems
+    if problems:
+        raise ValidationError(problems, summary=summary)
+    before = {node.id: node for node in given["old"]}
+    after = {node.id: node for node in given["new"]}
     reparented, reweighted, realigned, retargeted = [], [], [], []
     for node_id, node in after.items():
         previous = before.get(node_id)

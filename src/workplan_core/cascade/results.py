@@ -104,7 +104,8 @@ class Rollup(Mapping[str, RollupResult]):
 
     Results are built on access, so holding a rollup of a million nodes costs a few flat
     lists, not a million objects. Two rollups are equal when every node's progress, status,
-    value and counts are equal (exactly, not approximately).
+    counts and value (the `RollupResult.value` it shows: summed, read or its measure's) are
+    equal, exactly, not approximately.
     """
 
     __slots__ = ("_state",)
@@ -125,8 +126,8 @@ class Rollup(Mapping[str, RollupResult]):
         """Rolled-up status of `node_id`. O(1)."""
         return STATUSES[self._state.status[self._state.index.position(node_id)]]
 
-    def result_at(self, position: int) -> RollupResult:
-        """The result of the node at `position` (see `CascadeIndex`). O(1)."""
+    def _value_at(self, position: int) -> float | None:
+        """The value the result at `position` shows (see `RollupResult.value`). O(1)."""
         state = self._state
         value = state.value.get(position)
         if value is None:
@@ -136,12 +137,17 @@ class Rollup(Mapping[str, RollupResult]):
                 measure = state.index.nodes[position].measure
                 if isinstance(measure, MetricMeasure):
                     value = measure.value
+        return value
+
+    def result_at(self, position: int) -> RollupResult:
+        """The result of the node at `position` (see `CascadeIndex`). O(1)."""
+        state = self._state
         return RollupResult(
             node_id=state.index.ids[position],
             progress=state.progress[position],
             status=STATUSES[state.status[position]],
             counts=StatusCounts.from_packed(state.packed[position]),
-            value=value,
+            value=self._value_at(position),
         )
 
     def columns(self) -> tuple[Sequence[float], Sequence[int]]:
@@ -168,12 +174,13 @@ class Rollup(Mapping[str, RollupResult]):
         if not isinstance(other, Rollup):
             return NotImplemented
         mine, theirs = self._state, other._state
+        positions = range(len(mine.index.ids))
         return (
             mine.index.ids == theirs.index.ids
             and mine.progress == theirs.progress
             and mine.status == theirs.status
             and mine.packed == theirs.packed
-            and mine.value == theirs.value
+            and list(map(self._value_at, positions)) == list(map(other._value_at, positions))
         )
 
     def __hash__(self) -> int:
