@@ -172,3 +172,11 @@ def test_rollover_checks_its_arguments() -> None:
     with pytest.raises(ValidationError) as caught:
         rollover(cascade, ending=Q2, into=Q3).apply("c")  # type: ignore[arg-type]
     assert [p.path for p in caught.value.problems] == ["$.cascade"]
+
+
+def test_the_next_period_must_begin_after_the_ending_one() -> None:
+    cascade = Cascade(NODES)
+    with pytest.raises(ValidationError) as caught:
+        rollover(cascade, ending=Q3, into=Q2)
+    assert [p.path for p in caught.value.problems] == ["$.into"]
+    assert "must begin after the ending period" in caught.value.problems[0].message

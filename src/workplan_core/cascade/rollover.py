@@ -83,13 +83,13 @@ def _check(cascade: object, ending: object, into: object, rolled: object, new_id
     """Refuse wrong kinds of arguments, naming every one; a rollup of another cascade too."""
     problems: list[Problem] = []
     try:
-        check_arguments(_SUMMARY, cascade=(cascade, Cascade), ending=(ending, Period))
+        check_arguments(
+            _SUMMARY, cascade=(cascade, Cascade), ending=(ending, Period), into=(into, Period)
+        )
     except ValidationError as error:
         problems += error.problems
-    try:
-        check_arguments(_SUMMARY, into=(into, Period))
-    except ValidationError as error:
-        problems += error.problems
+    if isinstance(ending, Period) and isinstance(into, Period) and into.start <= ending.end:
+        problems.append(Problem("$.into", f"must begin after the ending period ({ending.end})"))
     if rolled is not None:
         if not isinstance(rolled, Rollup):
             got = type(rolled).__name__
