@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
+from pgschema import drop_schema, new_schema, with_schema
 
 from workplan_core.errors import StorageError, ValidationError
 from workplan_core.storage import BackendNotFoundError, Put, Store, StoreBusyError, open_store
@@ -83,3 +86,92 @@ def test_a_lock_timeout_makes_writers_busy(pg_url: str) -> None:
                 assert isinstance(caught.value.__cause__, psycopg.errors.LockNotAvailable)
             blocker.rollback()
         assert store.write([Put("c", "k", {})]).versions == (1,)
+
+
+def _open_after(url: str, barrier: Any, results: Any) -> None:
+    """Open the store at `url` once every process is ready; report "ok" or the error."""
+    barrier.wait()
+    try:
+        open_store(url).close()
+        results.put("ok")
+    except Exception as exc:  # reported to the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_processes_opening_a_new_schema_at_once_all_succeed(postgres_dsn: str, round_: int) -> None:
+    context = multiprocessing.get_context("fork")
+    schema = new_schema()
+    url = with_schema(postgres_dsn, schema)
+    barrier = context.Barrier(6)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_open_after, args=(url, barrier, results)) for _ in range(6)
+    ]
+    try:
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+    finally:
+        drop_schema(postgres_dsn, schema)
+    assert outcomes == ["ok"] * 6
+
+
+def _terminate_reader(store: PostgresStore, dsn: str) -> None:
+    """End the server process of the store's read connection, as an admin or a crash would."""
+    reader = store._reader
+    assert reader is not None
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (reader.info.backend_pid,))
+
+
+def test_a_lost_read_connection_fails_its_stream_and_is_reopened(
+    pg_url: str, postgres_dsn: str
+) -> None:
+    with open_store(pg_url) as store:
+        assert isinstance(store, PostgresStore)
+        store.write([Put("c", f"k{n:05d}", {"n": n}) for n in range(5000)])
+        stream = store.scan("c")
+        next(stream)
+        _terminate_reader(store, postgres_dsn)
+        with pytest.raises(StorageError) as caught:
+            sum(1 for _ in stream)
+        assert isinstance(caught.value.__cause__, psycopg.OperationalError)
+        assert sum(1 for _ in store.scan("c")) == 5000
+        assert len(list(store.history("c", "k00001"))) == 1
+        assert sum(1 for _ in store.changes()) == 5000
+
+
+@pytest.mark.parametrize("feed", ["scan", "history", "changes"])
+def test_a_read_connection_lost_while_idle_is_reopened(
+    pg_url: str, postgres_dsn: str, feed: str
+) -> None:
+    with open_store(pg_url) as store:
+        assert isinstance(store, PostgresStore)
+        store.write([Put("c", "k", {"n": 1})])
+        assert len(list(store.scan("c"))) == 1  # opens the read connection
+        _terminate_reader(store, postgres_dsn)
+        reads = {
+            "scan": lambda: store.scan("c"),
+            "history": lambda: store.history("c", "k"),
+            "changes": store.changes,
+        }
+        assert [r.key for r in reads[feed]()] == ["k"]
+
+
+def test_a_kept_stream_on_a_lost_read_connection_does_not_block_new_ones(
+    pg_url: str, postgres_dsn: str
+) -> None:
+    with open_store(pg_url) as store:
+        assert isinstance(store, PostgresStore)
+        store.write([Put("c", f"k{n:05d}", {"n": n}) for n in range(3000)])
+        kept = store.scan("c")
+        next(kept)
+        _terminate_reader(store, postgres_dsn)
+        assert sum(1 for _ in store.changes()) == 3000
+        assert sum(1 for _ in store.scan("c")) == 3000
+        with pytest.raises(StorageError):
+            list(kept)
+        assert sum(1 for _ in store.scan("c")) == 3000

@@ -116,3 +116,78 @@ def test_a_store_belongs_to_the_thread_that_opened_it(tmp_path: Path) -> None:
         thread.join()
     assert len(errors) == 1
     assert isinstance(errors[0], StorageError)
+
+
+def _store_with_one_record(path: Path) -> None:
+    with SqliteStore(path) as store:
+        store.write([Put("c", "k", {"n": 1})])
+
+
+def test_opening_to_read_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _store_with_one_record(path)
+    writer = sqlite3.connect(path, isolation_level=None)  # another writer, mid-batch
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE wp_meta SET value = value + 1 WHERE name = 'last_seq'")
+    try:
+        with open_store(f"sqlite:///{path}?timeout=0.5") as store:
+            assert [r.key for r in store.scan("c")] == ["k"]
+            assert store.get("c", "k") is not None
+            with pytest.raises(StoreBusyError):
+                store.write([Put("c", "j", {})])
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def _read_as_nobody(url: str) -> str:
+    """Open `url` and read it in a forked child running as user 65534 (root ignores modes)."""
+    import os
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        outcome = "?"
+        try:
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            with open_store(url) as store:
+                outcome = f"{[r.key for r in store.scan('c')]} {store.get('c', 'k') is not None}"
+        except BaseException as exc:
+            outcome = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.write(write_end, outcome.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        outcome = pipe.read().decode()
+    os.waitpid(child, 0)
+    return outcome
+
+
+def test_a_read_only_file_opens_for_reads(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="wp_ro_"))  # reachable by another user, if root
+    try:
+        folder.chmod(0o777)
+        path = folder / "s.db"
+        _store_with_one_record(path)
+        copy = folder / "copy.db"
+        shutil.copyfile(path, copy)
+        copy.chmod(0o444)
+        url = f"sqlite:///{copy}"
+        if not os.access(copy, os.W_OK):
+            with open_store(url) as store:
+                assert [r.key for r in store.scan("c")] == ["k"]
+                with pytest.raises(StorageError, match="readonly"):
+                    store.write([Put("c", "j", {})])
+        elif hasattr(os, "setresuid") and os.geteuid() == 0:
+            assert _read_as_nobody(url) == "['k'] True"
+        else:
+            pytest.skip("this user can write a file of mode 0444")
+        assert copy.read_bytes() == path.read_bytes()  # nothing was written to it
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

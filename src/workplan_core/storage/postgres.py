@@ -330,17 +330,26 @@ class PostgresStore:
                 "WHERE table_schema = %s AND table_name = 'wp_meta'",
                 (self.schema,),
             ).fetchone()
-        for attempt in range(0 if exists else _SETUP_RETRIES):
-            try:
-                with conn.transaction():
-                    for statement in statements:
-                        with self._errors():
+        errors = self._pg.errors
+        # Processes creating the schema or tables at once: ``IF NOT EXISTS`` does not stop a
+        # concurrent creation, which fails on the catalog's unique indexes once the other one
+        # commits; by then the object exists, so the next attempt finds it.
+        races = (
+            errors.UniqueViolation,
+            errors.DuplicateObject,
+            errors.DuplicateTable,
+            errors.DuplicateSchema,
+        )
+        with self._errors():  # outside the retries: they see the driver's own errors
+            for attempt in range(0 if exists else _SETUP_RETRIES):
+                try:
+                    with conn.transaction():
+                        for statement in statements:
                             conn.execute(statement)
-                break
-            except (self._pg.errors.UniqueViolation, self._pg.errors.DuplicateObject) as exc:
-                # Two processes created the tables at once; the other one won. Try again.
-                if attempt == _SETUP_RETRIES - 1:
-                    raise StorageError(f"postgresql: cannot create the tables: {exc}") from exc
+                    break
+                except races as exc:
+                    if attempt == _SETUP_RETRIES - 1:
+                        raise StorageError(f"postgresql: cannot create the tables: {exc}") from exc
         with self._errors():
             found = conn.execute(self._q["format"]).fetchone()
         if found is None or found[0] != FORMAT:
@@ -707,10 +716,40 @@ class PostgresStore:
         return self._stream(self._q["changes"], [since], None)
 
     def _reader_connection(self) -> psycopg.Connection[Any]:
+        """The read connection; opened anew when it was lost (killed, timed out, cut off)."""
         self._connection()
+        lost = self._reader
+        if lost is not None and lost.closed:
+            # Every stream on it failed with it: they no longer count (see `_release`).
+            self._reader, self._streams = None, 0
+            with contextlib.suppress(self._pg.Error):
+                lost.close()
         if self._reader is None:
             self._reader = self._connect(autocommit=False)
         return self._reader
+
+    def _open_stream(self, query: str, params: list[Any]) -> tuple[psycopg.Connection[Any], Any]:
+        """A server-side cursor running `query` on the read connection, and that connection.
+
+        A read connection found lost when the query is sent is opened again once: nothing
+        has been read from it yet, so the query runs as if it had never been lost.
+        """
+        retried = False
+        while True:
+            reader = self._reader_connection()
+            self._streams += 1
+            cursor = None
+            try:
+                with self._errors():
+                    cursor = reader.cursor(name=f"wp_stream_{next(self._stream_ids)}", binary=True)
+                    cursor.execute(query, params)
+            except BaseException as exc:
+                self._release(reader, cursor)
+                if retried or not (isinstance(exc, StorageError) and reader.closed):
+                    raise
+                retried = True
+            else:
+                return reader, cursor
 
     def _stream(
         self, query: str, params: list[Any], collection: str | None
@@ -722,12 +761,8 @@ class PostgresStore:
         connection holds one transaction while any stream is open, so the store's own writes
         (on the other connection) commit at once.
         """
-        reader = self._reader_connection()
-        self._streams += 1
-        cursor = reader.cursor(name=f"wp_stream_{next(self._stream_ids)}", binary=True)
+        reader, cursor = self._open_stream(query, params)
         try:
-            with self._errors():
-                cursor.execute(query, params)
             while True:
                 self._connection()
                 with self._errors():
@@ -746,8 +781,7 @@ class PostgresStore:
                 if len(rows) < _FETCH:
                     return
         finally:
-            self._streams -= 1
-            self._end_stream(reader, cursor)
+            self._release(reader, cursor)
 
     @staticmethod
     def _page(collection: str | None, rows: list[Any]) -> list[StoredRecord] | None:
@@ -765,8 +799,16 @@ class PostgresStore:
         moments = map(_moment, times)
         return list(map(_stored_record, names, keys, versions, seqs, records, moments))
 
-    def _end_stream(self, reader: psycopg.Connection[Any], cursor: Any) -> None:
+    def _release(self, reader: psycopg.Connection[Any], cursor: Any) -> None:
+        """End a stream: close its cursor, and the read transaction after the last stream.
+
+        A stream on a read connection since replaced (it was lost) no longer counts.
+        """
+        current = reader is self._reader
+        if current:
+            self._streams -= 1
         with contextlib.suppress(self._pg.Error):
-            cursor.close()
-            if self._streams == 0 and not reader.closed:
+            if cursor is not None:
+                cursor.close()
+            if current and self._streams == 0 and not reader.closed:
                 reader.rollback()

@@ -85,6 +85,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 _MMAP_BYTES = 1 << 30
 _CACHE_KIB = 64 * 1024
+_MAX_SEQ = 2**63 - 1  # the largest SQLite integer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wp_meta (
@@ -281,22 +282,41 @@ class SqliteStore:
     def _setup(self) -> None:
         conn = self._connection()
         with self._errors():
-            conn.execute("PRAGMA journal_mode=WAL").fetchall()
             conn.execute("PRAGMA synchronous=FULL")
             # Reads of large stores touch pages all over the file: map it into memory and keep
             # a bigger page cache than the 2 MiB default.
             conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):  # executescript() would commit
-                    if statement.strip():
-                        conn.execute(statement)
-                found = conn.execute("SELECT value FROM wp_meta WHERE name = 'format'").fetchone()
-        if found is None or found[0] != FORMAT:
+            # Look first, reading only: an existing store opens without the write lock, so
+            # neither another process's long write nor a read-only file stops it.
+            found = self._format(conn)
+            if found is None:
+                conn.execute("PRAGMA journal_mode=WAL").fetchall()
+                with self._transaction():
+                    for statement in _SCHEMA.split(";"):  # executescript() would commit
+                        if statement.strip():
+                            conn.execute(statement)
+                    found = self._format(conn)
+        if found != FORMAT:
             raise StorageError(
-                f"sqlite: {self.path!r} holds store format {found and found[0]!r}; "
+                f"sqlite: {self.path!r} holds store format {found!r}; "
                 f"this library reads format {FORMAT}"
             )
+
+    @staticmethod
+    def _format(conn: sqlite3.Connection) -> object:
+        """The store format the file holds, or `None` when some table is missing."""
+        tables = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('wp_meta', 'wp_collections', 'wp_log', 'wp_head', 'wp_index')"
+            )
+        }
+        if len(tables) < 5:
+            return None
+        row = conn.execute("SELECT value FROM wp_meta WHERE name = 'format'").fetchone()
+        return None if row is None else row[0]
 
     # ------------------------------------------------------------------ plumbing
 
@@ -656,7 +676,9 @@ class SqliteStore:
         """Stream committed writes after sequence number `since`, in pages of 500."""
         require_since(since)
         self._connection()
-        return self._changes(since)
+        # SQLite integers are 64-bit: no sequence number exceeds the largest one, so a later
+        # position is the same as it (and could not be bound).
+        return self._changes(min(since, _MAX_SEQ))
 
     def _changes(self, since: int) -> Iterator[StoredRecord]:
         while True:
