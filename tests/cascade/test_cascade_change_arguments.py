@@ -27,6 +27,14 @@ def test_diff_names_arguments_that_are_not_nodes() -> None:
     assert diff_cascades(iter(cascade), (n for n in cascade)).empty
 
 
+def test_diff_refuses_an_id_given_twice() -> None:
+    nodes = list(example())
+    with pytest.raises(ValidationError) as caught:
+        diff_cascades(nodes, [*nodes, nodes[2]])
+    assert _paths(caught) == [f"$.new[{len(nodes)}].id"]
+    assert "first at $.new[2]" in caught.value.problems[0].message
+
+
 @pytest.mark.parametrize(
     ("fields", "paths"),
     [

@@ -46,6 +46,9 @@ def test_everything_after_three_slashes_is_the_path(
         ("sqlite:///", "$.url"),
         ("sqlite:///x.db?cache=shared", "$.url.cache"),
         ("sqlite:///x.db?timeout=soon", "$.url.timeout"),
+        ("sqlite:///x.db?timeout=nan", "$.url.timeout"),
+        ("sqlite:///x.db?timeout=-1", "$.url.timeout"),
+        ("sqlite:///x.db?timeout=inf", "$.url.timeout"),
     ],
 )
 def test_malformed_urls_are_refused(url: str, path: str) -> None:

@@ -119,7 +119,7 @@ def diff_cascades(old: Iterable[Node], new: Iterable[Node]) -> CascadeDiff:
 
     Raises:
         ValidationError: `old` or `new` is not an iterable of `Node` records (each wrong item
-            is named, e.g. ``$.old[0]``).
+            is named, e.g. ``$.old[0]``), or repeats an id.
     """
     summary = "invalid diff arguments"
     problems: list[Problem] = []
@@ -129,6 +129,16 @@ def diff_cascades(old: Iterable[Node], new: Iterable[Node]) -> CascadeDiff:
             given[name] = records_of(nodes, Node, f"$.{name}", summary)
         except ValidationError as error:
             problems += error.problems
+            continue
+        first: dict[str, int] = {}
+        for i, node in enumerate(given[name]):
+            at = first.setdefault(node.id, i)
+            if at != i:
+                problems.append(
+                    Problem(
+                        f"$.{name}[{i}].id", f"duplicate id {node.id!r} (first at $.{name}[{at}])"
+                    )
+                )
     if problems:
         raise ValidationError(problems, summary=summary)
     before = {node.id: node for node in given["old"]}

@@ -33,6 +33,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -241,6 +242,10 @@ def _path_from_url(url: str) -> tuple[str, float]:
             timeout = float(values[-1])
         except ValueError:
             raise ValidationError.single("$.url.timeout", "must be a number of seconds") from None
+        if not (math.isfinite(timeout) and timeout >= 0):
+            raise ValidationError.single(
+                "$.url.timeout", "must be a finite number of seconds, 0 or more"
+            )
     return path, timeout
 
 
