@@ -17,6 +17,10 @@ def _kind_problem(value: object, kind: type) -> str | None:
     """Why `value` is not a `kind`, or `None`; a datetime is no date here (they do not compare)."""
     if kind is dt.date and isinstance(value, dt.datetime):
         return "must be a date, not a datetime"
+    if kind is int:  # a bool is an int to Python, not a number here
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        return f"must be an integer, got {type(value).__name__}"
     if isinstance(value, kind):
         return None
     name = kind.__name__

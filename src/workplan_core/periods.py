@@ -39,7 +39,7 @@ from dateutil.rrule import (
     rrulestr,
 )
 
-from workplan_core._arguments import _kind_problem
+from workplan_core._arguments import check_arguments
 from workplan_core.errors import Problem, ValidationError
 
 __all__ = [
@@ -75,26 +75,12 @@ def _int_problem(value: object) -> str | None:
     return f"must be an integer, got {type(value).__name__}"
 
 
-def _problem(value: object, kind: type) -> str | None:
-    if kind is dt.date:
-        return _date_problem(value)
-    if kind is int:
-        return _int_problem(value)
-    return _kind_problem(value, kind)
-
-
 def _check_arguments(**given: tuple[object, type]) -> None:
     """Raise one ValidationError naming every argument not of its kind (paths ``$.<name>``).
 
     Called only when a method's fast chain of exact type tests fails. O(arguments).
     """
-    problems = [
-        Problem(f"$.{name}", message)
-        for name, (value, kind) in given.items()
-        if (message := _problem(value, kind))
-    ]
-    if problems:
-        raise ValidationError(problems, summary="invalid arguments")
+    check_arguments("invalid arguments", **given)
 
 
 # --------------------------------------------------------------------------- Period

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import attrs
 
+from workplan_core._fields import is_number
+from workplan_core._fields import wrong as _wrong
 from workplan_core.cascade.measures import (
     NOT_DONE,
     BinaryMeasure,
@@ -29,23 +31,14 @@ from workplan_core.serialization import record_type
 __all__ = ["Contribution", "Node"]
 
 
-def _is_number(value: object) -> bool:
-    """Whether `value` is an int or a float (a bool is not a number here)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _wrong(path: str, rule: str, value: object) -> Problem:
-    return Problem(path, f"must be {rule}, got {type(value).__name__}")
-
-
 def _check_contribution(instance: Contribution, _: object, weight: float) -> None:
     parent = instance.parent
-    if type(parent) is str and (type(weight) is float or _is_number(weight)):
+    if type(parent) is str and (type(weight) is float or is_number(weight)):
         return
     problems = []
     if type(parent) is not str:
         problems.append(_wrong("$.parent", "a string", parent))
-    if not _is_number(weight):
+    if not is_number(weight):
         problems.append(_wrong("$.weight", "a number (an int or a float)", weight))
     raise ValidationError(problems, summary="invalid contribution")
 
@@ -126,7 +119,7 @@ def _node_problems(node: Node) -> list[Problem]:
     problems = []
     for name, types, rule in _FIELD_TYPES:
         value = getattr(node, name)
-        if not (_is_number(value) if name == "weight" else type(value) in types):
+        if not (is_number(value) if name == "weight" else type(value) in types):
             problems.append(_wrong(f"$.{name}", rule, value))
         elif name == "contributions":
             problems += [

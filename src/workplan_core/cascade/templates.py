@@ -16,8 +16,10 @@ from collections.abc import Iterable
 import attrs
 
 from workplan_core._arguments import check_arguments
+from workplan_core._fields import is_number
+from workplan_core._fields import wrong as _wrong
 from workplan_core.cascade.measures import NOT_DONE, Measure
-from workplan_core.cascade.nodes import _FIELD_TYPES, Contribution, Node, _is_number, _wrong
+from workplan_core.cascade.nodes import _FIELD_TYPES, Contribution, Node
 from workplan_core.cascade.ownership import OwnerResolver
 from workplan_core.cascade.rules import DEFAULT_RULE, RollupRule
 from workplan_core.cascade.validation import MAX_WEIGHT, MIN_WEIGHT
@@ -54,7 +56,7 @@ def _check_template(  # noqa: PLR0912 (one branch per kind of field, as for a No
     for name, types, rule in _TEMPLATE_FIELDS:
         value = getattr(template, name)
         if name == "weight":
-            if not _is_number(value):
+            if not is_number(value):
                 problems.append(_wrong("$.weight", rule, value))
             elif not _weight_fits(value):
                 problems.append(Problem("$.weight", f"{_WEIGHT_RULE}, got {value!r}"))

@@ -24,7 +24,7 @@ import attrs
 from dateutil.rrule import rrulestr
 
 from workplan_core._arguments import check_arguments
-from workplan_core.checkins._fields import (
+from workplan_core._fields import (
     Check,
     field_problems,
     is_day,

@@ -36,12 +36,12 @@ import attrs
 
 from workplan_core._arguments import check_arguments
 from workplan_core._collector import collector_paused
+from workplan_core._fields import is_whole, wrong
 from workplan_core._memo import per_object
 from workplan_core.cascade import Cascade, MetricMeasure, Node, Reading, closure
 from workplan_core.cascade.measures import magnitude_ok, metric_progress
 from workplan_core.cascade.partial import rollup_closure_columns
 from workplan_core.cascade.status import STATUSES, Status
-from workplan_core.checkins._fields import is_whole, wrong
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.checkins.log import CheckinLog
 from workplan_core.checkins.timeline import Visible, latest_as_of

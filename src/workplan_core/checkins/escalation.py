@@ -19,7 +19,7 @@ from typing import Protocol
 
 import attrs
 
-from workplan_core.checkins._fields import is_whole, wrong
+from workplan_core._fields import is_whole, wrong
 from workplan_core.checkins.cadence import Cadence
 from workplan_core.checkins.impediments import Impediment
 from workplan_core.errors import Problem, ValidationError

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from workplan_core._arguments import check_arguments, records_of
-from workplan_core.checkins._fields import (
+from workplan_core._fields import (
     Check,
     field_problems,
     is_day,

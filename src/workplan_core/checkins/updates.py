@@ -15,8 +15,7 @@ from collections.abc import Callable, Collection, Iterable
 import attrs
 
 from workplan_core._arguments import check_arguments
-from workplan_core.cascade.status import Status
-from workplan_core.checkins._fields import (
+from workplan_core._fields import (
     Check,
     field_problems,
     is_day,
@@ -28,6 +27,7 @@ from workplan_core.checkins._fields import (
     items_problems,
     of_type,
 )
+from workplan_core.cascade.status import Status
 from workplan_core.checkins.impediments import (
     ImpedimentEvent,
     event_problems,

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
+from workplan_core._fields import is_number, is_whole
 from workplan_core.errors import Problem, ValidationError
 
 __all__ = [
@@ -24,16 +25,6 @@ __all__ = [
     "type_problems",
     "whole_problems",
 ]
-
-
-def is_number(value: object) -> bool:
-    """Whether `value` is an int or a float (a bool is not a number here)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def is_whole(value: object) -> bool:
-    """Whether `value` is an int (a bool is not a number here)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _got(value: object) -> str:

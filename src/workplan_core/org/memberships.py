@@ -16,7 +16,7 @@ import datetime as dt
 
 import attrs
 
-from workplan_core.org._fields import FieldCheck, date, optional_date, refuse, string
+from workplan_core._fields import Check, is_day, is_optional_day, is_text, refuse
 from workplan_core.periods import _check_arguments
 from workplan_core.serialization import record_type
 
@@ -29,8 +29,13 @@ def _active(start: dt.date, end: dt.date | None, as_of: dt.date) -> bool:
     return start <= as_of and (end is None or as_of <= end)
 
 
-def _fields(other: str) -> tuple[tuple[str, FieldCheck], ...]:
-    return (("person_id", string), (other, string), ("start", date), ("end", optional_date))
+def _fields(other: str) -> tuple[Check, ...]:
+    return (
+        ("person_id", is_text, "a string"),
+        (other, is_text, "a string"),
+        ("start", is_day, "a date"),
+        ("end", is_optional_day, "a date or None"),
+    )
 
 
 _ASSIGNMENT = _fields("position_id")

@@ -19,26 +19,28 @@ import datetime as dt
 
 import attrs
 
-from workplan_core.org._fields import (
-    FieldCheck,
-    boolean,
-    date,
-    optional_date,
-    optional_string,
+from workplan_core._fields import (
+    Check,
+    is_day,
+    is_optional_day,
+    is_optional_text,
+    is_text,
+    of_type,
     refuse,
-    string,
 )
 from workplan_core.periods import _check_arguments
 from workplan_core.serialization import record_type
 
 __all__ = ["Department", "JobTitle", "Person", "Position", "Role", "Team"]
 
+_BOOLEAN = of_type(bool)
 
-_PERSON: tuple[tuple[str, FieldCheck], ...] = (
-    ("id", string),
-    ("name", string),
-    ("start", date),
-    ("end", optional_date),
+
+_PERSON: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("name", is_text, "a string"),
+    ("start", is_day, "a date"),
+    ("end", is_optional_day, "a date or None"),
 )
 
 
@@ -81,7 +83,7 @@ class Person:
         return self.start <= as_of and (self.end is None or as_of <= self.end)
 
 
-_NAMED: tuple[tuple[str, FieldCheck], ...] = (("id", string), ("name", string))
+_NAMED: tuple[Check, ...] = (("id", is_text, "a string"), ("name", is_text, "a string"))
 
 
 def _check_job_title(title: JobTitle, _: object, name: str) -> None:
@@ -130,10 +132,10 @@ class Role:
     name: str = attrs.field(validator=_check_role)
 
 
-_DEPARTMENT: tuple[tuple[str, FieldCheck], ...] = (
-    ("id", string),
-    ("name", string),
-    ("parent_id", optional_string),
+_DEPARTMENT: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("name", is_text, "a string"),
+    ("parent_id", is_optional_text, "a string or None"),
 )
 
 
@@ -166,10 +168,10 @@ class Department:
     parent_id: str | None = attrs.field(default=None, validator=_check_department)
 
 
-_TEAM: tuple[tuple[str, FieldCheck], ...] = (
-    ("id", string),
-    ("name", string),
-    ("department_id", optional_string),
+_TEAM: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("name", is_text, "a string"),
+    ("department_id", is_optional_text, "a string or None"),
 )
 
 
@@ -204,12 +206,12 @@ class Team:
     department_id: str | None = attrs.field(default=None, validator=_check_team)
 
 
-_POSITION: tuple[tuple[str, FieldCheck], ...] = (
-    ("id", string),
-    ("job_title_id", string),
-    ("department_id", string),
-    ("reports_to", optional_string),
-    ("single_holder", boolean),
+_POSITION: tuple[Check, ...] = (
+    ("id", is_text, "a string"),
+    ("job_title_id", is_text, "a string"),
+    ("department_id", is_text, "a string"),
+    ("reports_to", is_optional_text, "a string or None"),
+    ("single_holder", _BOOLEAN, "true or false (a bool)"),
 )
 
 

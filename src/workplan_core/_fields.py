@@ -1,9 +1,9 @@
-"""Field type checks shared by the check-in records.
+"""Field type checks shared by the records of every domain package.
 
 Each record's validator runs one chain of exact type tests in the common case (a fraction of
-a microsecond: millions of status updates are made); only when that fails do the checks here
-name every field of the wrong type, with its path and rule. Values are never converted: a
-string is not a status, a datetime is not a date, a bool is not a number.
+a microsecond: millions of nodes, people and status updates are made); only when that fails do
+the checks here name every field of the wrong type, with its path and rule. Values are never
+converted: a string is not a status, a datetime is not a date, a bool is not a number.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from workplan_core.errors import Problem
+from workplan_core.errors import Problem, ValidationError
 
 __all__ = [
     "Check",
@@ -26,6 +26,7 @@ __all__ = [
     "is_whole",
     "items_problems",
     "of_type",
+    "refuse",
     "wrong",
 ]
 
@@ -95,6 +96,13 @@ def field_problems(record: object, checks: Iterable[Check], prefix: str = "$") -
         if not test(value):
             problems.append(wrong(f"{prefix}.{name}", rule, value))
     return problems
+
+
+def refuse(record: object, checks: Iterable[Check], summary: str) -> None:
+    """Raise one `ValidationError` (with `summary`) naming every field failing its check."""
+    problems = field_problems(record, checks)
+    if problems:
+        raise ValidationError(problems, summary=summary)
 
 
 def items_problems(path: str, items: object, kind: type, rule: str) -> list[Problem]:
