@@ -3,32 +3,33 @@
 It is also a supported fake for users' tests: it keeps every rule of the protocol (versions,
 atomic batches, conflicts, tombstones, history, the change feed, indexed scans) and nothing
 outlives the object. The stored data cannot be changed through a written or a returned dict:
-a record whose values are all scalars is kept as a private shallow copy (a full copy, since
-its values are immutable) and read back as a fresh one; a record that nests lists or objects
-is kept as its JSON text and decoded on every read.
+a record whose values are all scalars is kept as a tuple of its values (beside one shared
+tuple of field names per shape) and read back as a fresh dict; a record that nests lists or
+objects is kept as its JSON text and decoded on every read.
 
 Key order is kept lazily: a write only notes which keys arrived or left, and the sorted order
 of a collection (or of one indexed value) is brought up to date by the next scan that needs
 it — by sorting, when many keys changed since, or key by key, in O(log n) each, when few did.
-Each version points to its key's previous one (history is a chain), and the change feed is
-kept in one tuple per batch: the cyclic garbage collector visits every reference held by a
-list, set or dict each time it runs, so the fewer such references a million records hold,
-the less time writes spend in it.
+Each version is a plain tuple that points to its key's previous one (history is a chain), and
+the change feed is kept in one tuple per batch. The cyclic garbage collector stops tracking a
+tuple that holds only strings, numbers and such tuples, so a million versions add nothing to
+its full collections (which would otherwise trace every one of them, again and again, while
+the store grows); a write runs with the collector paused (it makes no reference cycles).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, repeat
 from types import TracebackType
-from typing import Any, NamedTuple, Self, cast
+from typing import Any, Final, Self, cast
 
 from sortedcontainers import SortedList
 
+from workplan_core._collector import collector_paused
 from workplan_core.storage.batch import (
     CheckedBatch,
     Head,
@@ -63,23 +64,29 @@ __all__ = ["MemoryStore"]
 _PAGE = 256
 _REBUILD_SHARE = 4  # rebuild a sorted order when over a quarter of its keys changed
 
-Body = JsonRecord | str | None
-"""A kept record: a private copy of a flat record, the JSON text of a nested one, or `None`."""
+Flat = tuple[tuple[str, ...], tuple[Any, ...]]
+"""A kept flat record: its field names (one tuple shared by every record of that shape) and
+its values, all scalars."""
 
+Body = Flat | str | None
+"""A kept record: a flat record's names and values, the JSON text of a nested one, or `None`."""
 
-class _Entry(NamedTuple):
-    """One version; `prev` is the key's previous version (history is a chain)."""
+# A version is a plain tuple of these fields.
+_COLLECTION: Final = 0
+_KEY: Final = 1
+_VERSION: Final = 2
+_SEQ: Final = 3
+_BODY: Final = 4
+_COMMITTED_AT: Final = 5
+_PREV: Final = 6
+_Entry = tuple[str, str, int, int, Body, dt.datetime, Any]
+"""One version: collection, key, version, sequence number, body, commit time and the key's
+previous version (`None` for the first: history is a chain).
 
-    collection: str
-    key: str
-    version: int
-    seq: int
-    body: Body
-    committed_at: dt.datetime
-    prev: _Entry | None
-
-
-_entry = cast(Callable[[tuple[Any, ...]], _Entry], functools.partial(tuple.__new__, _Entry))
+A plain tuple of strings, numbers, tuples, a datetime and `None`: the cyclic garbage
+collector stops tracking such a tuple the first time it sees it, so a million versions add
+nothing to the work of its later, full collections (a named tuple, or a dict inside, would be
+traced by every one of them)."""
 
 
 class _Keys:
@@ -161,7 +168,7 @@ class _Collection:
     def live(self, key: str) -> _Entry | None:
         """The latest version of `key` when it is live."""
         entry = self.heads.get(key)
-        return entry if entry is not None and entry.body is not None else None
+        return entry if entry is not None and entry[_BODY] is not None else None
 
     def pairs(self, entry: _Entry | None) -> set[tuple[str, str]]:
         """The index entries of a live version (computed again: entries do not keep them)."""
@@ -184,29 +191,46 @@ class _Collection:
             found.insert(key)
 
 
-def _keep(record: JsonRecord) -> Body:
-    """The private copy of a record that the store keeps."""
-    for value in record.values():
-        if type(value) is list or type(value) is dict:
-            return encode_record(record)
-    return dict(record)
+class _Shapes:
+    """One shared tuple of field names per record shape (the names of kept flat records)."""
 
+    __slots__ = ("_names",)
 
-def _bodies(checked: CheckedBatch) -> list[Body]:
-    """What the store keeps of each write (copies made outside the lock)."""
-    records = checked.records
-    if not checked.nested and None not in records:
-        return list(map(dict, cast(list[JsonRecord], records)))
-    return [None if record is None else _keep(record) for record in records]
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def flat(self, records: list[JsonRecord]) -> list[Body]:
+        """Flat records as kept bodies; O(total fields), in C."""
+        names = list(map(tuple, records))
+        shared = map(self._names.setdefault, names, names)
+        return list(zip(shared, map(tuple, map(dict.values, records)), strict=True))
+
+    def keep(self, record: JsonRecord | None) -> Body:
+        """What the store keeps of one record: a flat one's names and values, else its JSON."""
+        if record is None:
+            return None
+        for value in record.values():
+            if type(value) is list or type(value) is dict:
+                return encode_record(record)
+        names = tuple(record)
+        return (self._names.setdefault(names, names), tuple(record.values()))
+
+    def bodies(self, checked: CheckedBatch) -> list[Body]:
+        """What the store keeps of each write of a checked batch."""
+        records = checked.records
+        if not checked.nested and None not in records:
+            return self.flat(cast(list[JsonRecord], records))
+        return list(map(self.keep, records))
 
 
 def _record(entry: _Entry) -> JsonRecord | None:
-    body = entry.body
+    """A fresh dict of a version's record; `None` for a tombstone."""
+    body = entry[_BODY]
     if body is None:
         return None
-    if type(body) is dict:
-        return dict(body)
-    return decode_record(body, entry.collection, entry.key, entry.version)
+    if type(body) is tuple:
+        return dict(zip(*body, strict=True))
+    return decode_record(cast(str, body), entry[_COLLECTION], entry[_KEY], entry[_VERSION])
 
 
 class MemoryStore:
@@ -232,6 +256,7 @@ class MemoryStore:
         self._chunks: list[tuple[_Entry, ...]] = []
         self._starts: list[int] = []  # the sequence number of each chunk's first entry
         self._last = 0  # the last sequence number
+        self._shapes = _Shapes()
         self._closed = False
 
     @classmethod
@@ -277,7 +302,7 @@ class MemoryStore:
             coll.indexed = fields
             coll.index = {}
             for key, entry in coll.heads.items():
-                if entry.body is not None:
+                if entry[_BODY] is not None:
                     coll.reindex(key, set(), coll.pairs(entry))
 
     def indexed_fields(self, collection: str) -> tuple[str, ...]:
@@ -298,8 +323,12 @@ class MemoryStore:
 
     def write(self, writes: Iterable[Write]) -> Commit:
         """Write a batch atomically; O(b) for b writes (see the class's docs)."""
+        with collector_paused():  # b versions, no cycles: see the module's docs
+            return self._write(writes)
+
+    def _write(self, writes: Iterable[Write]) -> Commit:
         checked = check_batch(writes, encode=False)
-        bodies = _bodies(checked)
+        bodies = self._shapes.bodies(checked)
         with self._lock:
             self._check_open()
             now = commit_time()
@@ -310,7 +339,7 @@ class MemoryStore:
                 entries: list[_Entry] = []
                 for seq, (name, key, body, version) in enumerate(rows, first):
                     coll = self._collection(name)
-                    entry = _Entry(name, key, version, seq, body, now, coll.heads.get(key))
+                    entry = (name, key, version, seq, body, now, coll.heads.get(key))
                     self._apply(coll, entry)
                     entries.append(entry)
                 self._append(entries)
@@ -335,7 +364,7 @@ class MemoryStore:
             return False
         seqs = range(first, first + len(keys))
         columns = zip(repeat(name), keys, repeat(1), seqs, bodies, repeat(now), repeat(None))
-        entries = list(map(_entry, columns))
+        entries: list[_Entry] = list(columns)
         coll.heads.update(zip(keys, entries, strict=True))
         coll.order.insert_many(keys)
         for field in coll.indexed:
@@ -355,9 +384,9 @@ class MemoryStore:
     def _append(self, entries: list[_Entry]) -> None:
         """Add a batch's versions to the change feed."""
         if entries:
-            self._starts.append(entries[0].seq)
+            self._starts.append(entries[0][_SEQ])
             self._chunks.append(tuple(entries))
-            self._last = entries[-1].seq
+            self._last = entries[-1][_SEQ]
 
     def _heads(self, checked: CheckedBatch) -> dict[tuple[str, str], Head]:
         heads: dict[tuple[str, str], Head] = {}
@@ -365,18 +394,19 @@ class MemoryStore:
             coll = self._collections.get(name)
             last = coll.heads.get(key) if coll is not None else None
             if last is not None:
-                heads[(name, key)] = Head(last.version, last.body is not None)
+                heads[(name, key)] = Head(last[_VERSION], last[_BODY] is not None)
         return heads
 
     def _apply(self, coll: _Collection, entry: _Entry) -> None:
-        key = entry.key
+        key = entry[_KEY]
+        live = entry[_BODY] is not None
         previous = coll.live(key)
         coll.heads[key] = entry
-        if entry.body is not None and previous is None:
+        if live and previous is None:
             coll.order.insert(key)
-        elif entry.body is None and previous is not None:
+        elif not live and previous is not None:
             coll.order.remove(key)
-        old, new = coll.pairs(previous), coll.pairs(entry if entry.body is not None else None)
+        old, new = coll.pairs(previous), coll.pairs(entry if live else None)
         if old or new:
             coll.reindex(key, old, new)
 
@@ -385,12 +415,12 @@ class MemoryStore:
     @staticmethod
     def _stored(entry: _Entry) -> StoredRecord:
         return _stored_record(
-            entry.collection,
-            entry.key,
-            entry.version,
-            entry.seq,
+            entry[_COLLECTION],
+            entry[_KEY],
+            entry[_VERSION],
+            entry[_SEQ],
             _record(entry),
-            entry.committed_at,
+            entry[_COMMITTED_AT],
         )
 
     def get(self, collection: str, key: str) -> StoredRecord | None:
@@ -412,7 +442,7 @@ class MemoryStore:
             coll = self._collections.get(collection)
             found = list(map(coll.live, wanted)) if coll is not None else []
         stored = self._stored
-        return {e.key: stored(e) for e in found if e is not None}
+        return {e[_KEY]: stored(e) for e in found if e is not None}
 
     def scan(
         self, collection: str, where: Mapping[str, IndexValue] | None = None
@@ -441,7 +471,7 @@ class MemoryStore:
                 yield stored(entry)
             if len(page) < _PAGE:
                 return
-            after = page[-1].key
+            after = page[-1][_KEY]
 
     def _page(
         self, collection: str, pairs: list[tuple[str, str]], after: str | None
@@ -483,7 +513,7 @@ class MemoryStore:
             versions: list[_Entry] = []
             while entry is not None:
                 versions.append(entry)
-                entry = entry.prev
+                entry = entry[_PREV]
         versions.reverse()
         return self._versions(versions)
 

@@ -45,6 +45,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from workplan_core._collector import collector_paused
 from workplan_core.errors import ValidationError
 from workplan_core.storage.batch import (
     CheckedBatch,
@@ -468,6 +469,10 @@ class PostgresStore:
         any key that has one, and the batch is then rolled back and written the long way, so
         a conflict still lists every conflicting key.
         """
+        with collector_paused():  # a batch's rows make no reference cycles
+            return self._write_batch(writes)
+
+    def _write_batch(self, writes: Iterable[Write]) -> Commit:
         checked = check_batch(writes)
         now = commit_time()
         conn = self._connection()

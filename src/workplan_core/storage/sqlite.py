@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
+from workplan_core._collector import collector_paused
 from workplan_core.errors import ValidationError
 from workplan_core.storage.batch import (
     CheckedBatch,
@@ -433,6 +434,10 @@ class SqliteStore:
         ``wp_head`` refuses any key that has one. Then, and for every other batch, the heads
         are read and checked, so a conflict lists every conflicting key and nothing is written.
         """
+        with collector_paused():  # a batch's rows make no reference cycles
+            return self._write_batch(writes)
+
+    def _write_batch(self, writes: Iterable[Write]) -> Commit:
         checked = check_batch(writes)
         now = commit_time()
         if not checked.keys:
