@@ -11,7 +11,10 @@ For each size, in a fresh process (so that peak memory belongs to that size alon
 * line of sight: the path from a random node to its strategic objective, median per query;
 * peak memory: the process's peak resident set size;
 * calibration: the bare loop over flat arrays that the issue times at about 0.1 s for 1M nodes
-  on its reference machine, to read the other numbers against this machine's speed.
+  on its reference machine, to read the other numbers against this machine's speed;
+* persistence (after the peak memory row, which it would otherwise change): saving the cascade
+  through a `Workspace` on a new SQLite file and loading it back, up to 100,000 nodes (at 1M
+  each takes about half a minute; not a target).
 
 Usage::
 
@@ -28,8 +31,10 @@ from __future__ import annotations
 import gc
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from _common import bare_loop, best_of, row, sweep, target_verdict, timed
@@ -44,6 +49,7 @@ from workplan_core.cascade import (
     rollup,
 )
 from workplan_core.synthetic.cascade import generate_cascade
+from workplan_core.workspace import Workspace
 
 SIZES = (10_000, 100_000, 1_000_000)
 TARGETS = {  # at 1M nodes
@@ -52,6 +58,7 @@ TARGETS = {  # at 1M nodes
     "update (median)": 10e-6,
 }
 RSS_TARGET_MB = 1024
+PERSIST_MAX = 100_000  # the largest size whose save and load are timed
 UPDATES = 20_000
 QUERIES = 10_000
 
@@ -142,7 +149,24 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
         )
     )
     rows.append(row(size, "peak RSS", 0.0, 1, "MB"))
+    if size <= PERSIST_MAX:
+        rows.extend(persistence_rows(cascade))
     return rows
+
+
+def persistence_rows(cascade: Cascade) -> list[dict[str, Any]]:
+    """Save the cascade through a workspace on a new SQLite file, then load it back."""
+    size = len(cascade.nodes)
+    with tempfile.TemporaryDirectory() as folder:
+        with Workspace.open(f"sqlite:///{Path(folder) / 'cascade.db'}") as workspace:
+            _, save_s = timed(lambda: workspace.save_cascade(cascade))
+        with Workspace.open(f"sqlite:///{Path(folder) / 'cascade.db'}") as workspace:
+            loaded, load_s = timed(workspace.load_cascade)
+    assert loaded.nodes == cascade.nodes
+    return [
+        row(size, "save to SQLite (Workspace)", save_s, size, "nodes"),
+        row(size, "load from SQLite (Workspace)", load_s, size, "nodes"),
+    ]
 
 
 def verdict(result: dict[str, Any]) -> str:

@@ -49,6 +49,7 @@ from operator import lt
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
+from workplan_core._collector import collector_paused
 from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig, Node
 from workplan_core.checkins import (
     Cadence,
@@ -1101,6 +1102,7 @@ class Workspace:
         parts = [(s, getattr(organisation, s.field)) for s in ORGANISATION_SECTIONS]
         return self._save_sections(parts, "organisation", overwrite)
 
+    @collector_paused(settle=True)  # many records, no reference cycles, some kept as the base
     def _save_sections(
         self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str, overwrite: bool
     ) -> Commit:
@@ -1168,6 +1170,7 @@ class Workspace:
             )
         return commit
 
+    @collector_paused(settle=True)  # many long-lived records, no reference cycles
     def load_organisation(self) -> Organisation:
         """Read the stored organisation (an empty one if none was saved); O(records).
 
@@ -1190,6 +1193,7 @@ class Workspace:
         parts = [(CASCADE_SECTION, cascade.nodes), (CASCADE_CONFIG_SECTION, (cascade.config,))]
         return self._save_sections(parts, "cascade", overwrite)
 
+    @collector_paused(settle=True)  # many long-lived records, no reference cycles
     def load_cascade(self, config: CascadeConfig | None = None) -> Cascade:
         """Read the stored cascade and check it against its configuration; O(nodes).
 
@@ -1322,6 +1326,7 @@ class Workspace:
                 store.declare(collection, indexed=indexed)
         return self.store.write(writes)
 
+    @collector_paused(settle=True)  # many long-lived records, no reference cycles
     def load_checkin_log(self) -> CheckinLog:
         """Rebuild the check-in log from the store alone; O(records · log)."""
         parts = [
