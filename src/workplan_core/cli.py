@@ -39,7 +39,7 @@ from workplan_core.org import Organisation, OwnerKind
 from workplan_core.periods import FiscalCalendar, Granularity
 from workplan_core.storage import Put, Store
 from workplan_core.storage.registry import STORE_ENV_VAR, url_scheme
-from workplan_core.storage.sqlite import _path_from_url
+from workplan_core.storage.sqlite import parse_sqlite_url, sqlite_url
 from workplan_core.synthetic import generate_organisation
 from workplan_core.synthetic.cascade import generate_cascade
 from workplan_core.synthetic.checkins import generate_checkins
@@ -113,7 +113,7 @@ def _sqlite_path(url: str) -> Path | None:
     """The file of a ``sqlite:///`` URL, or `None` for other schemes and ``:memory:``."""
     if url_scheme(url) != "sqlite":
         return None
-    path, _ = _path_from_url(url)
+    path = parse_sqlite_url(url).path
     return None if path == ":memory:" else Path(path)
 
 
@@ -132,7 +132,8 @@ def _written_by_the_demo(path: Path) -> bool:
     if header != SQLITE_HEADER:
         raise _RefusedError(f"refusing to replace {path}: it is not an SQLite file")
     try:
-        uri = f"file:{quote(str(path))}?mode=ro"
+        # Absolute: a file named ":memory:" is a file, not SQLite's in-memory database.
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as error:
@@ -141,7 +142,7 @@ def _written_by_the_demo(path: Path) -> bool:
         raise _RefusedError(
             f"refusing to replace {path}: it is an SQLite database, not a workplan store"
         )
-    with Workspace.open(f"sqlite:///{quote(str(path))}") as workspace:
+    with Workspace.open(sqlite_url(path.absolute())) as workspace:
         marked = workspace.store.get(*MARKER) is not None
     return marked or path.name == DEMO_DB.name
 
@@ -327,7 +328,7 @@ def _store_url(args: argparse.Namespace) -> str:
     path = args.db if args.db is not None else None
     if path is None and (named := os.environ.get(STORE_ENV_VAR)):
         return named
-    return f"sqlite:///{quote(str(path if path is not None else DEMO_DB))}"
+    return sqlite_url(path if path is not None else DEMO_DB)
 
 
 def _at_least(minimum: int) -> Callable[[str], int]:

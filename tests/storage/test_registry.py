@@ -14,6 +14,8 @@ import pytest
 from workplan_core.errors import NotFoundError, StorageError, ValidationError
 from workplan_core.storage import (
     BackendNotFoundError,
+    Store,
+    StoreBusyError,
     backend_schemes,
     open_store,
     register_backend,
@@ -233,3 +235,95 @@ def test_backends_and_their_drivers_are_imported_only_when_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+class DriverError(Exception):
+    """A plugin driver's own exception, unknown to the library."""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("bad option 'frobnicate'"),
+        OSError(13, "Permission denied"),
+        DriverError("server closed the connection"),
+        RuntimeError("not configured"),
+        TypeError("open_it() takes 0 positional arguments but 1 was given"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_a_factorys_own_exception_becomes_a_storage_error(error: Exception) -> None:
+    def open_it(url: str) -> Store:
+        raise error
+
+    register_backend("flaky", open_it)
+    with pytest.raises(StorageError) as caught:
+        open_store("flaky://user:secret@host/db")
+    assert caught.value.__cause__ is error
+    assert not isinstance(caught.value, BackendNotFoundError)
+    message = str(caught.value)
+    assert "'flaky'" in message
+    assert f"{type(error).__name__}: {error}" in message
+    assert "open_it" in message
+    assert "secret" not in message
+
+
+def test_an_entry_point_factorys_own_exception_becomes_a_storage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "failing_backend_module.py").write_text(
+        "class DriverError(Exception):\n"
+        "    pass\n"
+        "def open_it(url):\n"
+        "    raise DriverError('no route to host')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _entry_points(monkeypatch, failing="failing_backend_module:open_it")
+    with pytest.raises(StorageError, match=r"'failing'.*DriverError: no route to host") as caught:
+        open_store("failing://host")
+    assert type(caught.value.__cause__).__name__ == "DriverError"
+
+
+def test_a_factory_that_cannot_import_its_driver_is_a_backend_not_found() -> None:
+    def open_it(url: str) -> Store:
+        import no_such_driver_anywhere  # type: ignore[import-not-found]  # noqa: F401
+
+        raise AssertionError  # pragma: no cover
+
+    register_backend("nodriver", open_it)
+    with pytest.raises(BackendNotFoundError, match="no_such_driver_anywhere") as caught:
+        open_store("nodriver://")
+    assert isinstance(caught.value.__cause__, ImportError)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValidationError.single("$.url.mode", "unknown option"),
+        StoreBusyError("busy"),
+        StorageError("cannot open"),
+        BackendNotFoundError("driver missing"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_a_factorys_library_errors_pass_unchanged(error: Exception) -> None:
+    def open_it(url: str) -> Store:
+        raise error
+
+    register_backend("strict", open_it)
+    with pytest.raises(type(error)) as caught:
+        open_store("strict://")
+    assert caught.value is error
+
+
+@pytest.mark.parametrize(
+    "error", [KeyboardInterrupt(), SystemExit(3), MemoryError()], ids=lambda e: type(e).__name__
+)
+def test_interrupts_and_exhaustion_in_a_factory_are_not_converted(error: BaseException) -> None:
+    def open_it(url: str) -> Store:
+        raise error
+
+    register_backend("interrupted", open_it)
+    with pytest.raises(type(error)) as caught:
+        open_store("interrupted://")
+    assert caught.value is error

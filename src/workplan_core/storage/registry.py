@@ -21,7 +21,10 @@ its package is missing, its module fails while importing, or the attribute the e
 names does not exist — raises
 [BackendNotFoundError][workplan_core.storage.errors.BackendNotFoundError] naming the entry
 point and the package; a factory that returns something other than a store raises
-[StorageError][workplan_core.errors.StorageError].
+[StorageError][workplan_core.errors.StorageError]. Opening follows the protocol's rule that
+every backend raises the library's errors: an exception of a factory's own (its driver's
+error, an `OSError`, a `ValueError`) becomes a `StorageError` chained to it (``from``), and an
+`ImportError` a `BackendNotFoundError`; the library's errors pass unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import NamedTuple, TypeAlias
 
-from workplan_core.errors import NotFoundError, StorageError, ValidationError
+from workplan_core.errors import NotFoundError, StorageError, ValidationError, WorkplanError
 from workplan_core.storage.errors import BackendNotFoundError
 from workplan_core.storage.protocol import Store
 
@@ -240,6 +243,13 @@ def _factory(scheme: str) -> StoreFactory:
     return factory
 
 
+def _name_of(factory: StoreFactory) -> str:
+    """How to name a factory in a message, e.g. ``my_package.store.open_my_store``."""
+    name = getattr(factory, "__qualname__", None) or type(factory).__qualname__
+    module = getattr(factory, "__module__", None)
+    return f"{module}.{name}" if isinstance(module, str) else str(name)
+
+
 def url_scheme(url: str) -> str:
     """The lowercased scheme of a store URL.
 
@@ -277,14 +287,33 @@ def open_store(url: str | None = None) -> Store:
             its package fails to import (the message names the package to install) or the
             attribute its entry point names does not exist.
         StorageError: the backend could not open the store, or its factory returned
-            something that is not a store.
+            something that is not a store. An exception of the factory's own (a driver's
+            error, `OSError`, `ValueError`…) becomes a `StorageError` naming the scheme, the
+            factory and the exception, which is its `__cause__`; one that is `ImportError`
+            becomes `BackendNotFoundError`. The library's errors (`ValidationError` for a
+            bad URL, `StoreBusyError`, …) pass unchanged, and so do `KeyboardInterrupt`,
+            `SystemExit` and `MemoryError`.
     """
     chosen = url if url is not None else (os.environ.get(STORE_ENV_VAR) or DEFAULT_URL)
-    factory = _factory(url_scheme(chosen))
-    store = factory(chosen)
+    scheme = url_scheme(chosen)
+    factory = _factory(scheme)
+    try:
+        store = factory(chosen)
+    except (WorkplanError, MemoryError):
+        raise  # the library's own errors are already what callers catch
+    except ImportError as exc:  # e.g. the factory imports its driver when first called
+        raise BackendNotFoundError(
+            f"the storage backend for {scheme!r} ({_name_of(factory)}) failed to import "
+            f"what it needs: {exc}; install the package that provides it"
+        ) from exc
+    except Exception as exc:  # a plugin's factory may raise its driver's own errors
+        raise StorageError(
+            f"the storage backend for {scheme!r} ({_name_of(factory)}) could not open the "
+            f"store: {type(exc).__name__}: {exc}"
+        ) from exc
     if not isinstance(store, Store):
         raise StorageError(
-            f"the storage backend for {url_scheme(chosen)!r} returned an object of type "
+            f"the storage backend for {scheme!r} returned an object of type "
             f"{type(store).__name__!r}, not a store (an object with the methods of "
             "workplan_core.storage.Store)"
         )

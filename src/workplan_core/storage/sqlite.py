@@ -23,8 +23,9 @@ the long way, which reads every head and lists every conflict. Bulk rows go in w
 multi-row ``INSERT`` statements.
 
 URL forms: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (everything after
-``sqlite:///`` is the path) and ``sqlite:///:memory:``; the query ``?timeout=5`` sets the busy
-timeout in seconds (default 30).
+``sqlite:///`` is the path, percent-encoded: ``sqlite:///my%20plan.db`` is ``my plan.db``) and
+``sqlite:///:memory:``; the query ``?timeout=5`` sets the busy timeout in seconds (default 30).
+`parse_sqlite_url` reads a URL and `sqlite_url` writes the URL of any path.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from types import TracebackType
-from typing import Any, Self
-from urllib.parse import parse_qs, unquote
+from typing import Any, NamedTuple, Self
+from urllib.parse import parse_qs, quote, unquote
 
 from workplan_core._collector import collector_paused
 from workplan_core.errors import ValidationError
@@ -78,7 +79,7 @@ from workplan_core.storage.records import (
     _stored_record,
 )
 
-__all__ = ["SqliteStore"]
+__all__ = ["SqliteStore", "SqliteUrl", "parse_sqlite_url", "sqlite_url"]
 
 FORMAT = 1
 _PAGE = 500
@@ -223,22 +224,74 @@ def _moment_of(micros: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=micros)
 
 
-def _path_from_url(url: str) -> tuple[str, float]:
+class SqliteUrl(NamedTuple):
+    """What a ``sqlite:///…`` URL names: see `parse_sqlite_url`."""
+
+    path: str
+    """The database file, percent-decoded, as given to `SqliteStore` (``":memory:"`` for the
+    in-memory database)."""
+    timeout: float
+    """Seconds to wait for another process's write lock (default 30)."""
+
+
+_DEFAULT_TIMEOUT = 30.0
+_MEMORY = ":memory:"
+# Characters `sqlite_url` leaves as they are: '/' separates folders, and ':' keeps
+# `sqlite:///:memory:` and drive letters readable. Everything else that is not a letter, a
+# digit or one of "_.-~" is percent-encoded.
+_SAFE = "/:"
+
+
+def parse_sqlite_url(url: str) -> SqliteUrl:
+    """The file and options that a ``sqlite:///…`` URL names.
+
+    Everything after ``sqlite:///`` up to a ``?`` is the path, percent-decoded as UTF-8:
+    ``sqlite:///plan.db`` is relative to the working directory, ``sqlite:////var/lib/plan.db``
+    absolute, and ``sqlite:///my%20plan%20%231.db`` the file ``my plan #1.db``. A ``%`` that
+    starts no escape (two hexadecimal digits) is itself, and other characters may be written
+    as they are (``+`` is a plus, not a space). A path of ``:memory:`` (written so or
+    encoded) is SQLite's in-memory database; write ``./:memory:`` for a file of that name.
+    The query sets options: ``?timeout=5`` is the busy timeout in seconds.
+
+    `sqlite_url` writes the URL of any path, so that
+    ``parse_sqlite_url(sqlite_url(path)).path == str(path)``.
+
+    Raises:
+        ValidationError: at ``$.url`` when the URL has a host, names no file, has escapes
+            that are not UTF-8 or a NUL character (``%00``) in its path; at
+            ``$.url.<option>`` for an unknown or malformed option.
+    """
     prefix = "sqlite:///"
-    if not url.lower().startswith(prefix):
+    if not isinstance(url, str) or not url.lower().startswith(prefix):
         raise ValidationError.single(
             "$.url",
             "SQLite URLs have no host: use sqlite:///relative/path.db or "
             "sqlite:////absolute/path.db",
         )
     rest, _, query = url[len(prefix) :].partition("?")
-    path = unquote(rest)
+    try:
+        path = unquote(rest, errors="strict")
+    except UnicodeDecodeError:
+        raise ValidationError.single(
+            "$.url",
+            f"the escapes in the path {rest!r} are not UTF-8: percent-encode the path's "
+            "UTF-8 bytes (sqlite_url(path) writes the URL of a path), and write a '%' "
+            "that is part of the file's name as %25",
+        ) from None
     if not path:
         raise ValidationError.single("$.url", "names no database file (sqlite:///path.db)")
-    timeout = 30.0
+    if "\x00" in path:
+        raise ValidationError.single(
+            "$.url", "the path must not contain a NUL character (%00): no file has one"
+        )
+    timeout = _DEFAULT_TIMEOUT
     for name, values in parse_qs(query, keep_blank_values=True).items():
         if name != "timeout":
-            raise ValidationError.single(f"$.url.{name}", "unknown option (known: timeout)")
+            raise ValidationError.single(
+                f"$.url.{name}",
+                "unknown option (known: timeout); a '?' that is part of the file's name "
+                "is written %3F",
+            )
         try:
             timeout = float(values[-1])
         except ValueError:
@@ -247,7 +300,48 @@ def _path_from_url(url: str) -> tuple[str, float]:
             raise ValidationError.single(
                 "$.url.timeout", "must be a finite number of seconds, 0 or more"
             )
-    return path, timeout
+    return SqliteUrl(path, timeout)
+
+
+def sqlite_url(path: str | os.PathLike[str], *, timeout: float | None = None) -> str:
+    """The ``sqlite:///…`` URL that names `path`: the URL form of `SqliteStore(path)`.
+
+    The path is percent-encoded as UTF-8, so any file name survives (spaces, ``%``, ``#``,
+    ``?``, any Unicode text): ``sqlite_url("my plan #1.db")`` is
+    ``"sqlite:///my%20plan%20%231.db"``, and an absolute path gives four slashes
+    (``sqlite:////var/lib/plan.db``). ``":memory:"`` gives ``"sqlite:///:memory:"``, the
+    in-memory database, as `SqliteStore(":memory:")` does.
+
+    Args:
+        path: the database file, relative to the working directory or absolute.
+        timeout: seconds to wait for another process's write lock, added as ``?timeout=``;
+            `None` leaves the default (30).
+
+    Raises:
+        ValidationError: at ``$.path`` when `path` is empty, contains a NUL character or is
+            not Unicode text (a file name that could not be decoded); at ``$.timeout`` when
+            `timeout` is negative or not finite.
+    """
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise ValidationError.single(
+            "$.path", "must be a non-empty file path without NUL characters"
+        )
+    try:
+        url = f"sqlite:///{quote(text, safe=_SAFE)}"
+    except UnicodeEncodeError:
+        raise ValidationError.single(
+            "$.path",
+            f"{text!r} is not Unicode text (a file name that could not be decoded); open it "
+            "with SqliteStore(path) instead",
+        ) from None
+    if timeout is None:
+        return url
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ValidationError.single("$.timeout", "must be a number of seconds")
+    if not (math.isfinite(timeout) and timeout >= 0):
+        raise ValidationError.single("$.timeout", "must be a finite number of seconds, 0 or more")
+    return f"{url}?timeout={quote(repr(timeout))}"  # quoted: a query reads '+' as a space
 
 
 class SqliteStore:
@@ -282,7 +376,7 @@ class SqliteStore:
     @classmethod
     def from_url(cls, url: str) -> SqliteStore:
         """Open the store named by a ``sqlite:///…`` URL (see the module's docs for forms)."""
-        path, timeout = _path_from_url(url)
+        path, timeout = parse_sqlite_url(url)
         return cls(path, timeout=timeout)
 
     def _setup(self) -> None:
