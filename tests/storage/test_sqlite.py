@@ -194,3 +194,10 @@ def test_a_read_only_file_opens_for_reads(tmp_path: Path) -> None:
         assert copy.read_bytes() == path.read_bytes()  # nothing was written to it
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("path", ["", "a\x00b.db"])
+def test_a_path_that_names_no_file_is_refused(path: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        SqliteStore(path)
+    assert [p.path for p in caught.value.problems] == ["$.path"]

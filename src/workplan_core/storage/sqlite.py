@@ -361,6 +361,8 @@ class SqliteStore:
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = os.fspath(path)
+        if not self.path or "\x00" in self.path:
+            raise ValidationError.single("$.path", "must name a file: not empty, without NUL")
         self._indexed: dict[str, tuple[str, ...]] = {}
         self._generation = -1
         with self._errors():
