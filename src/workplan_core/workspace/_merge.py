@@ -1,0 +1,268 @@
+"""Saving sections as a three-way merge of the caller's records, the base and the store.
+
+The *base* is what a workspace last loaded or saved of each collection. A save writes only
+what the caller changed since then, each write expecting the version seen then, so records
+others changed or added meanwhile stay, and a record both changed is a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from workplan_core.errors import ConflictError, Problem, ValidationError
+from workplan_core.serialization import dump_record
+from workplan_core.storage import Commit, Delete, JsonRecord, Put, Store, StoredRecord, Write
+from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
+from workplan_core.storage.typed import load_stored
+from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
+from workplan_core.workspace._sections import Section
+
+__all__ = ["load_section", "save_sections"]
+
+
+def _keyed(
+    section: Section, records: Sequence[Any], problems: list[Problem]
+) -> dict[str, tuple[Any, JsonRecord]]:
+    """The section's records by key, in order: each with the dict it is stored as.
+
+    A record whose key is not a valid store key (too long, say), or is the key of an
+    earlier record, is left out and noted in `problems`.
+    """
+    keyed: dict[str, tuple[Any, JsonRecord]] = {}
+    first: dict[str, int] = {}
+    for position, record in enumerate(records):
+        data = dump_record(record)
+        key = section.key(data)
+        rule = name_problem(key, MAX_KEY_LENGTH)
+        if rule:
+            shown = key if len(key) <= 60 else f"{key[:57]}..."
+            problems.append(
+                Problem(
+                    f"$.{section.field}[{position}]",
+                    f"its key {shown!r} (from {', '.join(section.identity) or 'its section'}) "
+                    f"{rule}",
+                )
+            )
+            continue
+        if key in keyed:
+            problems.append(
+                Problem(
+                    f"$.{section.field}[{position}]",
+                    f"has the key {key!r} of $.{section.field}[{first[key]}] "
+                    f"({', '.join(section.identity)}); each record needs its own",
+                )
+            )
+            continue
+        keyed[key] = (record, data)
+        first[key] = position
+    return keyed
+
+
+class _Seen(NamedTuple):
+    """A record as this workspace last saw it stored: its version and its value."""
+
+    version: int
+    value: Any
+
+
+def _merge_writes(
+    collection: str,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    base: dict[str, _Seen] | None,
+    *,
+    overwrite: bool,
+    conflicts: list[tuple[str, str]],
+) -> list[Write]:
+    """The writes that save `mine` into `collection`, which holds `stored` now.
+
+    With a `base` (what this workspace last loaded or saved), only what the caller changed
+    since is written (see `_changed_writes`). Without one, see `_blind_writes`.
+    """
+    if base is None:
+        return _blind_writes(collection, mine, stored, overwrite=overwrite, conflicts=conflicts)
+    return _changed_writes(collection, mine, stored, base)
+
+
+def _changed_writes(
+    collection: str,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    base: dict[str, _Seen],
+) -> list[Write]:
+    """Write only what the caller changed since `base`, each expecting the version seen then.
+
+    A record the caller left as it was stays as another writer may have changed it since, a
+    record another writer added stays, and a record both changed is a conflict (the store
+    refuses the write). A record the caller dropped is deleted unless it is gone already.
+    """
+    writes: list[Write] = []
+    for key, (value, data) in mine.items():
+        seen = base.get(key)
+        if seen is None:
+            writes.append(Put(collection, key, data, None))
+        elif seen.value is not value and seen.value != value:
+            writes.append(Put(collection, key, data, seen.version))
+    for key, seen in base.items():
+        if key not in mine and key in stored:
+            writes.append(Delete(collection, key, seen.version))
+    return writes
+
+
+def _blind_writes(
+    collection: str,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    *,
+    overwrite: bool,
+    conflicts: list[tuple[str, str]],
+) -> list[Write]:
+    """Write `mine` over a collection this workspace never saw.
+
+    A record stored equal to the caller's is left alone; one that differs, or that is stored
+    but not in `mine`, is another writer's data: noted in `conflicts`, or replaced (deleted)
+    when `overwrite`.
+    """
+    writes: list[Write] = []
+    rest = dict(stored)
+    for key, (_, data) in mine.items():
+        old = rest.pop(key, None)
+        if old is None:
+            writes.append(Put(collection, key, data, None))
+        elif old.record != data:
+            if overwrite:
+                writes.append(Put(collection, key, data, old.version))
+            else:
+                conflicts.append((collection, key))
+    for key, old in rest.items():
+        if overwrite:
+            writes.append(Delete(collection, key, old.version))
+        else:
+            conflicts.append((collection, key))
+    return writes
+
+
+def _seen_after(
+    mine: dict[str, tuple[Any, JsonRecord]],
+    base: dict[str, _Seen] | None,
+    stored: dict[str, int],
+    written: dict[str, int],
+) -> dict[str, _Seen]:
+    """What the workspace has seen of a collection after saving `mine` into it."""
+    seen: dict[str, _Seen] = {}
+    for key, (value, _) in mine.items():
+        version = written.get(key)
+        if version is not None:
+            seen[key] = _Seen(version, value)
+        elif base is not None and key in base:
+            seen[key] = base[key]  # left as it was: the version and value seen before
+        else:
+            seen[key] = _Seen(stored[key], value)  # stored equal to it already
+    return seen
+
+
+def save_sections(
+    store: Store,
+    records_seen: dict[str, dict[str, _Seen]],
+    orders_seen: dict[str, dict[str, _Seen]],
+    parts: Iterable[tuple[Section, Sequence[Any]]],
+    aggregate: str,
+    *,
+    overwrite: bool,
+) -> Commit:
+    """Write what changed in the sections in one atomic batch; remember what was saved.
+
+    `records_seen` (collection -> key -> record) and `orders_seen` (collection -> its order
+    record) are the workspace's base; both are updated to what the store holds after the save.
+    """
+    problems: list[Problem] = []
+    keyed = [(section, _keyed(section, records, problems)) for section, records in parts]
+    if problems:
+        raise ValidationError(problems, summary=f"cannot save the {aggregate}")
+    writes: list[Write] = []
+    conflicts: list[tuple[str, str]] = []
+    versions: dict[str, dict[str, int]] = {}
+    orders: dict[str, dict[str, tuple[Any, JsonRecord]]] = {}
+    for section, mine in keyed:
+        collection = section.collection
+        stored = {r.key: r for r in store.scan(collection)}
+        versions[collection] = {key: r.version for key, r in stored.items()}
+        base = records_seen.get(collection)
+        writes += _merge_writes(
+            collection, mine, stored, base, overwrite=overwrite, conflicts=conflicts
+        )
+        order = _order_record(list(mine))
+        orders[collection] = {} if order is None else {collection: (order, order)}
+        current = store.get(ORDER_COLLECTION, collection)
+        now = {} if current is None else {collection: current}
+        versions[f"{ORDER_COLLECTION}/{collection}"] = (
+            {} if current is None else {collection: current.version}
+        )
+        seen = orders_seen.get(collection)
+        writes += _merge_writes(
+            ORDER_COLLECTION,
+            orders[collection],
+            now,
+            seen,
+            overwrite=overwrite,
+            conflicts=conflicts,
+        )
+    if conflicts:
+        raise ConflictError(
+            f"{len(conflicts)} record(s) are stored differently from what this workspace "
+            f"last loaded or saved; load the {aggregate} again (or save it with "
+            "overwrite=True to replace what is stored)",
+            conflicts,
+        )
+    for section, _ in keyed:
+        if store.indexed_fields(section.collection) != tuple(sorted(section.indexed)):
+            store.declare(section.collection, indexed=section.indexed)
+    commit = store.write(writes)
+    written: dict[str, dict[str, int]] = {}
+    for write, version in zip(writes, commit.versions, strict=True):
+        slot = write.collection
+        if slot == ORDER_COLLECTION:
+            slot = f"{ORDER_COLLECTION}/{write.key}"
+        written.setdefault(slot, {})[write.key] = version
+    for section, mine in keyed:
+        collection = section.collection
+        records_seen[collection] = _seen_after(
+            mine, records_seen.get(collection), versions[collection], written.get(collection, {})
+        )
+        slot = f"{ORDER_COLLECTION}/{collection}"
+        orders_seen[collection] = _seen_after(
+            orders[collection],
+            orders_seen.get(collection),
+            versions[slot],
+            written.get(slot, {}),
+        )
+    return commit
+
+
+def load_section(
+    store: Store,
+    section: Section,
+    records_seen: dict[str, dict[str, _Seen]],
+    orders_seen: dict[str, dict[str, _Seen]],
+) -> list[Any]:
+    """The section's records in the order saved, remembering the versions read. O(records).
+
+    Records that the section's order record does not expect (written into the
+    collection by other means) take the free places in key order. What was read becomes the
+    section's base in `records_seen` and `orders_seen`.
+    """
+    collection = section.collection
+    seen: dict[str, _Seen] = {}
+    items: dict[str, Any] = {}
+    for stored in store.scan(collection):
+        item = items[stored.key] = load_stored(stored, section.cls)
+        seen[stored.key] = _Seen(stored.version, item)
+    records_seen[collection] = seen
+    order = store.get(ORDER_COLLECTION, collection)
+    orders_seen[collection] = (
+        {} if order is None else {collection: _Seen(order.version, order.record)}
+    )
+    if order is None:
+        return list(items.values())
+    return _in_order(items, _moved(order))

@@ -1,0 +1,105 @@
+"""Order records: a section's order kept beside its records when it is not key order.
+
+A collection returns its records in key order; a section saved in another order gets one small
+record in [ORDER_COLLECTION][workplan_core.workspace.ORDER_COLLECTION] that lists only the keys
+outside a longest run in key order, so loading puts the records back in the order saved.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Sequence
+from operator import lt
+from typing import Any
+
+from workplan_core.storage import CorruptRecordError, JsonRecord, StoredRecord
+
+__all__ = ["ORDER_COLLECTION"]
+
+
+ORDER_COLLECTION = "workspace.order"
+"""Where a section's order is kept when it is not key order: one record per section's
+collection, ``{"$type": "workspace.order", "$version": 1, "moved": [[position, key], …]}``."""
+
+_ORDER_TYPE = "workspace.order"
+
+
+def _ascending_run(keys: Sequence[str]) -> set[int]:
+    """The positions of a longest run of keys in key order (not necessarily adjacent).
+
+    Patience sorting: O(n log n) for n keys, all distinct.
+    """
+    tails: list[str] = []  # per run length, the smallest key that ends such a run
+    ends: list[int] = []  # the position of that key
+    before = [-1] * len(keys)  # per position, the previous position of its run
+    for position, key in enumerate(keys):
+        length = bisect.bisect_left(tails, key)
+        if length == len(tails):
+            tails.append(key)
+            ends.append(position)
+        else:
+            tails[length] = key
+            ends[length] = position
+        before[position] = ends[length - 1] if length else -1
+    run: set[int] = set()
+    position = ends[-1] if ends else -1
+    while position >= 0:
+        run.add(position)
+        position = before[position]
+    return run
+
+
+def _order_record(keys: Sequence[str]) -> JsonRecord | None:
+    """The order record of a section with these keys; `None` when they are in key order.
+
+    It lists only the keys outside a longest run in key order, each with its position: the
+    others fill the remaining positions in key order. Records appended out of order, or a
+    few moved, make a small record, and it changes only when those keys move.
+    """
+    if all(map(lt, keys, keys[1:])):
+        return None
+    run = _ascending_run(keys)
+    moved = [[position, key] for position, key in enumerate(keys) if position not in run]
+    return {"$type": _ORDER_TYPE, "$version": 1, "moved": moved}
+
+
+def _moved(stored: StoredRecord) -> list[tuple[int, str]]:
+    """The (position, key) pairs of an order record, checked."""
+    record = stored.record or {}
+    moved = record.get("moved")
+    pairs: list[tuple[int, str]] = []
+    if record.get("$type") == _ORDER_TYPE and type(moved) is list:
+        for pair in moved:
+            if type(pair) is not list or len(pair) != 2:
+                break
+            position, key = pair
+            if type(position) is not int or type(key) is not str or position < 0:
+                break
+            if pairs and position <= pairs[-1][0]:
+                break
+            pairs.append((position, key))
+        else:
+            return pairs
+    raise CorruptRecordError(
+        stored.collection,
+        stored.key,
+        stored.version,
+        "must list [position, key] pairs in increasing positions",
+    )
+
+
+def _in_order(items: dict[str, Any], moved: list[tuple[int, str]]) -> list[Any]:
+    """The section's items (by key, in key order) put back in the order saved. O(n).
+
+    Keys the order record lists but the collection lacks are skipped; items it does not
+    place keep key order around the placed ones.
+    """
+    placed = [(position, items.pop(key)) for position, key in moved if key in items]
+    rest = iter(items.values())
+    ordered: list[Any] = []
+    for position, item in placed:
+        ordered.extend(itertools.islice(rest, max(position - len(ordered), 0)))
+        ordered.append(item)
+    ordered.extend(rest)
+    return ordered
