@@ -14,6 +14,8 @@ from workplan_core.checkins import (
     Cadence,
     CheckIn,
     CheckinLog,
+    ImpedimentAction,
+    ImpedimentEvent,
     Severity,
     StatusUpdate,
     Weekday,
@@ -335,3 +337,43 @@ def test_a_correction_keeps_the_last_update_day_of_the_reading_it_corrects() -> 
     )
     stale = [a for a in board.needs_attention if a.reason is AttentionReason.STALE]
     assert [(a.subject_id, a.since) for a in stale] == [("t2", D(2027, 1, 4))]
+
+
+def test_a_withdrawn_help_request_leaves_the_dashboard_until_asked_again() -> None:
+    # anna asked chen for help on Jan 11 (check-in w2); she withdraws it on Jan 13 and asks
+    # omar on Jan 15; the impediment stays open throughout
+    withdraw = ImpedimentEvent(
+        "e2", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 13), "anna", withdraws_help=True
+    )
+    ask_again = ImpedimentEvent(
+        "e3", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 15), "anna", help_from="omar"
+    )
+    log = CheckinLog.from_records(
+        cadences=CADENCES, checkins=CHECKINS, impediment_events=[withdraw, ask_again]
+    )
+
+    def help_on(day: int) -> tuple[int, bool, list[tuple[str, dt.date | None, str]]]:
+        board = manager_dashboard(
+            "maria", as_of=D(2027, 1, day), cascade=CASCADE, organisation=ORG, log=log
+        )
+        t1 = board.row("t1")
+        items = [
+            (a.subject_id, a.since, a.detail)
+            for a in board.needs_attention
+            if a.reason is AttentionReason.HELP_REQUESTED
+        ]
+        return t1.open_impediments, t1.help_requested, items
+
+    assert help_on(12) == (
+        1,
+        True,
+        [("t1", D(2027, 1, 11), "help requested from chen: no test data")],
+    )
+    assert help_on(13) == (1, False, [])
+    assert help_on(14) == (1, False, [])
+    # asked again: requested since Jan 15, not since the impediment was raised
+    assert help_on(15) == (
+        1,
+        True,
+        [("t1", D(2027, 1, 15), "help requested from omar: no test data")],
+    )

@@ -111,3 +111,47 @@ def test_policy_thresholds_must_be_positive() -> None:
     with pytest.raises(ValidationError) as info:
         EscalationPolicy(missed_in_a_row=0)
     assert info.value.problems[0].path == "$.missed_in_a_row"
+
+
+def test_a_withdrawn_help_request_stops_its_clock_and_asking_again_starts_a_new_one() -> None:
+    events = [
+        raised(D(2027, 1, 4), Severity.HIGH, help_from="omar"),
+        ImpedimentEvent(
+            "e2", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 8), "anna", withdraws_help=True
+        ),
+        ImpedimentEvent(
+            "e3", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 12), "anna", help_from="omar"
+        ),
+    ]
+    held = [D(2027, 1, 4) + dt.timedelta(days=7 * i) for i in range(10)]
+
+    def help_escalations(as_of: dt.date) -> list[tuple[dt.date, dt.date, str]]:
+        found = run(held, as_of, impediments_as_of(events, as_of).values())
+        return [(e.since, e.on, e.id) for e in found]
+
+    # asked Jan 4, withdrawn Jan 8 after 4 days (<= 5): the first request never escalates,
+    # although it would have been due Jan 10 (4 + 5 + 1)
+    assert help_escalations(D(2027, 1, 11)) == []
+    # asked again Jan 12: a new request, due Jan 12 + 5 + 1 = Jan 18
+    assert help_escalations(D(2027, 1, 17)) == []
+    assert help_escalations(D(2027, 1, 18)) == [
+        (D(2027, 1, 12), D(2027, 1, 18), "help:imp1:2027-01-12")
+    ]
+
+
+def test_a_request_withdrawn_after_it_escalated_stays_escalated() -> None:
+    events = [
+        raised(D(2027, 1, 4), Severity.HIGH, help_from="omar"),
+        ImpedimentEvent(
+            "e2", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 12), "anna", withdraws_help=True
+        ),
+    ]
+    held = [D(2027, 1, 4) + dt.timedelta(days=7 * i) for i in range(10)]
+    [due] = run(held, D(2027, 1, 10), impediments_as_of(events, D(2027, 1, 10)).values())
+    assert (due.since, due.on, due.detail) == (
+        D(2027, 1, 4),
+        D(2027, 1, 10),
+        "help from omar on node t1 open more than 5 days",
+    )
+    # withdrawn Jan 12, two days after it became due: still in the record later on
+    assert run(held, D(2027, 1, 30), impediments_as_of(events).values()) == [due]

@@ -120,6 +120,31 @@ def test_corrections_decide_whether_and_when_a_task_finished() -> None:
     assert finished([early, fixed, again], D(2027, 2, 5)) == (0, 0)
 
 
+def test_corrections_are_not_updates_given() -> None:
+    # anna gives two updates in January; three corrections follow: maria fixes u1, anna fixes
+    # u2 and then her own fix. Updates given: anna 2 (u1, u2: each corrected, each once),
+    # maria 0; counting every record would give anna 4 and maria 1.
+    u1 = StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.ON_TRACK, progress=0.3)
+    u2 = StatusUpdate("u2", "t1", D(2027, 1, 11), "anna", Status.ON_TRACK, progress=0.6)
+    fixes = [
+        StatusUpdate("f1", "t1", D(2027, 1, 5), "maria", Status.ON_TRACK, 0.2, corrects="u1"),
+        StatusUpdate("f2", "t1", D(2027, 1, 12), "anna", Status.AT_RISK, 0.5, corrects="u2"),
+        StatusUpdate("f3", "t1", D(2027, 1, 13), "anna", Status.AT_RISK, 0.55, corrects="f2"),
+    ]
+    checkins = [maria_checkin("ci1", D(2027, 1, 11), updates=(u2, fixes[0]))]
+
+    def updates_by(person_id: str) -> int:
+        return performance_evidence(
+            person_id,
+            JANUARY,
+            as_of=D(2027, 2, 1),
+            checkins=checkins,
+            updates=[u1, fixes[1], fixes[2]],
+        ).updates_given
+
+    assert (updates_by("anna"), updates_by("maria")) == (2, 0)
+
+
 def test_only_check_ins_of_the_cadence_keep_its_due_dates() -> None:
     # an ad-hoc check-in (no cadence id) with the cadence's manager counts as held, but keeps
     # no due date: the dashboard and the escalations see the cadence the same way

@@ -123,6 +123,7 @@ def _histories(draw: st.DrawFn) -> list[ImpedimentEvent]:
                 severity=draw(st.none() | st.sampled_from(Severity)),
                 help_from=draw(st.none() | st.just("chen")),
                 escalated_to=draw(st.none() | st.just("maria")),
+                withdraws_help=draw(st.sampled_from([False, False, True])),
             )
         )
     return events
@@ -226,3 +227,101 @@ def test_an_update_without_help_from_keeps_the_help_request() -> None:
     assert impediments_as_of(events)["imp1"].help_from == "omar"
     moved = [HISTORY[0], ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), help_from="chen")]
     assert impediments_as_of(moved)["imp1"].help_from == "chen"
+
+
+# ---------------------------------------------------------------------- withdrawing help
+
+
+def withdrawn_and_asked_again() -> list[ImpedimentEvent]:
+    return [
+        HISTORY[0],  # raised Jan 4, asking omar for help
+        ev("e2", "imp1", A.UPDATED, D(2027, 1, 6), withdraws_help=True),  # found a workaround
+        ev("e3", "imp1", A.UPDATED, D(2027, 1, 11), help_from="chen"),  # it broke again
+        ev("e4", "imp1", A.UPDATED, D(2027, 1, 13), help_from="dana"),  # chen sends us to dana
+    ]
+
+
+def test_an_update_withdraws_the_help_request_and_a_later_one_asks_again() -> None:
+    events = withdrawn_and_asked_again()
+
+    def state(day: int) -> tuple[bool, str | None, dt.date | None]:
+        imp = impediments_as_of(events, D(2027, 1, day))["imp1"]
+        return imp.requests_help, imp.help_from, imp.help_asked_on
+
+    assert state(5) == (True, "omar", D(2027, 1, 4))
+    assert state(6) == (False, None, None)  # withdrawn: no longer asks anyone
+    assert state(10) == (False, None, None)
+    assert state(11) == (True, "chen", D(2027, 1, 11))  # asked again: a new request
+    assert state(13) == (True, "dana", D(2027, 1, 11))  # the same request, sent on to dana
+    imp = impediments_as_of(events, D(2027, 1, 6))["imp1"]
+    assert (imp.is_open, imp.description, imp.severity) == (True, "no test data", Severity.HIGH)
+    history = ImpedimentHistory(events)
+    for day in range(3, 15):
+        assert history.at(D(2027, 1, day)) == impediments_as_of(events, D(2027, 1, day)).get("imp1")
+
+
+def test_an_open_help_request_is_counted_until_withdrawn() -> None:
+    log = CheckinLog.from_records(impediment_events=withdrawn_and_asked_again())
+    asking = {
+        day: [x.help_from for x in log.open_impediments(["t1"], D(2027, 1, day))[0]]
+        for day in (5, 6, 11)
+    }
+    assert asking == {5: ["omar"], 6: [None], 11: ["chen"]}
+
+
+def test_withdrawing_help_is_refused_where_it_means_nothing() -> None:
+    no_help = attrs.evolve(HISTORY[0], help_from=None)
+    bad = [
+        no_help,
+        ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), withdraws_help=True),  # nothing asked
+        ev("e3", "imp1", A.UPDATED, D(2027, 1, 6), help_from="omar"),
+        ev("e4", "imp1", A.UPDATED, D(2027, 1, 7), help_from="chen", withdraws_help=True),
+        ev("e5", "imp1", A.ESCALATED, D(2027, 1, 8), escalated_to="maria", withdraws_help=True),
+        ev("e6", "imp1", A.RESOLVED, D(2027, 1, 9), withdraws_help=True),
+        ev(
+            "e7",
+            "imp2",
+            A.RAISED,
+            D(2027, 1, 9),
+            node_id="t2",
+            severity=Severity.LOW,
+            withdraws_help=True,
+        ),
+    ]
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of(bad)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[1].withdraws_help", "impediment 'imp1' requests no help"),
+        ("$[3].help_from", "must be None when the update withdraws help"),
+        ("$[4].withdraws_help", "only an update can withdraw a help request"),
+        ("$[5].withdraws_help", "only an update can withdraw a help request"),
+        ("$[6].withdraws_help", "only an update can withdraw a help request"),
+    ]
+    with pytest.raises(ValidationError, match="requests no help"):
+        ImpedimentHistory(bad[:2]).at(D(2027, 1, 5))
+
+
+def test_withdrawing_is_a_bool() -> None:
+    with pytest.raises(ValidationError) as info:
+        ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), withdraws_help=1)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.withdraws_help", "must be a bool, got int")
+    ]
+    with attrs.validators.disabled():
+        loose = ev("e2", "imp1", A.UPDATED, D(2027, 1, 5), withdraws_help="yes")
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of([HISTORY[0], loose])
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[1].withdraws_help", "must be a bool, got str")
+    ]
+
+
+def test_events_stored_before_withdrawals_existed_load_unchanged() -> None:
+    for event in HISTORY:
+        stored_v1 = {**dump_record(event), "$version": 1}
+        del stored_v1["withdraws_help"]  # version 1 had no such field
+        assert load_record(stored_v1, ImpedimentEvent) == event
+    withdrawal = withdrawn_and_asked_again()[1]
+    assert dump_record(withdrawal)["$version"] == 2
+    assert dump_record(withdrawal)["withdraws_help"] is True
+    assert load_record(dump_record(withdrawal), ImpedimentEvent) == withdrawal

@@ -137,3 +137,66 @@ def test_corrections_and_impediment_changes_see_the_stored_history() -> None:
         validate_checkin(
             twice, now=D(2027, 1, 19), impediment_history=[*first.impediments, resolve]
         )
+
+
+def test_impediment_problems_are_reported_at_their_place_in_the_check_in() -> None:
+    # two events stored (indices 0-1 of the fold), three in the check-in (indices 2-4): the
+    # check-in's problems name its own events, and a problem the stored events already
+    # have (e9 resolves an impediment never raised) is not the check-in's
+    stored = [
+        raised(D(2027, 1, 4), Severity.HIGH, description="no data", help_from="omar"),
+        ImpedimentEvent("e9", "imp9", ImpedimentAction.RESOLVED, D(2027, 1, 5), "anna"),
+    ]
+    update = ImpedimentEvent(
+        "e2", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 11), "anna", severity=Severity.LOW
+    )
+    early = ImpedimentEvent(
+        "e3", "imp2", ImpedimentAction.UPDATED, D(2027, 1, 6), "anna", severity=Severity.LOW
+    )
+    bad_raise = ImpedimentEvent("e4", "imp2", ImpedimentAction.RAISED, D(2027, 1, 8), "anna")
+    record = maria_checkin("ci2", D(2027, 1, 11), impediments=(update, early, bad_raise))
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(record, now=D(2027, 1, 11), impediment_history=stored)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.impediments[1].on", "before impediment 'imp2' was raised (2027-01-08)"),
+        ("$.impediments[2].node_id", "required when an impediment is raised"),
+        ("$.impediments[2].severity", "required when an impediment is raised"),
+    ]
+    # a check-in event reusing the id of a stored event dated before it is the duplicate
+    reused = attrs.evolve(update, id="e1", on=D(2027, 1, 10))
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(
+            maria_checkin("ci3", D(2027, 1, 11), impediments=(update, reused)),
+            now=D(2027, 1, 11),
+            impediment_history=stored,
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.impediments[1].id", "duplicate event id 'e1'"),
+    ]
+
+
+def test_a_check_in_withdraws_help_asked_in_an_earlier_one() -> None:
+    first = checkin()  # Jan 11: anna raises imp1 asking omar for help
+    withdraw = ImpedimentEvent(
+        "e2", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 18), "anna", withdraws_help=True
+    )
+    later = maria_checkin("ci2", D(2027, 1, 18), impediments=(withdraw,))
+    validate_checkin(later, now=D(2027, 1, 18), impediment_history=first.impediments)
+    assert load_record(dump_record(later), CheckIn) == later
+    again = maria_checkin("ci3", D(2027, 1, 25), impediments=(attrs.evolve(withdraw, id="e3"),))
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(
+            again, now=D(2027, 1, 25), impediment_history=[*first.impediments, withdraw]
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.impediments[0].withdraws_help", "impediment 'imp1' requests no help"),
+    ]
+
+
+def test_check_ins_stored_before_withdrawals_existed_load_unchanged() -> None:
+    record = checkin()
+    stored_v1 = {**dump_record(record), "$version": 1}
+    for event in stored_v1["impediments"]:
+        del event["withdraws_help"]  # version 1 events had no such field
+    assert load_record(stored_v1, CheckIn) == record
+    assert dump_record(record)["$version"] == 2

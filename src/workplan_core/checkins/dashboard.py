@@ -603,7 +603,7 @@ def _help_items(
         AttentionItem(
             AttentionReason.HELP_REQUESTED,
             node_id,
-            a.raised_on,
+            a.help_asked_on,
             f"help requested from {a.help_from}: {a.description}",
         )
         for node_id, a in zip(node_ids, asking, strict=True)

@@ -7,7 +7,9 @@ recompute them for any past day.
 * A person who misses `missed_in_a_row` consecutive check-ins of a cadence is escalated from
   the cadence's manager to that manager's manager.
 * An impediment whose help request stayed open longer than `help_open_days` is escalated from the
-  manager of the person who raised it to that manager's manager.
+  manager of the person who raised it to that manager's manager. Each request counts on its
+  own: one withdrawn after it escalated stays escalated, and asking again later starts a new
+  request with its own clock.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import attrs
 
 from workplan_core._fields import is_whole, wrong
 from workplan_core.checkins.cadence import Cadence
-from workplan_core.checkins.impediments import Impediment
+from workplan_core.checkins.impediments import Impediment, help_after
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
 from workplan_core.serialization import record_type
@@ -142,29 +144,50 @@ def _for_cadence(
     return found
 
 
+def _help_requests(impediment: Impediment) -> list[tuple[dt.date, dt.date | None, str]]:
+    """The impediment's help requests, in order. O(e) for its e events.
+
+    Each as the day asked, the day it ended (withdrawn or resolved; `None` while open) and
+    the person asked last.
+    """
+    requests: list[tuple[dt.date, dt.date | None, str]] = []
+    helper: str | None = None
+    asked: dt.date | None = None
+    for event in impediment.events:
+        after, since = help_after(event, helper, asked)
+        if asked is not None and helper is not None and since != asked:
+            requests.append((asked, event.on, helper))
+        helper, asked = after, since
+    if asked is not None and helper is not None:
+        requests.append((asked, None, helper))
+    return requests
+
+
 def _for_impediment(
     impediment: Impediment, managers: ManagerLookup, policy: EscalationPolicy, as_of: dt.date
-) -> Escalation | None:
-    asked = next((e.on for e in impediment.events if e.help_from is not None), None)
-    if asked is None or impediment.help_from is None:
-        return None
-    closed = impediment.resolved_on if impediment.resolved_on is not None else as_of
-    if (min(closed, as_of) - asked).days <= policy.help_open_days:
-        return None
-    on = asked + dt.timedelta(days=policy.help_open_days + 1)
-    manager = managers.manager_of(impediment.raised_by, on)
-    return Escalation(
-        id=f"help:{impediment.id}:{asked.isoformat()}",
-        on=on,
-        reason=EscalationReason.HELP_REQUEST_OPEN,
-        subject_id=impediment.id,
-        escalate_to=managers.manager_of(manager, on) if manager is not None else None,
-        since=asked,
-        detail=(
-            f"help from {impediment.help_from} on node {impediment.node_id} "
-            f"open more than {policy.help_open_days} days"
-        ),
-    )
+) -> list[Escalation]:
+    found = []
+    for asked, ended, helper in _help_requests(impediment):
+        closed = ended if ended is not None else as_of
+        if (min(closed, as_of) - asked).days <= policy.help_open_days:
+            continue
+        on = asked + dt.timedelta(days=policy.help_open_days + 1)
+        manager = managers.manager_of(impediment.raised_by, on)
+        found.append(
+            Escalation(
+                id=f"help:{impediment.id}:{asked.isoformat()}",
+                on=on,
+                reason=EscalationReason.HELP_REQUEST_OPEN,
+                subject_id=impediment.id,
+                escalate_to=managers.manager_of(manager, on) if manager is not None else None,
+                since=asked,
+                detail=(
+                    f"help from {helper} on node {impediment.node_id} "
+                    f"open more than {policy.help_open_days} days"
+                ),
+            )
+        )
+    return found
 
 
 def escalations(
@@ -189,14 +212,13 @@ def escalations(
         as_of: the day to compute for.
         policy: thresholds (default `EscalationPolicy()`).
 
-    O(c·k + i) for c cadences of k due dates each and i impediments, plus manager lookups.
+    O(c·k + e) for c cadences of k due dates each and e impediment events, plus manager
+    lookups.
     """
     rules = policy or EscalationPolicy()
     found: list[Escalation] = []
     for cadence in cadences:
         found.extend(_for_cadence(cadence, held.get(cadence.id, ()), managers, rules, as_of))
     for impediment in impediments:
-        item = _for_impediment(impediment, managers, rules, as_of)
-        if item is not None:
-            found.append(item)
+        found.extend(_for_impediment(impediment, managers, rules, as_of))
     return sorted(found, key=lambda e: (e.on, e.id))

@@ -33,7 +33,9 @@ class PerformanceEvidence:
             several are held on one day).
         checkins_missed: due dates of the person's cadences that no check-in of the
             cadence kept.
-        updates_given: status updates the person gave.
+        updates_given: status updates the person gave, by the day given. A correction is
+            not a new update and does not count (whoever records it); the update it
+            corrects still counts once, for the person who gave it.
         impediments_raised: impediments the person raised.
         impediments_resolved: impediments the person raised that were resolved in the period.
         tasks_finished: the person's tasks first reported done in the period, with the
@@ -150,7 +152,8 @@ def performance_evidence(
     Check-ins count once each (by id), however many are held on a day. A due date of a
     cadence is kept only by a check-in that names the cadence (`cadence_id`), as on
     dashboards and in escalations; an ad-hoc check-in counts as held but keeps none.
-    Corrections are applied as known on `as_of` (see `tasks_finished`).
+    Corrections are applied as known on `as_of` (see `tasks_finished`) and are not updates
+    given (see `updates_given`).
 
     O(n log n) in the number of records, plus the cadences' due dates.
 
@@ -186,7 +189,11 @@ def performance_evidence(
         period=period,
         checkins_held=sum(1 for d in held if period.contains(d)),
         checkins_missed=_missed(cadences, meetings, person_id, period, as_of),
-        updates_given=sum(1 for u in all_updates if u.by == person_id and period.contains(u.on)),
+        updates_given=sum(
+            1
+            for u in all_updates
+            if u.corrects is None and u.by == person_id and period.contains(u.on)
+        ),
         impediments_raised=sum(
             1
             for e in events

@@ -4,6 +4,10 @@ History is appended, never edited: an impediment is the fold of its
 [ImpedimentEvent][workplan_core.checkins.impediments.ImpedimentEvent] records (raised, updated,
 escalated, resolved). [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of]
 replays the events up to a date and reports every inconsistency at once.
+
+Help is asked for when the impediment is raised or by a later update (`help_from`); an update
+may turn the request to someone else (`help_from`) or withdraw it (`withdraws_help=True`), and
+a later update may ask again. Resolving the impediment ends any request.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import bisect
 import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -26,7 +31,7 @@ from workplan_core._fields import (
     wrong,
 )
 from workplan_core.errors import Problem, ValidationError
-from workplan_core.serialization import record_type
+from workplan_core.serialization import record_type, register_upcaster
 
 __all__ = [
     "Impediment",
@@ -73,6 +78,7 @@ _EVENT_FIELDS: tuple[Check, ...] = (
     ("help_from", is_optional_text, "a string or None"),
     ("escalated_to", is_optional_text, "a string or None"),
     ("checkin_id", is_optional_text, "a string or None"),
+    ("withdraws_help", of_type(bool), "a bool"),
 )
 
 
@@ -85,7 +91,7 @@ def _optional_texts(*values: object) -> bool:
     return all(value is None or type(value) is str for value in values)
 
 
-def _check_event_types(event: ImpedimentEvent, _: object, checkin_id: str | None) -> None:
+def _check_event_types(event: ImpedimentEvent, _: object, withdraws_help: bool) -> None:
     """Refuse an event any of whose fields has the wrong type (one chain of exact tests first)."""
     severity = event.severity
     if (
@@ -96,7 +102,8 @@ def _check_event_types(event: ImpedimentEvent, _: object, checkin_id: str | None
         and type(event.by) is str
         and type(event.description) is str
         and (severity is None or type(severity) is Severity)
-        and _optional_texts(event.node_id, event.help_from, event.escalated_to, checkin_id)
+        and type(withdraws_help) is bool
+        and _optional_texts(event.node_id, event.help_from, event.escalated_to, event.checkin_id)
     ):
         return
     problems = event_problems(event)
@@ -104,7 +111,7 @@ def _check_event_types(event: ImpedimentEvent, _: object, checkin_id: str | None
         raise ValidationError(problems, summary="invalid impediment event")
 
 
-@record_type("checkins.impediment_event")
+@record_type("checkins.impediment_event", version=2)
 @attrs.frozen
 class ImpedimentEvent:
     """One appended change to an impediment.
@@ -118,14 +125,19 @@ class ImpedimentEvent:
         node_id: the blocked node (required when raised).
         description: what blocks the node (raised/updated) or how it was resolved (resolved).
         severity: how bad it is (required when raised; optional on update).
-        help_from: the person asked for assistance, if any (raised/updated).
+        help_from: the person asked for assistance (raised/updated). On an update, `None`
+            keeps the current request, a person asks them (from now on, if none was asked;
+            else the request, still open since it was made, now goes to them).
         escalated_to: the person it was escalated to (escalated).
         checkin_id: the check-in where it was recorded, if any.
+        withdraws_help: `True` on an update that withdraws the open help request (with
+            `help_from=None`); a later update may ask again, which starts a new request.
 
     Raises:
         ValidationError: listing every field of the wrong type (values are not converted:
-            an action or a severity given as a string is refused); the lifecycle is checked
-            by [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of].
+            an action or a severity given as a string, or a withdrawal given as ``1``, is
+            refused); the lifecycle is checked by
+            [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of].
     """
 
     id: str
@@ -138,7 +150,14 @@ class ImpedimentEvent:
     severity: Severity | None = None
     help_from: str | None = None
     escalated_to: str | None = None
-    checkin_id: str | None = attrs.field(default=None, validator=_check_event_types)
+    checkin_id: str | None = None
+    withdraws_help: bool = attrs.field(default=False, validator=_check_event_types)
+
+
+@register_upcaster("checkins.impediment_event", 1)
+def _event_v1_to_v2(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 events had no `withdraws_help`: none of them withdraws a help request."""
+    return {**body, "withdraws_help": False}
 
 
 @attrs.frozen
@@ -152,11 +171,15 @@ class Impediment:
         raised_by: who raised it.
         description: the latest description.
         severity: the latest severity.
-        help_from: the person whose assistance is requested, if any.
+        help_from: the person whose assistance is requested, if any (`None` once the
+            request is withdrawn).
         escalated_to: the latest person it was escalated to, if any.
         resolved_on: the day it was resolved, or `None` while open.
         resolution: how it was resolved.
         events: the events folded, in order.
+        help_asked_on: the day the current help request was made (`None` when none is):
+            the day help was asked while none was, kept when the request goes to someone
+            else, so a request asked again after a withdrawal counts from the new day.
     """
 
     id: str
@@ -170,6 +193,7 @@ class Impediment:
     resolved_on: dt.date | None = None
     resolution: str = ""
     events: tuple[ImpedimentEvent, ...] = ()
+    help_asked_on: dt.date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -209,14 +233,39 @@ def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impedi
         severity=event.severity,
         help_from=event.help_from,
         events=(event,),
+        help_asked_on=help_after(event, None, None)[1],
     )
+
+
+_ASKING = (ImpedimentAction.RAISED, ImpedimentAction.UPDATED)
+
+
+def help_after(
+    event: ImpedimentEvent, help_from: str | None, asked_on: dt.date | None
+) -> tuple[str | None, dt.date | None]:
+    """Who is asked for help, and since when, after `event` applies to a request.
+
+    `help_from` and `asked_on` describe the request before the event (`None`, `None`: none,
+    or not raised yet). A raise or an update naming a person asks them (an update keeps the
+    day of a request already open); an update that withdraws help, and a resolution, end
+    the request; anything else keeps it. The one rule the fold, dashboards and escalations
+    share. O(1).
+    """
+    action = event.action
+    if action is ImpedimentAction.RESOLVED or (
+        action is ImpedimentAction.UPDATED and event.withdraws_help
+    ):
+        return None, None
+    if action in _ASKING and event.help_from is not None:
+        return event.help_from, event.on if help_from is None else asked_on
+    return help_from, asked_on
 
 
 def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
     """`current` after `event` (resolved, escalated or updated; see `_problem_with`).
 
     An update changes what it gives: `None` (or an empty description) keeps the current
-    value, so an update cannot withdraw a help request; resolving the impediment ends it.
+    value; `withdraws_help` ends the help request (see `help_after`).
     """
     events = (*current.events, event)
     if event.action is ImpedimentAction.RESOLVED:
@@ -225,12 +274,14 @@ def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
         )
     if event.action is ImpedimentAction.ESCALATED:
         return attrs.evolve(current, escalated_to=event.escalated_to, events=events)
+    help_from, asked_on = help_after(event, current.help_from, current.help_asked_on)
     return attrs.evolve(
         current,
         description=event.description or current.description,
         severity=event.severity or current.severity,
-        help_from=event.help_from if event.help_from is not None else current.help_from,
+        help_from=help_from,
         events=events,
+        help_asked_on=asked_on,
     )
 
 
@@ -244,8 +295,9 @@ def _problem_with(
     """
     name = repr(event.impediment_id)
     action = event.action
-    if type(action) is not ImpedimentAction:  # made with validators disabled
-        return wrong(f"{path}.action", "an ImpedimentAction", action)
+    problem = _action_problem(event, path) or _withdrawal_problem(event, current, path)
+    if problem is not None:
+        return problem
     if action is ImpedimentAction.RAISED:
         return (
             None if current is None else Problem(f"{path}.impediment_id", f"{name} already raised")
@@ -257,6 +309,36 @@ def _problem_with(
     if action is ImpedimentAction.ESCALATED and event.escalated_to is None:
         return Problem(f"{path}.escalated_to", "required when an impediment is escalated")
     return None
+
+
+def _action_problem(event: ImpedimentEvent, path: str) -> Problem | None:
+    """The problem of an action that is not an `ImpedimentAction` (validators disabled)."""
+    action = event.action
+    if type(action) is not ImpedimentAction:
+        return wrong(f"{path}.action", "an ImpedimentAction", action)
+    return None
+
+
+def _withdrawal_problem(
+    event: ImpedimentEvent, current: Impediment | None, path: str
+) -> Problem | None:
+    """What is wrong with `event` withdrawing help, if it does.
+
+    Only an update withdraws, without naming anyone, the request an open impediment makes;
+    an impediment not raised or already resolved is `_problem_with`'s to report.
+    """
+    withdraws = event.withdraws_help
+    if type(withdraws) is not bool:  # made with validators disabled
+        return wrong(f"{path}.withdraws_help", "a bool", withdraws)
+    found: tuple[str, str] | None = None
+    if withdraws and event.action is not ImpedimentAction.UPDATED:
+        found = ("withdraws_help", "only an update can withdraw a help request")
+    elif withdraws and current is not None and current.is_open:
+        if event.help_from is not None:
+            found = ("help_from", "must be None when the update withdraws help")
+        elif current.help_from is None:
+            found = ("withdraws_help", f"impediment {event.impediment_id!r} requests no help")
+    return None if found is None else Problem(f"{path}.{found[0]}", found[1])
 
 
 def _missing(name: str, path: str, raised_later: dt.date | None) -> Problem:
@@ -289,8 +371,53 @@ def _raised_later(
     return key[0] if key is not None and (event.on, index) < key else None
 
 
-def _event_index(problem: Problem) -> int:
-    return int(problem.path[2 : problem.path.index("]")])
+def fold_events(
+    events: Sequence[ImpedimentEvent],
+    paths: Sequence[str | None],
+    as_of: dt.date | None = None,
+) -> tuple[dict[str, Impediment], list[Problem]]:
+    """Fold `events` (those on or before `as_of`) by the rules of `impediments_as_of`.
+
+    Args:
+        events: impediment events (of exactly that type), in the order given.
+        paths: per event, the path its problems are reported at, or `None` to fold the
+            event without reporting its problems (e.g. events stored before, whose
+            problems are not the caller's).
+        as_of: the last day folded (`None`: all).
+
+    Returns:
+        The impediments by id, and the problems of the events with a path, in the order
+        of the events (an event's own problems in the order found). O(e log e) for e events.
+    """
+    first = _first_raises(events)
+    order = [i for i, e in enumerate(events) if as_of is None or e.on <= as_of]
+    order.sort(key=lambda i: (events[i].on, i))
+    found: list[tuple[int, Problem]] = []
+    seen_ids: set[str] = set()
+    state: dict[str, Impediment] = {}
+    for i in order:
+        event = events[i]
+        path = paths[i]
+        problems: list[Problem] = []
+        where = "$" if path is None else path
+        if event.id in seen_ids:
+            problems.append(Problem(f"{where}.id", f"duplicate event id {event.id!r}"))
+        else:
+            seen_ids.add(event.id)
+            current = state.get(event.impediment_id)
+            problem = _problem_with(event, current, where, _raised_later(first, event, i))
+            if problem is not None:
+                problems.append(problem)
+            elif current is None:
+                raised = _raise(event, where, problems)
+                if raised is not None:
+                    state[event.impediment_id] = raised
+            else:
+                state[event.impediment_id] = _apply(current, event)
+        if path is not None:
+            found += ((i, problem) for problem in problems)
+    found.sort(key=lambda pair: pair[0])  # stable: an event's problems stay in order
+    return state, [problem for _, problem in found]
 
 
 def impediments_as_of(
@@ -310,30 +437,8 @@ def impediments_as_of(
     given = records_of(events, ImpedimentEvent, "$", "invalid impediment events")
     if as_of is not None:
         check_arguments("invalid impediment arguments", as_of=(as_of, dt.date))
-    first = _first_raises(given)
-    indexed = [(i, e) for i, e in enumerate(given) if as_of is None or e.on <= as_of]
-    indexed.sort(key=lambda pair: (pair[1].on, pair[0]))
-    problems: list[Problem] = []
-    seen_ids: set[str] = set()
-    state: dict[str, Impediment] = {}
-    for i, event in indexed:
-        path = f"$[{i}]"
-        if event.id in seen_ids:
-            problems.append(Problem(f"{path}.id", f"duplicate event id {event.id!r}"))
-            continue
-        seen_ids.add(event.id)
-        current = state.get(event.impediment_id)
-        problem = _problem_with(event, current, path, _raised_later(first, event, i))
-        if problem is not None:
-            problems.append(problem)
-        elif current is None:
-            raised = _raise(event, path, problems)
-            if raised is not None:
-                state[event.impediment_id] = raised
-        else:
-            state[event.impediment_id] = _apply(current, event)
+    state, problems = fold_events(given, [f"$[{i}]" for i in range(len(given))], as_of)
     if problems:
-        problems.sort(key=_event_index)
         raise ValidationError(problems, summary="inconsistent impediment history")
     return state
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Collection, Iterable
+from typing import Any, cast
 
 import attrs
 
@@ -31,10 +32,10 @@ from workplan_core.cascade.status import Status
 from workplan_core.checkins.impediments import (
     ImpedimentEvent,
     event_problems,
-    impediments_as_of,
+    fold_events,
 )
 from workplan_core.errors import Problem, ValidationError
-from workplan_core.serialization import record_type
+from workplan_core.serialization import record_type, register_upcaster
 
 __all__ = [
     "DEFAULT_AGENDA",
@@ -218,7 +219,7 @@ def _check_checkin_types(checkin: CheckIn, _: object, acknowledged_on: dt.date |
         raise ValidationError(problems, summary="invalid check-in")
 
 
-@record_type("checkins.checkin")
+@record_type("checkins.checkin", version=2)
 @attrs.frozen
 class CheckIn:
     """A short, regular meeting between a manager and a person or team.
@@ -252,6 +253,19 @@ class CheckIn:
     updates: tuple[StatusUpdate, ...] = ()
     impediments: tuple[ImpedimentEvent, ...] = ()
     acknowledged_on: dt.date | None = attrs.field(default=None, validator=_check_checkin_types)
+
+
+@register_upcaster("checkins.checkin", 1)
+def _checkin_v1_to_v2(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 check-ins carry version 1 impediment events: none withdraws a help request.
+
+    Anything that is not a list of objects is left for structuring to report.
+    """
+    events = body.get("impediments")
+    if not isinstance(events, list):
+        return body
+    upcast = [{**e, "withdraws_help": False} if isinstance(e, dict) else e for e in events]
+    return {**body, "impediments": upcast}
 
 
 def _type_problems(checkin: CheckIn) -> list[Problem]:
@@ -290,20 +304,19 @@ def _check_notes(checkin: CheckIn) -> Iterable[Problem]:
             yield Problem(f"$.notes[{i}].section", f"{note.section!r} is not on the agenda")
 
 
-def _check_impediments(checkin: CheckIn, history: list[ImpedimentEvent]) -> list[Problem]:
-    try:
-        impediments_as_of([*history, *checkin.impediments])
-    except ValidationError as error:
-        moved = []
-        for problem in error.problems:
-            index = int(problem.path[2 : problem.path.index("]")])
-            rest = problem.path[problem.path.index("]") + 1 :]
-            if index >= len(history):
-                moved.append(
-                    Problem(f"$.impediments[{index - len(history)}]{rest}", problem.message)
-                )
-        return moved
-    return []
+def _check_impediments(checkin: CheckIn, history: list[object]) -> list[Problem]:
+    """The problems the check-in's impediment events make, folded after `history`.
+
+    Folded with the stored events, whose own problems are not the check-in's; each event of
+    the check-in is reported at its path in the record (``$.impediments[j]…``). A history
+    holding anything but impediment events is not folded (nothing is reported).
+    """
+    if not all(type(event) is ImpedimentEvent for event in history):
+        return []
+    stored = cast("list[ImpedimentEvent]", history)
+    paths: list[str | None] = [None] * len(stored)
+    paths += (f"$.impediments[{j}]" for j in range(len(checkin.impediments)))
+    return fold_events([*stored, *checkin.impediments], paths)[1]
 
 
 def _updates_problems(
