@@ -80,11 +80,19 @@ def _status(task: _Task, day: dt.date) -> Status:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, start: dt.date, weeks: int) -> None:
+    def __init__(
+        self, rng: random.Random, start: dt.date, weeks: int, people: Sequence[str]
+    ) -> None:
         self.rng = rng
         self.start = start
         self.weeks = weeks
+        self.people = people  # who may be asked for help: the task owners
         self.events: list[ImpedimentEvent] = []
+
+    def helper(self, person: str) -> str:
+        """Someone else who owns tasks (the one asking when nobody else does)."""
+        helper = self.rng.choice(self.people)
+        return helper if helper != person or len(self.people) == 1 else self.helper(person)
 
     def task_week(self, task: _Task, week: int, day: dt.date, person: str) -> StatusUpdate:
         rng, node = self.rng, task.node
@@ -113,7 +121,7 @@ class _Generator:
                     node_id=node.id,
                     description="waiting on another team",
                     severity=rng.choice(list(Severity)),
-                    help_from=f"helper-{rng.randrange(50)}" if rng.random() < 0.5 else None,
+                    help_from=self.helper(person) if rng.random() < 0.5 else None,
                 )
             )
         moving = task.impediment is None and (task.stall_week is None or week < task.stall_week)
@@ -172,7 +180,7 @@ def generate_checkins(
             done_share = (start - node.period.start).days / node.period.days
             task.progress = min(1.0, done_share * rng.uniform(0.6, 1.3))
         tasks_of.setdefault(node.owner.id, []).append(task)
-    generator = _Generator(rng, start, weeks)
+    generator = _Generator(rng, start, weeks, sorted(tasks_of))
     cadences, checkins = [], []
     for number, (person, tasks) in enumerate(sorted(tasks_of.items())):
         manager = (organisation.manager_of(person, start) if organisation else None) or (
