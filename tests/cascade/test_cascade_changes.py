@@ -11,7 +11,9 @@ from hypothesis import given
 from workplan_core.cascade import (
     Cascade,
     CascadeDiff,
+    Changed,
     Contribution,
+    FieldChange,
     MetricMeasure,
     Node,
     NodeTemplate,
@@ -49,6 +51,13 @@ def test_diff_names_every_kind_of_change() -> None:
         reweighted=(Reweighted("s1", 2, 3),),
         realigned=(Realigned("t4", (), (Contribution("g4", 0.5),)),),
         retargeted=(Retargeted("d1", NODES[3].measure, nodes["d1"].measure),),
+        changed=(  # every change, new readings included, in the new order
+            Changed("s1", (FieldChange("weight", 2, 3),)),
+            Changed("d1", (FieldChange("measure", NODES[3].measure, nodes["d1"].measure),)),
+            Changed("t1", (FieldChange("measure", NODES[9].measure, nodes["t1"].measure),)),
+            Changed("t2", (FieldChange("parent", "g1", "g2"),)),
+            Changed("t4", (FieldChange("contributions", (), (Contribution("g4", 0.5),)),)),
+        ),
     )
     assert not diff.empty
 

@@ -22,6 +22,9 @@
 from workplan_core.cascade.cascade import Cascade
 from workplan_core.cascade.diff import (
     CascadeDiff,
+    Changed,
+    FieldChange,
+    FieldValue,
     Realigned,
     Reparented,
     Retargeted,
@@ -76,8 +79,11 @@ __all__ = [
     "CascadeConfig",
     "CascadeDiff",
     "CascadeIndex",
+    "Changed",
     "Contribution",
     "Direction",
+    "FieldChange",
+    "FieldValue",
     "Level",
     "LevelSummary",
     "Measure",

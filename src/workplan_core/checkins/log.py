@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from itertools import chain, compress, islice, repeat
@@ -26,6 +25,7 @@ from operator import attrgetter, lt
 from typing import NamedTuple, cast
 
 from workplan_core._collector import collector_paused
+from workplan_core._memo import IdentityCache
 from workplan_core.cascade import Cascade
 from workplan_core.checkins.cadence import Attendance, AttendanceTable, Cadence
 from workplan_core.checkins.impediments import (
@@ -73,7 +73,7 @@ class CheckinLog:
         self._windows: _Windows | None = None  # built on demand with `_node_impediments`
         self._journal: list[str] = []  # ids of the nodes whose timeline changed, in order
         # by cascade, for as long as the cascade lives; the latest asked about last
-        self._tables: weakref.WeakKeyDictionary[Cascade, _Kept] = weakref.WeakKeyDictionary()
+        self._tables: IdentityCache[Cascade, _Kept] = IdentityCache()
 
     @classmethod
     def from_records(
@@ -200,17 +200,16 @@ class CheckinLog:
         """
         if not isinstance(cascade, Cascade):
             raise ValidationError.single("$.cascade", "must be a Cascade")
-        kept = self._tables.pop(cascade, None)
+        kept = self._tables.pop(cascade)
         if kept is not None:
-            self._tables[cascade] = kept  # the latest asked about last
+            self._tables.put(cascade, kept)  # the latest asked about last
             self._catch_up(cascade, kept)
             if kept.table.changed * 8 <= len(kept.table):
                 return kept.table
         table = TimelineTable(map(self._timelines.get, cascade.index.ids))
-        self._tables.pop(cascade, None)
-        self._tables[cascade] = _Kept(table, len(self._journal))
+        self._tables.put(cascade, _Kept(table, len(self._journal)))
         while len(self._tables) > 4:
-            del self._tables[next(iter(self._tables))]
+            self._tables.drop_oldest()
         return table
 
     def _catch_up(self, cascade: Cascade, kept: _Kept) -> None:
@@ -231,7 +230,7 @@ class CheckinLog:
         if len(journal) > len(self._timelines):  # tables this far behind are built afresh
             behind = [key for key, other in self._tables.items() if other.read < len(journal)]
             for key in behind:
-                del self._tables[key]
+                self._tables.pop(key)
         if all(other.read == len(journal) for other in self._tables.values()):
             journal.clear()  # every table has read it
             for other in self._tables.values():
