@@ -175,3 +175,35 @@ def test_a_kept_stream_on_a_lost_read_connection_does_not_block_new_ones(
         with pytest.raises(StorageError):
             list(kept)
         assert sum(1 for _ in store.scan("c")) == 3000
+
+
+def _terminate_main(store: PostgresStore, dsn: str) -> None:
+    """End the server process of the store's main connection (writes and single reads)."""
+    conn = store._conn
+    assert conn is not None
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+
+
+@pytest.mark.parametrize("first", ["write", "get", "get_many", "declare"])
+def test_a_lost_main_connection_fails_one_call_and_is_reopened(
+    pg_url: str, postgres_dsn: str, first: str
+) -> None:
+    with open_store(pg_url) as store:
+        assert isinstance(store, PostgresStore)
+        store.write([Put("c", "k", {"n": 1})])
+        _terminate_main(store, postgres_dsn)
+        calls = {
+            "write": lambda: store.write([Put("c", "k", {"n": 2}, expected_version=1)]),
+            "get": lambda: store.get("c", "k"),
+            "get_many": lambda: store.get_many("c", ["k"]),
+            "declare": lambda: store.declare("c", indexed=["n"]),
+        }
+        with pytest.raises(StorageError) as caught:
+            calls[first]()
+        assert isinstance(caught.value.__cause__, psycopg.OperationalError)
+        # the store carries on: nothing of the failed call was written
+        assert store.get("c", "k").record == {"n": 1}  # type: ignore[union-attr]
+        store.write([Put("c", "k", {"n": 3}, expected_version=1)])
+        assert [r.record for r in store.history("c", "k")] == [{"n": 1}, {"n": 3}]
+        assert [r.key for r in store.scan("c")] == ["k"]

@@ -319,9 +319,24 @@ class PostgresStore:
         return conn
 
     def _connection(self) -> psycopg.Connection[Any]:
-        if self._conn is None:
+        """The main connection (writes, declarations, single reads); reopened when lost.
+
+        A call that meets a lost connection (the server restarted, an administrator ended
+        it, the network cut it) fails with `StorageError`, the driver's error as its cause:
+        a write may or may not have committed then, and only the caller can retry it (the
+        versions it expects make a retry safe: a batch that did commit conflicts). The next
+        call opens a new connection (or, while the server cannot be reached, fails and
+        tries again on the call after).
+        """
+        conn = self._conn
+        if conn is None:
             raise StoreClosedError(f"postgresql: the store (schema {self.schema!r}) is closed")
-        return self._conn
+        if conn.closed:
+            fresh = self._connect(autocommit=True)  # if the server is still away, next time
+            with contextlib.suppress(self._pg.Error):
+                conn.close()
+            self._conn = conn = fresh
+        return conn
 
     def _setup(self, statements: list[str]) -> None:
         conn = self._connection()
