@@ -155,3 +155,27 @@ def test_a_request_withdrawn_after_it_escalated_stays_escalated() -> None:
     )
     # withdrawn Jan 12, two days after it became due: still in the record later on
     assert run(held, D(2027, 1, 30), impediments_as_of(events).values()) == [due]
+
+
+def test_a_request_sent_on_after_it_escalated_still_names_who_was_asked_then() -> None:
+    # the request to omar falls due Jan 10; sending it on to dana on Jan 12 used to turn the
+    # recorded escalation into "help from dana" for every day after Jan 12
+    held = [D(2027, 1, 4) + dt.timedelta(days=7 * i) for i in range(10)]
+
+    def details(sent_on: dt.date, as_of: dt.date) -> list[str]:
+        events = [
+            raised(D(2027, 1, 4), Severity.HIGH, help_from="omar"),
+            ImpedimentEvent(
+                "e2", "imp1", ImpedimentAction.UPDATED, sent_on, "anna", help_from="dana"
+            ),
+        ]
+        found = run(held, as_of, impediments_as_of(events, as_of).values())
+        return [e.detail for e in found]
+
+    omar = "help from omar on node t1 open more than 5 days"
+    dana = "help from dana on node t1 open more than 5 days"
+    late = D(2027, 1, 12)
+    assert [details(late, D(2027, 1, day)) for day in (10, 11, 12, 30)] == [[omar]] * 4
+    # sent on by the day it fell due: it names dana (the same request, the same clock)
+    for sent_on in (D(2027, 1, 8), D(2027, 1, 10)):
+        assert [details(sent_on, D(2027, 1, day)) for day in (10, 12, 30)] == [[dana]] * 3

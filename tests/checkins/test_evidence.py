@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+import pytest
 from _checkin_records import maria_checkin, monday_cadence, raised
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent
 from workplan_core.checkins.log import CheckinLog
 from workplan_core.checkins.timeline import Timeline
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
+from workplan_core.errors import ValidationError
 from workplan_core.periods import Period
 
 D = dt.date
@@ -89,6 +92,90 @@ def test_every_check_in_counts_even_two_on_one_day() -> None:
     ]
     evidence = performance_evidence("anna", JANUARY, as_of=D(2027, 2, 1), checkins=checkins)
     assert evidence.checkins_held == 2
+
+
+def test_a_record_given_twice_counts_once() -> None:
+    # an update or an impediment event passed on its own and inside its check-in (say, read
+    # from two places) used to count twice; so did a cadence given twice (its missed dates)
+    u1 = StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.DONE, checkin_id="ci1")
+    e1 = raised(D(2027, 1, 4), Severity.LOW, checkin_id="ci1")
+    ci1 = maria_checkin("ci1", D(2027, 1, 4), "c", updates=(u1,), impediments=(e1,))
+    cadence = monday_cadence("c")
+    resolve = ImpedimentEvent("e2", "imp1", R.RESOLVED, D(2027, 1, 5), "anna")
+
+    def evidence(**records: object) -> tuple[int, ...]:
+        found = performance_evidence(
+            "anna", JANUARY, as_of=D(2027, 2, 1), tasks={"t1": D(2027, 1, 31)}, **records
+        )  # type: ignore[arg-type]
+        return (
+            found.checkins_held,
+            found.checkins_missed,
+            found.updates_given,
+            found.impediments_raised,
+            found.impediments_resolved,
+            found.tasks_finished,
+        )
+
+    once = evidence(checkins=[ci1], cadences=[cadence], impediment_events=[resolve])
+    assert once == (1, 3, 1, 1, 1, 1)
+    assert (
+        evidence(
+            checkins=[ci1, ci1],
+            cadences=[cadence, cadence],
+            updates=[u1, u1],
+            impediment_events=[e1, resolve, resolve],
+        )
+        == once
+    )
+
+
+def test_two_different_records_with_one_id_are_refused_naming_both() -> None:
+    u1 = StatusUpdate("u1", "t1", D(2027, 1, 4), "anna", Status.DONE, checkin_id="ci1")
+    e1 = raised(D(2027, 1, 4), Severity.LOW, checkin_id="ci1")
+    ci1 = maria_checkin("ci1", D(2027, 1, 4), updates=(u1,), impediments=(e1,))
+    with pytest.raises(ValidationError) as info:
+        performance_evidence(
+            "anna",
+            JANUARY,
+            as_of=D(2027, 2, 1),
+            checkins=[ci1, attrs.evolve(ci1, participants=("omar",))],
+            cadences=[monday_cadence("c"), monday_cadence("c", "omar")],
+            updates=[attrs.evolve(u1, status=Status.AT_RISK)],
+            impediment_events=[attrs.evolve(e1, severity=Severity.HIGH)],
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            "$.checkins[1].id",
+            "check-in id 'ci1' is given also at $.checkins[0], with other content",
+        ),
+        ("$.cadences[1].id", "cadence id 'c' is given also at $.cadences[0], with other content"),
+        (
+            "$.updates[0].id",
+            "status update id 'u1' is given also at $.checkins[0].updates[0], with other content",
+        ),
+        (
+            "$.impediment_events[0].id",
+            "impediment event id 'e1' is given also at $.checkins[0].impediments[0], "
+            "with other content",
+        ),
+    ]
+
+
+def test_records_of_the_wrong_kind_are_refused_at_their_paths() -> None:
+    with pytest.raises(ValidationError) as info:
+        performance_evidence(
+            "anna",
+            JANUARY,
+            as_of=D(2027, 2, 1),
+            checkins="ci1",  # type: ignore[arg-type]
+            cadences=[monday_cadence("c"), None],  # type: ignore[list-item]
+            updates=3,  # type: ignore[arg-type]
+        )
+    assert [p.path for p in info.value.problems] == [
+        "$.checkins",
+        "$.cadences[1]",
+        "$.updates",
+    ]
 
 
 def test_corrections_decide_whether_and_when_a_task_finished() -> None:

@@ -136,15 +136,28 @@ def test_a_history_folded_once_equals_folding_up_to_each_day(
     as_of = dt.date(2027, 1, 4) + dt.timedelta(days=offset)
     history = ImpedimentHistory(events)
 
-    def outcome(fold: Callable[[], Impediment | None]) -> object:
+    def outcome(fold: Callable[[], Impediment | None], by_id: bool = False) -> object:
         try:
-            return fold()
+            found = fold()
         except ValidationError as error:
             return error.problems
+        if by_id and found is not None:
+            return attrs.evolve(found, events=()), [e.id for e in found.events]
+        return found
 
-    assert outcome(lambda: history.at(as_of)) == outcome(
-        lambda: impediments_as_of(events, as_of).get("imp")
+    # a history reads stored events: a help_from on an escalation or a resolution, refused
+    # in new events, is ignored there, as it always was
+    ignored = [
+        attrs.evolve(e, help_from=None) if e.action in (A.ESCALATED, A.RESOLVED) else e
+        for e in events
+    ]
+    assert outcome(lambda: history.at(as_of), by_id=True) == outcome(
+        lambda: impediments_as_of(ignored, as_of).get("imp"), by_id=True
     )
+    if ignored == events:
+        assert outcome(lambda: history.at(as_of)) == outcome(
+            lambda: impediments_as_of(events, as_of).get("imp")
+        )
 
 
 @given(st.lists(_histories(), max_size=4), st.integers(-2, 34))
@@ -325,3 +338,44 @@ def test_events_stored_before_withdrawals_existed_load_unchanged() -> None:
     assert dump_record(withdrawal)["$version"] == 2
     assert dump_record(withdrawal)["withdraws_help"] is True
     assert load_record(dump_record(withdrawal), ImpedimentEvent) == withdrawal
+
+
+# ---------------------------------------------------------------------- help asked only by
+# a raise or an update
+
+
+def test_help_from_on_an_escalation_or_a_resolution_is_refused_in_new_events() -> None:
+    # it used to be accepted and silently ignored
+    events = [
+        HISTORY[0],
+        ev("e2", "imp1", A.ESCALATED, D(2027, 1, 12), escalated_to="maria", help_from="chen"),
+        ev("e3", "imp1", A.RESOLVED, D(2027, 1, 18), help_from="omar"),
+        ev("e4", "imp9", A.RESOLVED, D(2027, 1, 18), help_from="omar"),  # and never raised
+    ]
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of(events)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[1].help_from", "only a raise or an update can ask for help, not an escalation"),
+        ("$[2].help_from", "only a raise or an update can ask for help, not a resolution"),
+        ("$[3].impediment_id", "impediment 'imp9' does not exist"),
+        ("$[3].help_from", "only a raise or an update can ask for help, not a resolution"),
+    ]
+
+
+def test_a_stored_history_with_help_from_on_a_resolution_reads_as_before() -> None:
+    # stored before the rule: the log folds it, ignoring the help_from, as it always did
+    events = [
+        HISTORY[0],
+        ev("e2", "imp1", A.ESCALATED, D(2027, 1, 12), escalated_to="maria", help_from="chen"),
+        ev("e3", "imp1", A.RESOLVED, D(2027, 1, 18), help_from="omar"),
+    ]
+    ignored = [attrs.evolve(e, help_from=None) for e in events[1:]]
+    log = CheckinLog.from_records(impediment_events=events)
+    for day in (11, 12, 17, 18, 30):
+        imp = log.impediment("imp1", D(2027, 1, day))
+        assert imp is not None
+        expected = impediments_as_of([HISTORY[0], *ignored], D(2027, 1, day))["imp1"]
+        assert imp == attrs.evolve(expected, events=imp.events)
+        assert [e.id for e in imp.events] == [e.id for e in expected.events]
+        assert (imp.help_from, imp.requests_help) == ("omar", day < 18)
+    assert not log.impediment("imp1", D(2027, 1, 18)).is_open  # type: ignore[union-attr]

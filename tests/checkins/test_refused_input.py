@@ -213,6 +213,44 @@ def test_validate_checkin_refuses_a_datetime_now() -> None:
     ]
 
 
+def test_validate_checkin_refuses_an_impediment_history_of_anything_but_events() -> None:
+    # one item of another kind used to switch the whole lifecycle check off: a check-in
+    # resolving an impediment never raised was accepted; a number raised a bare TypeError
+    stored = ImpedimentEvent(
+        "e1", "imp1", ImpedimentAction.RAISED, D(2027, 1, 4), "anna", "t1", "", Severity.LOW
+    )
+    resolve = ImpedimentEvent("e2", "imp9", ImpedimentAction.RESOLVED, D(2027, 1, 11), "anna")
+    record = maria_checkin("ci", D(2027, 1, 11), impediments=(resolve,))
+    now = D(2027, 1, 11)
+    found = problems(
+        lambda: validate_checkin(record, now=now, impediment_history=[stored, "x", None])
+    )
+    assert [(path, message.split(", ")[-1]) for path, message in found] == [
+        ("$.impediment_history[1]", "got str"),
+        ("$.impediment_history[2]", "got NoneType"),
+    ]
+    for history, kind in ((3, "int"), ("e1", "str"), ({"e1": stored}, "dict")):
+        assert problems(
+            lambda history=history: validate_checkin(record, now=now, impediment_history=history)
+        ) == [
+            (
+                "$.impediment_history",
+                f"must be an iterable of ImpedimentEvent records, got {kind}",
+            )
+        ]
+    # every wrong argument at once
+    assert problems(
+        lambda: validate_checkin(record, now=dt.datetime(2027, 1, 11, 9), impediment_history=3)
+    ) == [
+        ("$.now", "must be a date, not a datetime"),
+        ("$.impediment_history", "must be an iterable of ImpedimentEvent records, got int"),
+    ]
+    # events only (from any iterable): the lifecycle is checked
+    assert problems(
+        lambda: validate_checkin(record, now=now, impediment_history=iter([stored]))
+    ) == [("$.impediments[0].impediment_id", "impediment 'imp9' does not exist")]
+
+
 def test_validate_checkin_still_names_wrong_types_made_without_validators() -> None:
     # records made with validators disabled (or by a careless deserialiser) are refused too
     with attrs.validators.disabled():

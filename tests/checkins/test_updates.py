@@ -175,6 +175,76 @@ def test_impediment_problems_are_reported_at_their_place_in_the_check_in() -> No
     ]
 
 
+def test_a_check_in_event_reusing_a_stored_id_is_refused_whatever_its_day() -> None:
+    # a stored event owns its id: a check-in event dated before it used to take the id over,
+    # the stored event became the duplicate and that problem (not the check-in's) was dropped
+    stored = [raised(D(2027, 1, 4), Severity.HIGH, help_from="omar")]  # e1 raises imp1
+    earlier_raise = ImpedimentEvent(
+        "e1", "imp2", ImpedimentAction.RAISED, D(2027, 1, 3), "anna", "t2", "", Severity.LOW
+    )
+    earlier_update = ImpedimentEvent(
+        "e1", "imp1", ImpedimentAction.UPDATED, D(2027, 1, 2), "anna", severity=Severity.LOW
+    )
+    for reused in (earlier_raise, earlier_update):
+        record = maria_checkin("ci2", D(2027, 1, 11), impediments=(reused,))
+        with pytest.raises(ValidationError) as info:
+            validate_checkin(record, now=D(2027, 1, 11), impediment_history=stored)
+        assert [(p.path, p.message) for p in info.value.problems] == [
+            ("$.impediments[0].id", "duplicate event id 'e1'"),
+        ]
+    # the refused raise raises nothing: a later change of imp2 meets no impediment
+    update = ImpedimentEvent(
+        "e2", "imp2", ImpedimentAction.UPDATED, D(2027, 1, 5), "anna", severity=Severity.HIGH
+    )
+    record = maria_checkin("ci2", D(2027, 1, 11), impediments=(update, earlier_raise))
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(record, now=D(2027, 1, 11), impediment_history=stored)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.impediments[0].impediment_id", "impediment 'imp2' does not exist"),
+        ("$.impediments[1].id", "duplicate event id 'e1'"),
+    ]
+
+
+def test_help_from_on_an_escalation_or_a_resolution_is_refused() -> None:
+    first = checkin()  # Jan 11: anna raises imp1 asking omar for help
+    escalate = ImpedimentEvent(
+        "e2",
+        "imp1",
+        ImpedimentAction.ESCALATED,
+        D(2027, 1, 18),
+        "maria",
+        escalated_to="chen",
+        help_from="dana",
+    )
+    resolve = ImpedimentEvent(
+        "e3", "imp1", ImpedimentAction.RESOLVED, D(2027, 1, 18), "anna", help_from="omar"
+    )
+    record = maria_checkin("ci2", D(2027, 1, 18), impediments=(escalate, resolve))
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(record, now=D(2027, 1, 18), impediment_history=first.impediments)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            "$.impediments[0].help_from",
+            "only a raise or an update can ask for help, not an escalation",
+        ),
+        (
+            "$.impediments[1].help_from",
+            "only a raise or an update can ask for help, not a resolution",
+        ),
+    ]
+    # a stored one is not the check-in's problem: it is read as before, help_from ignored
+    again = attrs.evolve(resolve, id="e4", on=D(2027, 1, 19), help_from=None)
+    with pytest.raises(ValidationError) as info:
+        validate_checkin(
+            maria_checkin("ci3", D(2027, 1, 19), impediments=(again,)),
+            now=D(2027, 1, 19),
+            impediment_history=[*first.impediments, resolve],
+        )
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.impediments[0].action", "impediment 'imp1' is already resolved"),
+    ]
+
+
 def test_a_check_in_withdraws_help_asked_in_an_earlier_one() -> None:
     first = checkin()  # Jan 11: anna raises imp1 asking omar for help
     withdraw = ImpedimentEvent(

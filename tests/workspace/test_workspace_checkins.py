@@ -147,8 +147,12 @@ def test_an_update_id_reused_in_a_later_append_conflicts(
             {"impediment_events": [event("e-x", A.RAISED)]},
             {"checkins": [checkin("ci-b", events=(event("e-x", A.RAISED, "other"),))]},
         ),
+        (
+            {"impediment_events": [event("e-x", A.RAISED)]},
+            {"impediment_events": [event("e-x", A.RAISED, "other", on=D(2027, 1, 3))]},
+        ),
     ],
-    ids=["in-checkin-twice", "in-checkin-then-alone", "alone-then-in-checkin"],
+    ids=["in-checkin-twice", "in-checkin-then-alone", "alone-then-in-checkin", "dated-earlier"],
 )
 def test_an_impediment_event_id_reused_in_a_later_append_conflicts(
     url: str, first: dict[str, Any], second: dict[str, Any]
@@ -287,12 +291,89 @@ def test_the_lifecycle_is_checked_with_the_stored_history(url: str) -> None:
         error = refused(  # a raise before the stored raise makes the stored one a second raise
             workspace, ValidationError, impediment_events=[event("e5", A.RAISED, on=D(2027, 1, 1))]
         )
-        assert [p.path for p in error.problems] == ["$.impediment_events[0]"]
-        assert "stored event 'e1'" in str(error)
+        assert [str(p) for p in error.problems] == [
+            "$.impediment_events[0]: makes the stored event 'e1' inconsistent: impediment_id: "
+            "'imp' already raised"
+        ]
+        error = refused(  # each new event's own problems at its own path
+            workspace,
+            ValidationError,
+            impediment_events=[
+                event("e6", A.RESOLVED, "imp9"),
+                event("e7", A.RESOLVED, on=D(2027, 1, 7)),
+            ],
+        )
+        assert [str(p) for p in error.problems] == [
+            "$.impediment_events[0].impediment_id: impediment 'imp9' does not exist",
+            "$.impediment_events[1].action: impediment 'imp' is already resolved",
+        ]
         impediment = workspace.load_checkin_log().impediment("imp", D(2027, 2, 1))
         assert impediment is not None
         assert impediment.resolved_on == D(2027, 1, 6)
         assert impediment.escalated_to == "omar"
+
+
+def test_help_from_on_an_escalation_or_a_resolution_is_refused(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.append_checkins(impediment_events=[event("e1", A.RAISED)])
+        asking = ImpedimentEvent(
+            "e2", "imp", A.ESCALATED, D(2027, 1, 5), "maria", escalated_to="chen", help_from="dana"
+        )
+        error = refused(
+            workspace,
+            ValidationError,
+            impediment_events=[asking],
+            checkins=[
+                checkin(
+                    "ci",
+                    events=(
+                        ImpedimentEvent(
+                            "e3", "imp", A.RESOLVED, D(2027, 1, 6), "anna", help_from="omar"
+                        ),
+                    ),
+                    on=D(2027, 1, 6),
+                )
+            ],
+        )
+        assert _problems(error) == [  # in the order a loaded log folds them
+            (
+                "$.impediment_events[0].help_from",
+                "only a raise or an update can ask for help, not an escalation",
+            ),
+            (
+                "$.checkins[0].impediments[0].help_from",
+                "only a raise or an update can ask for help, not a resolution",
+            ),
+        ]
+
+
+def test_a_help_from_stored_on_a_resolution_before_the_rule_still_loads(url: str) -> None:
+    # stored by an earlier release, which accepted and ignored it: the history loads, reads as
+    # before, and later appends are checked against it without blaming it on them
+    stored = [
+        event("e1", A.RAISED),
+        ImpedimentEvent(
+            "e2", "imp", A.ESCALATED, D(2027, 1, 5), "maria", escalated_to="chen", help_from="dana"
+        ),
+        ImpedimentEvent("e3", "imp", A.RESOLVED, D(2027, 1, 6), "anna", help_from="omar"),
+    ]
+    with Workspace.open(url) as workspace:
+        store = workspace.store
+        for section in CHECKIN_SECTIONS:
+            store.declare(section.collection, indexed=section.indexed)
+        collection = CHECKIN_SECTIONS[3].collection
+        store.write([Put(collection, e.id, dump_record(e)) for e in stored])
+        impediment = workspace.load_checkin_log().impediment("imp", D(2027, 2, 1))
+        assert impediment is not None
+        assert (impediment.resolved_on, impediment.escalated_to) == (D(2027, 1, 6), "chen")
+        error = refused(
+            workspace, ValidationError, impediment_events=[event("e4", A.UPDATED, on=D(2027, 1, 7))]
+        )
+        assert [str(p) for p in error.problems] == [
+            "$.impediment_events[0].action: impediment 'imp' is already resolved"
+        ]
+        workspace.append_checkins(impediment_events=[event("e5", A.RAISED, "imp2")])
+        assert len(workspace.load_checkin_log().all_impediments(D(2027, 2, 1))) == 2
 
 
 def test_a_raise_and_its_changes_may_come_in_one_call(url: str) -> None:

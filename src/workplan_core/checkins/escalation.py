@@ -9,7 +9,8 @@ recompute them for any past day.
 * An impediment whose help request stayed open longer than `help_open_days` is escalated from the
   manager of the person who raised it to that manager's manager. Each request counts on its
   own: one withdrawn after it escalated stays escalated, and asking again later starts a new
-  request with its own clock.
+  request with its own clock. Its escalation names the person asked on the day it became
+  due, whoever the request is sent on to later.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import attrs
 
@@ -100,7 +101,9 @@ class Escalation:
         subject_id: the person who missed check-ins, or the impediment.
         escalate_to: the manager it goes to, or `None` when nobody is above.
         since: the first missed due date, or the day help was requested.
-        detail: a sentence for people.
+        detail: a sentence for people. For a help request, it names the person asked on
+            the day the escalation became due (a request sent on to someone else later
+            still reads the same).
     """
 
     id: str
@@ -144,22 +147,30 @@ def _for_cadence(
     return found
 
 
-def _help_requests(impediment: Impediment) -> list[tuple[dt.date, dt.date | None, str]]:
-    """The impediment's help requests, in order. O(e) for its e events.
+class _Request(NamedTuple):
+    """One help request of an impediment."""
 
-    Each as the day asked, the day it ended (withdrawn or resolved; `None` while open) and
-    the person asked last.
-    """
-    requests: list[tuple[dt.date, dt.date | None, str]] = []
+    asked: dt.date  # the day it was made
+    ended: dt.date | None  # the day it was withdrawn or resolved; `None` while open
+    asked_of: tuple[tuple[dt.date, str], ...]  # from which day which person was asked
+
+
+def _help_requests(impediment: Impediment) -> list[_Request]:
+    """The impediment's help requests, in order. O(e) for its e events."""
+    requests: list[_Request] = []
     helper: str | None = None
     asked: dt.date | None = None
+    asked_of: list[tuple[dt.date, str]] = []
     for event in impediment.events:
         after, since = help_after(event, helper, asked)
-        if asked is not None and helper is not None and since != asked:
-            requests.append((asked, event.on, helper))
+        if asked is not None and since != asked:  # withdrawn or resolved
+            requests.append(_Request(asked, event.on, tuple(asked_of)))
+            asked_of = []
+        if after is not None and after != helper:  # asked, or sent on to someone else
+            asked_of.append((event.on, after))
         helper, asked = after, since
-    if asked is not None and helper is not None:
-        requests.append((asked, None, helper))
+    if asked is not None:
+        requests.append(_Request(asked, None, tuple(asked_of)))
     return requests
 
 
@@ -167,11 +178,14 @@ def _for_impediment(
     impediment: Impediment, managers: ManagerLookup, policy: EscalationPolicy, as_of: dt.date
 ) -> list[Escalation]:
     found = []
-    for asked, ended, helper in _help_requests(impediment):
-        closed = ended if ended is not None else as_of
+    for request in _help_requests(impediment):
+        asked = request.asked
+        closed = request.ended if request.ended is not None else as_of
         if (min(closed, as_of) - asked).days <= policy.help_open_days:
             continue
         on = asked + dt.timedelta(days=policy.help_open_days + 1)
+        # who was asked when it became due: sending the request on later changes nothing
+        helper = [person for day, person in request.asked_of if day <= on][-1]
         manager = managers.manager_of(impediment.raised_by, on)
         found.append(
             Escalation(

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeVar
 
 import attrs
 
-from workplan_core._arguments import check_arguments
+from workplan_core._arguments import check_arguments, records_of
 from workplan_core.cascade.status import Status
 from workplan_core.checkins.cadence import Cadence
 from workplan_core.checkins.impediments import ImpedimentAction, ImpedimentEvent
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
+from workplan_core.errors import Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
 from workplan_core.periods import Period
 
@@ -126,6 +128,88 @@ def _missed(
     return count
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Identified)
+
+_SUMMARY = "invalid evidence arguments"
+
+
+def _given(value: object, cls: type[R], name: str, problems: list[Problem]) -> list[R]:
+    """The records of argument `name`, if an iterable of `cls` records (else noted)."""
+    try:
+        return records_of(value, cls, f"$.{name}", _SUMMARY)
+    except ValidationError as error:
+        problems += error.problems
+        return []
+
+
+def _once(
+    found: Iterable[tuple[str, R]], kind: str, problems: list[Problem]
+) -> list[tuple[str, R]]:
+    """Each record once, by id, with the path it was first given at, in the order given.
+
+    `found` holds ``(path, record)`` pairs. A record given again (equal in every field)
+    counts once; a different record with an id already given is noted at its path, naming
+    the first one's. O(n).
+    """
+    first: dict[str, tuple[str, R]] = {}
+    for path, record in found:
+        seen = first.setdefault(record.id, (path, record))
+        if seen[1] is not record and seen[1] != record:
+            problems.append(
+                Problem(
+                    f"{path}.id",
+                    f"{kind} id {record.id!r} is given also at {seen[0]}, with other content",
+                )
+            )
+    return list(first.values())
+
+
+class _Records:
+    """The records of one `performance_evidence` call, each once (see `_once`).
+
+    The records a check-in carries are read from the first place of its id (a check-in
+    given twice carries them once).
+    """
+
+    def __init__(
+        self, checkins: object, cadences: object, updates: object, impediment_events: object
+    ) -> None:
+        problems: list[Problem] = []
+        meetings = _given(checkins, CheckIn, "checkins", problems)
+        plans = _given(cadences, Cadence, "cadences", problems)
+        alone = _given(updates, StatusUpdate, "updates", problems)
+        events = _given(impediment_events, ImpedimentEvent, "impediment_events", problems)
+        if problems:
+            raise ValidationError(problems, summary=_SUMMARY)
+        held = _once(
+            ((f"$.checkins[{i}]", c) for i, c in enumerate(meetings)), "check-in", problems
+        )
+        self.checkins = [c for _, c in held]
+        self.cadences = [
+            c
+            for _, c in _once(
+                ((f"$.cadences[{i}]", c) for i, c in enumerate(plans)), "cadence", problems
+            )
+        ]
+        given_updates = [
+            *((f"{at}.updates[{j}]", u) for at, c in held for j, u in enumerate(c.updates)),
+            *((f"$.updates[{i}]", u) for i, u in enumerate(alone)),
+        ]
+        self.updates = [u for _, u in _once(given_updates, "status update", problems)]
+        given_events = [
+            *((f"{at}.impediments[{j}]", e) for at, c in held for j, e in enumerate(c.impediments)),
+            *((f"$.impediment_events[{i}]", e) for i, e in enumerate(events)),
+        ]
+        self.events = [e for _, e in _once(given_events, "impediment event", problems)]
+        if problems:
+            raise ValidationError(problems, summary="conflicting evidence records")
+
+
 def performance_evidence(
     person_id: str,
     period: Period,
@@ -149,33 +233,34 @@ def performance_evidence(
         impediment_events: impediment events recorded outside check-ins.
         tasks: the person's tasks with their due dates, to count tasks finished (on time).
 
-    Check-ins count once each (by id), however many are held on a day. A due date of a
-    cadence is kept only by a check-in that names the cadence (`cadence_id`), as on
-    dashboards and in escalations; an ad-hoc check-in counts as held but keeps none.
-    Corrections are applied as known on `as_of` (see `tasks_finished`) and are not updates
-    given (see `updates_given`).
+    Every record counts once, by id: a check-in, a cadence, a status update or an impediment
+    event given twice (equal in every field), such as an update passed in `updates` and
+    inside a check-in, counts once; check-ins count once each however many are held on a
+    day. A due date of a cadence is kept only by a check-in that names the cadence
+    (`cadence_id`), as on dashboards and in escalations; an ad-hoc check-in counts as held
+    but keeps none. Corrections are applied as known on `as_of` (see `tasks_finished`) and
+    are not updates given (see `updates_given`).
 
     O(n log n) in the number of records, plus the cadences' due dates.
 
     Raises:
-        ValidationError: `person_id` is not a string, `period` not a `Period` or `as_of`
-            not a date (a datetime is not).
+        ValidationError: `person_id` is not a string, `period` not a `Period`, `as_of` not a
+            date (a datetime is not), or `checkins`, `cadences`, `updates` or
+            `impediment_events` not an iterable of their records (every such argument and
+            item named at once); or two different records of one kind given with one id
+            (``$.updates[0].id: status update id 'u1' is given also at
+            $.checkins[0].updates[0], with other content``), each such pair named.
     """
     check_arguments(
-        "invalid evidence arguments",
+        _SUMMARY,
         person_id=(person_id, str),
         period=(period, Period),
         as_of=(as_of, dt.date),
     )
-    meetings = list({c.id: c for c in checkins if c.on <= as_of}.values())
-    all_updates = [
-        u for u in (*updates, *(u for c in meetings for u in c.updates)) if u.on <= as_of
-    ]
-    events = [
-        e
-        for e in (*impediment_events, *(e for c in meetings for e in c.impediments))
-        if e.on <= as_of
-    ]
+    records = _Records(checkins, cadences, updates, impediment_events)
+    meetings = [c for c in records.checkins if c.on <= as_of]
+    all_updates = [u for u in records.updates if u.on <= as_of]
+    events = [e for e in records.events if e.on <= as_of]
     held = [c.on for c in meetings if person_id in c.participants]
     raised_ids = {
         e.impediment_id for e in events if e.action is ImpedimentAction.RAISED and e.by == person_id
@@ -188,7 +273,7 @@ def performance_evidence(
         person_id=person_id,
         period=period,
         checkins_held=sum(1 for d in held if period.contains(d)),
-        checkins_missed=_missed(cadences, meetings, person_id, period, as_of),
+        checkins_missed=_missed(records.cadences, meetings, person_id, period, as_of),
         updates_given=sum(
             1
             for u in all_updates

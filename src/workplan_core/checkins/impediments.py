@@ -15,8 +15,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence, Set
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -127,7 +127,9 @@ class ImpedimentEvent:
         severity: how bad it is (required when raised; optional on update).
         help_from: the person asked for assistance (raised/updated). On an update, `None`
             keeps the current request, a person asks them (from now on, if none was asked;
-            else the request, still open since it was made, now goes to them).
+            else the request, still open since it was made, now goes to them). Only a raise
+            or an update asks: [impediments_as_of][workplan_core.checkins.impediments.
+            impediments_as_of] refuses it on an escalation or a resolution.
         escalated_to: the person it was escalated to (escalated).
         checkin_id: the check-in where it was recorded, if any.
         withdraws_help: `True` on an update that withdraws the open help request (with
@@ -348,14 +350,17 @@ def _missing(name: str, path: str, raised_later: dt.date | None) -> Problem:
     return Problem(f"{path}.impediment_id", f"impediment {name} does not exist")
 
 
-def _first_raises(events: Sequence[ImpedimentEvent]) -> dict[str, tuple[dt.date, int]]:
+def _first_raises(
+    events: Sequence[ImpedimentEvent], duplicates: Set[int] = frozenset()
+) -> dict[str, tuple[dt.date, int]]:
     """Per impediment id, its first raise among `events` in the order they are applied.
 
-    As ``(day, index)``: an event ``(on, i)`` sorting before it meets no impediment yet.
+    As ``(day, index)``: an event ``(on, i)`` sorting before it meets no impediment yet. The
+    `duplicates` (indices of events reusing an id, which are not applied) raise nothing.
     """
     first: dict[str, tuple[dt.date, int]] = {}
     for i, event in enumerate(events):
-        if event.action is ImpedimentAction.RAISED:
+        if event.action is ImpedimentAction.RAISED and i not in duplicates:
             key = (event.on, i)
             seen = first.get(event.impediment_id)
             if seen is None or key < seen:
@@ -371,39 +376,88 @@ def _raised_later(
     return key[0] if key is not None and (event.on, index) < key else None
 
 
+_NOT_ASKING = (ImpedimentAction.ESCALATED, ImpedimentAction.RESOLVED)
+
+
+def _stray_help(event: ImpedimentEvent, path: str) -> Problem | None:
+    """The problem of an escalation or a resolution that names `help_from` (it asks nobody).
+
+    A rule for new events only: the fold of a stored history ignores such a `help_from`, as
+    it always did (see `ImpedimentHistory`).
+    """
+    action = event.action
+    if event.help_from is None or action not in _NOT_ASKING:
+        return None
+    what = "an escalation" if action is ImpedimentAction.ESCALATED else "a resolution"
+    return Problem(f"{path}.help_from", f"only a raise or an update can ask for help, not {what}")
+
+
+def _duplicates(events: Sequence[ImpedimentEvent], paths: Sequence[str | None]) -> set[int]:
+    """The indices of the events that reuse an id another event owns. O(e).
+
+    An id belongs to its first event in the order events are applied (by date, ties as
+    given), except that an event without a path (stored before, see `fold_events`) owns its
+    id before any event with one: a new event reusing a stored id is the duplicate, whatever
+    its day.
+    """
+    owner: dict[str, tuple[bool, dt.date, int]] = {}
+    for i, event in enumerate(events):
+        key = (paths[i] is not None, event.on, i)
+        seen = owner.get(event.id)
+        if seen is None or key < seen:
+            owner[event.id] = key
+    return {i for i, event in enumerate(events) if owner[event.id][2] != i}
+
+
+class Folded(NamedTuple):
+    """What `fold_events` gives: the impediments, the problems and the event of each problem."""
+
+    impediments: dict[str, Impediment]
+    problems: list[Problem]
+    at: list[int]
+    """Per problem, the index of the event it is about."""
+
+
 def fold_events(
     events: Sequence[ImpedimentEvent],
     paths: Sequence[str | None],
     as_of: dt.date | None = None,
-) -> tuple[dict[str, Impediment], list[Problem]]:
+    *,
+    new: bool = True,
+) -> Folded:
     """Fold `events` (those on or before `as_of`) by the rules of `impediments_as_of`.
 
     Args:
         events: impediment events (of exactly that type), in the order given.
-        paths: per event, the path its problems are reported at, or `None` to fold the
-            event without reporting its problems (e.g. events stored before, whose
-            problems are not the caller's).
+        paths: per event, the path its problems are reported at (a problem's path is the
+            event's followed by the field, e.g. ``.on``), or `None` to fold the event
+            without reporting its problems: events stored before, whose problems are not
+            the caller's. A stored event owns its id: an event with a path that reuses it is
+            the duplicate, whatever the days.
         as_of: the last day folded (`None`: all).
+        new: whether the events with a path are new data, held to the rules only new data
+            must keep (no `help_from` on an escalation or a resolution); `False` to read a
+            stored history as it always was read.
 
     Returns:
         The impediments by id, and the problems of the events with a path, in the order
-        of the events (an event's own problems in the order found). O(e log e) for e events.
+        of the events (an event's own problems in the order found), with the index of the
+        event of each problem. O(e log e) for e events.
     """
-    first = _first_raises(events)
+    duplicates = _duplicates(events, paths)
+    first = _first_raises(events, duplicates)
     order = [i for i, e in enumerate(events) if as_of is None or e.on <= as_of]
     order.sort(key=lambda i: (events[i].on, i))
     found: list[tuple[int, Problem]] = []
-    seen_ids: set[str] = set()
     state: dict[str, Impediment] = {}
     for i in order:
         event = events[i]
         path = paths[i]
         problems: list[Problem] = []
         where = "$" if path is None else path
-        if event.id in seen_ids:
+        if i in duplicates:
             problems.append(Problem(f"{where}.id", f"duplicate event id {event.id!r}"))
         else:
-            seen_ids.add(event.id)
             current = state.get(event.impediment_id)
             problem = _problem_with(event, current, where, _raised_later(first, event, i))
             if problem is not None:
@@ -414,10 +468,13 @@ def fold_events(
                     state[event.impediment_id] = raised
             else:
                 state[event.impediment_id] = _apply(current, event)
+            stray = _stray_help(event, where) if new and path is not None else None
+            if stray is not None:
+                problems.append(stray)
         if path is not None:
             found += ((i, problem) for problem in problems)
     found.sort(key=lambda pair: pair[0])  # stable: an event's problems stay in order
-    return state, [problem for _, problem in found]
+    return Folded(state, [problem for _, problem in found], [i for i, _ in found])
 
 
 def impediments_as_of(
@@ -431,13 +488,24 @@ def impediments_as_of(
         ValidationError: listing every event that changes an impediment that does not exist,
             is already resolved or was raised later (``$[i].on: before impediment … was
             raised``; a raise among all the events given counts, even after `as_of`), every
-            duplicate event id and raise, and every raise without node or severity. Paths
-            index the events as given.
+            duplicate event id (the event applied later is the duplicate) and raise, every
+            raise without node or severity, and every escalation or resolution naming
+            `help_from` (only a raise or an update asks for help). Paths index the events
+            as given.
     """
     given = records_of(events, ImpedimentEvent, "$", "invalid impediment events")
     if as_of is not None:
         check_arguments("invalid impediment arguments", as_of=(as_of, dt.date))
-    state, problems = fold_events(given, [f"$[{i}]" for i in range(len(given))], as_of)
+    return _folded_or_raise(given, as_of, new=True)
+
+
+def _folded_or_raise(
+    events: Sequence[ImpedimentEvent], as_of: dt.date | None, *, new: bool
+) -> dict[str, Impediment]:
+    """The impediments of `events` as of `as_of`, or `ValidationError` at paths ``$[i]…``."""
+    state, problems, _ = fold_events(
+        events, [f"$[{i}]" for i in range(len(events))], as_of, new=new
+    )
     if problems:
         raise ValidationError(problems, summary="inconsistent impediment history")
     return state
@@ -450,7 +518,9 @@ class ImpedimentHistory:
     ImpedimentHistory.at] then returns exactly what
     [impediments_as_of][workplan_core.checkins.impediments.impediments_as_of] gives for the
     same events and day, including its `ValidationError` from the first inconsistent event's
-    day on.
+    day on, with one exception: a history reads stored events, so an escalation or a
+    resolution naming `help_from` (which `impediments_as_of` refuses in new events) is
+    folded as it always was, its `help_from` ignored.
 
     Args:
         events: the impediment's events (all with the same impediment id), in the order given.
@@ -468,18 +538,17 @@ class ImpedimentHistory:
         self._days: list[dt.date] = []
         self._states: list[Impediment] = []
         self._broken_from: dt.date | None = None
-        seen: set[str] = set()
         current: Impediment | None = None
-        first = _first_raises(self._events)
+        duplicates = _duplicates(self._events, ["$"] * len(self._events))
+        first = _first_raises(self._events, duplicates)
         for i in order:
             event = self._events[i]
             path = f"$[{i}]"
             problems: list[Problem] = []
             later = _raised_later(first, event, i)
-            if event.id in seen or _problem_with(event, current, path, later) is not None:
+            if i in duplicates or _problem_with(event, current, path, later) is not None:
                 self._broken_from = event.on
                 break
-            seen.add(event.id)
             current = _raise(event, path, problems) if current is None else _apply(current, event)
             if current is None:
                 self._broken_from = event.on
@@ -505,10 +574,12 @@ class ImpedimentHistory:
 
         Raises:
             ValidationError: the events up to `as_of` are inconsistent (see
-                `impediments_as_of`).
+                `impediments_as_of`; a `help_from` on an escalation or a resolution is
+                ignored, not refused).
         """
         if self._broken_from is not None and as_of >= self._broken_from:
-            states = impediments_as_of(self._events, as_of)  # raises, listing every problem
+            # raises, listing every problem
+            states = _folded_or_raise(self._events, as_of, new=False)
             return next(iter(states.values()), None)
         index = bisect.bisect_right(self._days, as_of)
         return self._states[index - 1] if index else None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
-from workplan_core._arguments import check_arguments
+from workplan_core._arguments import check_arguments, records_of
 from workplan_core._fields import (
     Check,
     field_problems,
@@ -304,19 +304,16 @@ def _check_notes(checkin: CheckIn) -> Iterable[Problem]:
             yield Problem(f"$.notes[{i}].section", f"{note.section!r} is not on the agenda")
 
 
-def _check_impediments(checkin: CheckIn, history: list[object]) -> list[Problem]:
-    """The problems the check-in's impediment events make, folded after `history`.
+def _check_impediments(checkin: CheckIn, stored: list[ImpedimentEvent]) -> list[Problem]:
+    """The problems the check-in's impediment events make, folded after the `stored` ones.
 
-    Folded with the stored events, whose own problems are not the check-in's; each event of
-    the check-in is reported at its path in the record (``$.impediments[j]…``). A history
-    holding anything but impediment events is not folded (nothing is reported).
+    Folded with the stored events, whose own problems are not the check-in's (and whose ids
+    are theirs: a check-in event reusing one is the duplicate, whatever its day); each event
+    of the check-in is reported at its path in the record (``$.impediments[j]…``).
     """
-    if not all(type(event) is ImpedimentEvent for event in history):
-        return []
-    stored = cast("list[ImpedimentEvent]", history)
     paths: list[str | None] = [None] * len(stored)
     paths += (f"$.impediments[{j}]" for j in range(len(checkin.impediments)))
-    return fold_events([*stored, *checkin.impediments], paths)[1]
+    return fold_events([*stored, *checkin.impediments], paths).problems
 
 
 def _updates_problems(
@@ -352,6 +349,28 @@ def _updates_problems(
     return problems
 
 
+def _arguments(checkin: object, now: object, impediment_history: object) -> list[ImpedimentEvent]:
+    """The stored impediment events, once every argument of `validate_checkin` is checked.
+
+    Raises:
+        ValidationError: naming every argument of the wrong kind at once.
+    """
+    summary = "invalid check-in arguments"
+    problems: list[Problem] = []
+    history: list[ImpedimentEvent] = []
+    try:
+        check_arguments(summary, checkin=(checkin, CheckIn), now=(now, dt.date))
+    except ValidationError as error:
+        problems += error.problems
+    try:
+        history = records_of(impediment_history, ImpedimentEvent, "$.impediment_history", summary)
+    except ValidationError as error:
+        problems += error.problems
+    if problems:
+        raise ValidationError(problems, summary=summary)
+    return history
+
+
 def validate_checkin(
     checkin: CheckIn,
     *,
@@ -370,15 +389,19 @@ def validate_checkin(
             organisation); when given, every update must be on a node a participant owns.
         known_update_ids: ids of updates already stored (for duplicates and corrections).
         allow_unowned: accept updates on nodes no participant owns.
-        impediment_history: impediment events already stored, so that changes to unknown or
-            resolved impediments are caught.
+        impediment_history: impediment events already stored (an iterable of
+            `ImpedimentEvent` records), so that changes to unknown or resolved impediments,
+            and reused event ids, are caught.
 
     Raises:
-        ValidationError: listing every problem with its path; `checkin` not a `CheckIn` or
-            `now` not a date (a datetime is not); values of the wrong type in a record made
-            with validators disabled (then only those are listed: the rules need the types).
+        ValidationError: listing every problem with its path; `checkin` not a `CheckIn`,
+            `now` not a date (a datetime is not) or `impediment_history` not an iterable of
+            impediment events (``$.impediment_history``; a string is not, and every other
+            item is named at ``$.impediment_history[i]``), all named at once; values of the
+            wrong type in a record made with validators disabled (then only those are
+            listed: the rules need the types).
     """
-    check_arguments("invalid check-in arguments", checkin=(checkin, CheckIn), now=(now, dt.date))
+    stored = _arguments(checkin, now, impediment_history)
     problems = _type_problems(checkin)
     if problems:
         raise ValidationError(problems, summary=f"invalid check-in {checkin.id!r}")
@@ -393,6 +416,6 @@ def validate_checkin(
     for i, event in enumerate(checkin.impediments):
         if event.on > now:
             problems.append(Problem(f"$.impediments[{i}].on", f"is in the future (now is {now})"))
-    problems.extend(_check_impediments(checkin, list(impediment_history)))
+    problems.extend(_check_impediments(checkin, stored))
     if problems:
         raise ValidationError(problems, summary=f"invalid check-in {checkin.id!r}")

@@ -20,8 +20,8 @@ from workplan_core.checkins import (
     CheckIn,
     ImpedimentEvent,
     StatusUpdate,
-    impediments_as_of,
 )
+from workplan_core.checkins.impediments import fold_events
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.serialization import dump_record
 from workplan_core.storage import (
@@ -596,12 +596,6 @@ def _existing(store: Store, call: _Call, legacy: _Legacy) -> list[tuple[str, str
     return list(found)
 
 
-def _at(path: str) -> tuple[int, str]:
-    """The event index and the rest of a path ``$[i]…`` of `impediments_as_of`."""
-    end = path.index("]")
-    return int(path[2:end]), path[end + 1 :]
-
-
 def _lifecycle_problems(
     stored: list[tuple[_Order, ImpedimentEvent]], new: list[_NewEvent]
 ) -> list[Problem]:
@@ -618,32 +612,29 @@ def _lifecycle_problems(
         *((item.order, item.event, item.path) for item in new),
     ]
     rows.sort(key=lambda row: row[0])
-    try:
-        impediments_as_of([event for _, event, _ in rows])
-    except ValidationError as error:
-        found = error.problems
-    else:
+    # a stored event's problems are folded at the bare field (``.on``), to be told apart
+    paths = ["" if path is None else path for _, _, path in rows]
+    found = fold_events([event for _, event, _ in rows], paths)
+    if not found.problems:
         return []
     first: dict[str, str] = {}
     for item in new:
         first.setdefault(item.event.impediment_id, item.path)
     before: set[tuple[str, str, str]] = set()
-    if any(rows[_at(p.path)[0]][2] is None for p in found):
+    if any(rows[i][2] is None for i in found.at):
         stored.sort(key=lambda pair: pair[0])
-        try:
-            impediments_as_of([event for _, event in stored])
-        except ValidationError as error:
-            for problem in error.problems:
-                index, rest = _at(problem.path)
-                before.add((stored[index][1].id, rest, problem.message))
+        alone = fold_events([event for _, event in stored], [""] * len(stored))
+        before = {
+            (stored[i][1].id, problem.path, problem.message)
+            for i, problem in zip(alone.at, alone.problems, strict=True)
+        }
     problems: list[Problem] = []
-    for problem in found:
-        index, rest = _at(problem.path)
-        _, event, path = rows[index]
+    for i, problem in zip(found.at, found.problems, strict=True):
+        _, event, path = rows[i]
         if path is not None:
-            problems.append(Problem(path + rest, problem.message))
-        elif (event.id, rest, problem.message) not in before:
-            where = f"{rest[1:]}: " if rest else ""
+            problems.append(problem)
+        elif (event.id, problem.path, problem.message) not in before:
+            where = f"{problem.path[1:]}: " if problem.path else ""
             message = f"makes the stored event {event.id!r} inconsistent: {where}{problem.message}"
             problems.append(Problem(first[event.impediment_id], message))
     return problems
