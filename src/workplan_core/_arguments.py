@@ -23,9 +23,13 @@ def _kind_problem(value: object, kind: type) -> str | None:
         return f"must be an integer, got {type(value).__name__}"
     if isinstance(value, kind):
         return None
+    return f"must be {_a(kind)}, got {type(value).__name__}"
+
+
+def _a(kind: type) -> str:
+    """The name of `kind` with its article: ``a Node``, ``an ImpedimentEvent``."""
     name = kind.__name__
-    article = "an" if name[:1].lower() in "aeiou" else "a"
-    return f"must be {article} {name}, got {type(value).__name__}"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def check_arguments(summary: str, **given: tuple[object, type]) -> None:
@@ -61,7 +65,7 @@ def records_of(value: object, cls: type[T], path: str, summary: str) -> list[T]:
     if not {cls}.issuperset(map(type, items)):
         raise ValidationError(
             [
-                Problem(f"{path}[{i}]", f"must be a {cls.__name__}, got {type(item).__name__}")
+                Problem(f"{path}[{i}]", f"must be {_a(cls)}, got {type(item).__name__}")
                 for i, item in enumerate(items)
                 if type(item) is not cls
             ],
