@@ -403,3 +403,21 @@ def test_impediments_are_folded_from_events_only(events: Any, paths: list[str]) 
     with pytest.raises(ValidationError) as caught:
         impediments_as_of([], dt.datetime(2027, 1, 4, 9))
     assert [p.path for p in caught.value.problems] == ["$.as_of"]
+
+
+def test_validate_checkin_refuses_ids_owners_and_flags_of_the_wrong_kind() -> None:
+    # a string of known ids used to be read as a set of its characters
+    record = maria_checkin("ci", D(2027, 1, 11))
+    now = D(2027, 1, 11)
+    found = problems(
+        lambda: validate_checkin(
+            record,
+            now=now,
+            owners_of={"t1": "anna"},  # type: ignore[arg-type]
+            known_update_ids="u1",
+            allow_unowned=1,  # type: ignore[arg-type]
+        )
+    )
+    assert [path for path, _ in found] == ["$.allow_unowned", "$.owners_of", "$.known_update_ids"]
+    assert "one id as a string is not" in found[2][1]
+    validate_checkin(record, now=now, known_update_ids={"u1": 1}.keys())  # any collection

@@ -349,7 +349,14 @@ def _updates_problems(
     return problems
 
 
-def _arguments(checkin: object, now: object, impediment_history: object) -> list[ImpedimentEvent]:
+def _arguments(  # noqa: PLR0917 - the arguments of validate_checkin, in order
+    checkin: object,
+    now: object,
+    owners_of: object,
+    known_update_ids: object,
+    allow_unowned: object,
+    impediment_history: object,
+) -> list[ImpedimentEvent]:
     """The stored impediment events, once every argument of `validate_checkin` is checked.
 
     Raises:
@@ -359,9 +366,22 @@ def _arguments(checkin: object, now: object, impediment_history: object) -> list
     problems: list[Problem] = []
     history: list[ImpedimentEvent] = []
     try:
-        check_arguments(summary, checkin=(checkin, CheckIn), now=(now, dt.date))
+        check_arguments(
+            summary,
+            checkin=(checkin, CheckIn),
+            now=(now, dt.date),
+            allow_unowned=(allow_unowned, bool),
+        )
     except ValidationError as error:
         problems += error.problems
+    if owners_of is not None and not callable(owners_of):
+        rule = f"must be a function of (node id, day) or None, got {type(owners_of).__name__}"
+        problems.append(Problem("$.owners_of", rule))
+    if isinstance(known_update_ids, str | bytes) or not isinstance(known_update_ids, Collection):
+        rule = "must be a collection of update ids (a set, a list; one id as a string is not)"
+        problems.append(
+            Problem("$.known_update_ids", f"{rule}, got {type(known_update_ids).__name__}")
+        )
     try:
         history = records_of(impediment_history, ImpedimentEvent, "$.impediment_history", summary)
     except ValidationError as error:
@@ -395,13 +415,17 @@ def validate_checkin(
 
     Raises:
         ValidationError: listing every problem with its path; `checkin` not a `CheckIn`,
-            `now` not a date (a datetime is not) or `impediment_history` not an iterable of
-            impediment events (``$.impediment_history``; a string is not, and every other
-            item is named at ``$.impediment_history[i]``), all named at once; values of the
-            wrong type in a record made with validators disabled (then only those are
-            listed: the rules need the types).
+            `now` not a date (a datetime is not), `owners_of` not callable,
+            `known_update_ids` not a collection (a string is not), `allow_unowned` not a
+            bool, or `impediment_history` not an iterable of impediment events
+            (``$.impediment_history``; a string is not, and every other item is named at
+            ``$.impediment_history[i]``), all named at once; values of the wrong type in a
+            record made with validators disabled (then only those are listed: the rules
+            need the types).
     """
-    stored = _arguments(checkin, now, impediment_history)
+    stored = _arguments(
+        checkin, now, owners_of, known_update_ids, allow_unowned, impediment_history
+    )
     problems = _type_problems(checkin)
     if problems:
         raise ValidationError(problems, summary=f"invalid check-in {checkin.id!r}")
