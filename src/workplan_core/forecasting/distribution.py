@@ -382,7 +382,9 @@ def periods_to_finish(
         walk.step()
         absorbed += walk.absorb_from(thresholds[-1] + period * shift)
         finished = sum(w * (absorbed + walk.mass_from(t)) for t, w in pending[:-1])
-        cdf.append(min(1.0, done_now + finished + pending[-1][1] * absorbed))
+        # Each term grows with the period, but their rounded sum may dip by an ulp: a CDF
+        # never decreases, so the running maximum is kept.
+        cdf.append(max(cdf[-1], min(1.0, done_now + finished + pending[-1][1] * absorbed)))
         walk.renormalise()
         if (cdf[-1] >= until_probability and period >= min_periods) or not walk.packed:
             break

@@ -156,6 +156,10 @@ def _check_forecast(instance: Forecast, _: object, __: dt.date | None) -> None:
     raise_if(problems, "invalid forecast")
 
 
+_ROUNDING = 1e-12
+"""How far a CDF value may fall below the one before it: sums of probabilities round."""
+
+
 def _curve_problems(dates: object, cdf: object) -> list[Problem]:
     """The problems of the dates and the CDF on their own."""
     if type(dates) is not tuple:
@@ -168,6 +172,8 @@ def _curve_problems(dates: object, cdf: object) -> list[Problem]:
     ]
     if problems:
         return problems
+    if not dates:
+        problems.append(Problem("$.dates", "must hold at least one date (as_of)"))
     if len(dates) != len(cdf):
         problems.append(
             Problem("$.cdf", f"must hold one probability per date ({len(dates)}), got {len(cdf)}")
@@ -176,7 +182,9 @@ def _curve_problems(dates: object, cdf: object) -> list[Problem]:
         problems.append(Problem("$.dates", "must be strictly increasing"))
     if cdf and not 0.0 <= min(cdf) <= max(cdf) <= 1.0:
         problems.append(Problem("$.cdf", "must hold probabilities in [0, 1]"))
-    if not all(map(le, cdf, cdf[1:])):
+    if not all(map(le, cdf, cdf[1:])) and any(
+        later < earlier - _ROUNDING for earlier, later in itertools.pairwise(cdf)
+    ):
         problems.append(Problem("$.cdf", "must never decrease (it is cumulative)"))
     return problems
 
@@ -219,8 +227,9 @@ class Forecast:
     Raises:
         ValidationError: every field of the wrong kind at once, or fields that do not fit
             together: one CDF value per date, dates strictly increasing from `as_of`,
-            probabilities in [0, 1] never decreasing, `truncated` in [0, 1],
-            `history_periods` >= 0, `finished` only for finished work and not after `as_of`.
+            probabilities in [0, 1] never decreasing (beyond a rounding of 1e-12),
+            `truncated` in [0, 1], `history_periods` >= 0, `finished` only for finished
+            work and not after `as_of`.
 
     **Days before `as_of`** are in the past, and the past is known: work not finished on
     `as_of` was not finished by any earlier day (probability 0: a due date in the past with
@@ -357,7 +366,8 @@ def throughput_counts(
 def _periods_until(due: dt.date | None, as_of: dt.date, settings: ForecastSettings) -> int:
     if due is None or due <= as_of:
         return 0
-    days = settings.calendar.count_working_days(as_of, due + dt.timedelta(days=1))
+    calendar = settings.calendar  # working days from as_of to due, both counted
+    days = calendar.count_working_days(as_of, due) + calendar.is_working_day(due)
     return math.ceil(days / settings.period_working_days)
 
 
