@@ -60,6 +60,16 @@ def test_a_file_named_like_the_in_memory_database_is_a_file(
     _run(capsys, "--store", "sqlite:///./:memory:")  # recognised as the demo's, and replaced
 
 
+@pytest.mark.parametrize("name", [":memory:", "./:memory:", "file:notes.db"])
+def test_db_always_names_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # "./:memory:" reached SQLite as its in-memory database, and "file:notes.db" as an URI
+    monkeypatch.chdir(tmp_path)
+    assert "records: identical" in _run(capsys, "--db", name)
+    assert [p.name for p in tmp_path.iterdir()] == [Path(name).name]
+
+
 def test_a_url_whose_path_is_not_utf_8_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -328,7 +328,9 @@ def _store_url(args: argparse.Namespace) -> str:
     path = args.db if args.db is not None else None
     if path is None and (named := os.environ.get(STORE_ENV_VAR)):
         return named
-    return sqlite_url(path if path is not None else DEMO_DB)
+    # --db names a file, always: made absolute, "./:memory:" (which a Path reads as
+    # ":memory:") is that file and not SQLite's in-memory database
+    return sqlite_url(path.absolute() if path is not None else DEMO_DB)
 
 
 def _at_least(minimum: int) -> Callable[[str], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import warnings
@@ -327,3 +328,30 @@ def test_interrupts_and_exhaustion_in_a_factory_are_not_converted(error: BaseExc
     with pytest.raises(type(error)) as caught:
         open_store("interrupted://")
     assert caught.value is error
+
+
+class UnprintableError(Exception):
+    """A plugin's exception whose message breaks when formatted."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("cannot format")
+
+
+def test_a_factorys_unprintable_exception_still_becomes_a_storage_error() -> None:
+    def open_it(url: str) -> Store:
+        raise UnprintableError
+
+    register_backend("flaky", open_it)
+    with pytest.raises(StorageError) as caught:
+        open_store("flaky://")
+    assert isinstance(caught.value.__cause__, UnprintableError)
+    assert "UnprintableError: (its message could not be formatted)" in str(caught.value)
+
+
+def test_a_partial_factory_is_named_by_its_function() -> None:
+    def open_with(options: dict[str, str], url: str) -> Store:
+        raise ValueError("no server")
+
+    register_backend("flaky", functools.partial(open_with, {}))
+    with pytest.raises(StorageError, match="open_with"):
+        open_store("flaky://")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workplan_core.errors import ValidationError
-from workplan_core.storage import open_store
+from workplan_core.storage import Put, open_store
 from workplan_core.storage.sqlite import SqliteStore, SqliteUrl, parse_sqlite_url, sqlite_url
 
 # File names a user may have: each is written in a URL with its characters percent-encoded.
@@ -145,8 +145,56 @@ def test_sqlite_url_refuses_what_no_url_can_name(
 
 @given(
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1),
-    st.none() | st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    st.none() | st.floats(min_value=0, max_value=2_147_483.647),
 )
 def test_sqlite_url_and_parse_sqlite_url_round_trip(path: str, timeout: float | None) -> None:
     parsed = parse_sqlite_url(sqlite_url(path, timeout=timeout))
     assert parsed == SqliteUrl(path, 30.0 if timeout is None else timeout)
+
+
+def test_a_file_name_starting_with_file_colon_is_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite reads a name starting "file:" as a URI: another file, or a database in memory
+    monkeypatch.chdir(tmp_path)
+    for name in ("file:notes.db", "file:plan.db?mode=memory"):
+        with open_store(sqlite_url(name)) as store:
+            store.write([Put("c", "k", {"name": name})])
+        with open_store(sqlite_url(name)) as store:
+            assert store.get("c", "k").record == {"name": name}  # type: ignore[union-attr]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "file:notes.db",
+        "file:plan.db?mode=memory",
+    ]
+
+
+@pytest.mark.parametrize("seconds", [2_147_484, 3e9, 1e300, 10**400])
+def test_a_timeout_sqlite_cannot_wait_is_refused(tmp_path: Path, seconds: float) -> None:
+    # a longer wait overflowed SQLite's milliseconds into no wait at all
+    with pytest.raises(ValidationError, match=r"from 0 to 2147483\.647"):
+        sqlite_url("p.db", timeout=seconds)
+    with pytest.raises(ValidationError, match=r"from 0 to 2147483\.647"):
+        open_store(f"sqlite:///{tmp_path / 'p.db'}?timeout={quote(repr(seconds))}")
+    with pytest.raises(ValidationError, match=r"from 0 to 2147483\.647"):
+        SqliteStore(tmp_path / "p.db", timeout=seconds)
+    assert parse_sqlite_url("sqlite:///p.db?timeout=2147483.647").timeout == 2_147_483.647
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "rule"),
+    [
+        (None, "$.url", "must be a string, got NoneType"),
+        (b"sqlite:///p.db", "$.url", "must be a string, got bytes"),
+        ("sqlite:///p.db?timeout=x&timeout=5", "$.url.timeout", "is given more than once"),
+        ("sqlite:///p.db?timeout=5&timeout=5", "$.url.timeout", "is given more than once"),
+        ("sqlite:///p.db?=5", "$.url.(no name)", "unknown option"),
+    ],
+)
+def test_urls_that_are_not_strings_or_repeat_options_are_refused(
+    url: object, path: str, rule: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_sqlite_url(url)  # type: ignore[arg-type]
+    [problem] = caught.value.problems
+    assert problem.path == path
+    assert rule in problem.message

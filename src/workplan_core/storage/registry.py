@@ -29,6 +29,7 @@ error, an `OSError`, a `ValueError`) becomes a `StorageError` chained to it (``f
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -243,8 +244,22 @@ def _factory(scheme: str) -> StoreFactory:
     return factory
 
 
+def _described(exc: BaseException) -> str:
+    """``Type: message`` of an exception, even one whose message fails to format."""
+    try:
+        message = str(exc)
+    except Exception:  # a plugin's exception may break in __str__ too
+        message = "(its message could not be formatted)"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
 def _name_of(factory: StoreFactory) -> str:
-    """How to name a factory in a message, e.g. ``my_package.store.open_my_store``."""
+    """How to name a factory in a message, e.g. ``my_package.store.open_my_store``.
+
+    A `functools.partial` is named by the function it wraps.
+    """
+    while isinstance(factory, functools.partial):
+        factory = factory.func
     name = getattr(factory, "__qualname__", None) or type(factory).__qualname__
     module = getattr(factory, "__module__", None)
     return f"{module}.{name}" if isinstance(module, str) else str(name)
@@ -304,12 +319,12 @@ def open_store(url: str | None = None) -> Store:
     except ImportError as exc:  # e.g. the factory imports its driver when first called
         raise BackendNotFoundError(
             f"the storage backend for {scheme!r} ({_name_of(factory)}) failed to import "
-            f"what it needs: {exc}; install the package that provides it"
+            f"what it needs: {_described(exc)}; install the package that provides it"
         ) from exc
     except Exception as exc:  # a plugin's factory may raise its driver's own errors
         raise StorageError(
             f"the storage backend for {scheme!r} ({_name_of(factory)}) could not open the "
-            f"store: {type(exc).__name__}: {exc}"
+            f"store: {_described(exc)}"
         ) from exc
     if not isinstance(store, Store):
         raise StorageError(

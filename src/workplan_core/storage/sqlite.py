@@ -235,6 +235,23 @@ class SqliteUrl(NamedTuple):
 
 
 _DEFAULT_TIMEOUT = 30.0
+
+
+_MOST_TIMEOUT = 2_147_483.647
+"""The longest busy timeout, in seconds: SQLite counts milliseconds in a signed 32-bit
+integer, and a longer wait overflows into none at all."""
+_TIMEOUT_RULE = f"must be a finite number of seconds from 0 to {_MOST_TIMEOUT}"
+
+
+def _timeout_fits(seconds: float) -> bool:
+    """Whether SQLite can wait `seconds` (an int too large for a float cannot)."""
+    try:
+        value = float(seconds)
+    except OverflowError:
+        return False
+    return math.isfinite(value) and 0 <= value <= _MOST_TIMEOUT
+
+
 _MEMORY = ":memory:"
 # Characters `sqlite_url` leaves as they are: '/' separates folders, and ':' keeps
 # `sqlite:///:memory:` and drive letters readable. Everything else that is not a letter, a
@@ -262,7 +279,9 @@ def parse_sqlite_url(url: str) -> SqliteUrl:
             ``$.url.<option>`` for an unknown or malformed option.
     """
     prefix = "sqlite:///"
-    if not isinstance(url, str) or not url.lower().startswith(prefix):
+    if not isinstance(url, str):
+        raise ValidationError.single("$.url", f"must be a string, got {type(url).__name__}")
+    if not url.lower().startswith(prefix):
         raise ValidationError.single(
             "$.url",
             "SQLite URLs have no host: use sqlite:///relative/path.db or "
@@ -288,18 +307,18 @@ def parse_sqlite_url(url: str) -> SqliteUrl:
     for name, values in parse_qs(query, keep_blank_values=True).items():
         if name != "timeout":
             raise ValidationError.single(
-                f"$.url.{name}",
+                f"$.url.{name or '(no name)'}",
                 "unknown option (known: timeout); a '?' that is part of the file's name "
                 "is written %3F",
             )
+        if len(values) > 1:
+            raise ValidationError.single("$.url.timeout", "is given more than once")
         try:
-            timeout = float(values[-1])
+            timeout = float(values[0])
         except ValueError:
             raise ValidationError.single("$.url.timeout", "must be a number of seconds") from None
-        if not (math.isfinite(timeout) and timeout >= 0):
-            raise ValidationError.single(
-                "$.url.timeout", "must be a finite number of seconds, 0 or more"
-            )
+        if not _timeout_fits(timeout):
+            raise ValidationError.single("$.url.timeout", _TIMEOUT_RULE)
     return SqliteUrl(path, timeout)
 
 
@@ -339,8 +358,8 @@ def sqlite_url(path: str | os.PathLike[str], *, timeout: float | None = None) ->
         return url
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         raise ValidationError.single("$.timeout", "must be a number of seconds")
-    if not (math.isfinite(timeout) and timeout >= 0):
-        raise ValidationError.single("$.timeout", "must be a finite number of seconds, 0 or more")
+    if not _timeout_fits(timeout):
+        raise ValidationError.single("$.timeout", _TIMEOUT_RULE)
     return f"{url}?timeout={quote(repr(timeout))}"  # quoted: a query reads '+' as a space
 
 
@@ -363,11 +382,17 @@ class SqliteStore:
         self.path = os.fspath(path)
         if not self.path or "\x00" in self.path:
             raise ValidationError.single("$.path", "must name a file: not empty, without NUL")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise ValidationError.single("$.timeout", "must be a number of seconds")
+        if not _timeout_fits(timeout):
+            raise ValidationError.single("$.timeout", _TIMEOUT_RULE)
+        # A name starting "file:" would be read as an SQLite URI (another file, or memory).
+        opened = f"./{self.path}" if self.path.startswith("file:") else self.path
         self._indexed: dict[str, tuple[str, ...]] = {}
         self._generation = -1
         with self._errors():
             self._conn: sqlite3.Connection | None = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, cached_statements=64
+                opened, timeout=timeout, isolation_level=None, cached_statements=64
             )
         try:
             self._setup()
