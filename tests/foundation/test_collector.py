@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -98,3 +99,35 @@ def test_a_large_build_settles_its_containers_and_leaves_frozen_ones_frozen(
         assert gc.get_freeze_count() > frozen - 1_000
     finally:
         gc.unfreeze()
+
+
+def test_a_block_ending_in_one_thread_leaves_another_threads_block_paused() -> None:
+    inside, checked = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def hold() -> None:  # begins after the main thread's block, ends after it
+        with collector_paused():
+            inside.set()
+            checked.wait(10)
+            seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    worker = threading.Thread(target=hold)
+    try:
+        with collector_paused(settle=True):
+            worker.start()
+            assert inside.wait(10)
+        assert not gc.isenabled()  # the worker's block still runs
+    finally:
+        checked.set()
+        worker.join(10)
+    assert seen == [False]
+    assert gc.isenabled()  # the last block restarted it
+
+
+def test_nested_blocks_restart_the_collector_once_at_the_end() -> None:
+    with collector_paused():
+        with collector_paused(settle=True):
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
