@@ -141,12 +141,19 @@ class Workspace:
         expecting the version seen then), a record left as it was is not, and records other
         writers changed or added meanwhile stay as they are. Without a base (nothing loaded or
         saved yet), the save must not change or drop records it never saw: load first, or
-        pass `overwrite`.
+        pass `overwrite`. After a `ConflictError`, load again and apply your changes to what
+        the load returns: saving the value you had would undo the other writers' changes.
+
+        The merge is record by record: it does not check that the merged whole keeps the
+        aggregate's rules (another writer's new membership of a person this save drops is
+        kept). The save declares the indexed fields its collections need, before writing
+        (also when the write is then refused), and never removes fields declared by others.
 
         Args:
             organisation: the organisation to store.
-            overwrite: without a base, replace whatever is stored (dropping records that
-                `organisation` lacks) instead of refusing.
+            overwrite: replace whatever is stored (dropping records that `organisation`
+                lacks, and undoing other writers' changes) instead of merging with it or
+                refusing.
 
         Returns:
             What the batch wrote (empty when nothing changed).
@@ -173,14 +180,24 @@ class Workspace:
     def load_organisation(self) -> Organisation:
         """Read the stored organisation (an empty one if none was saved); O(records).
 
-        Records written by an older version of the library are upcast on the way.
+        Records written by an older version of the library are upcast on the way. What was
+        read becomes this workspace's base only when the load succeeds. A load reads one
+        collection after another: a save committed by another writer meanwhile may show in
+        some of them and not in others (load again when that matters).
 
         Raises:
             CorruptRecordError: a stored record cannot be read (its collection and key are
                 named).
         """
-        parts = {s.field: tuple(self._load_section(s)) for s in ORGANISATION_SECTIONS}
-        return Organisation(**parts)
+        records: dict[str, dict[str, _Seen]] = {}
+        orders: dict[str, dict[str, _Seen]] = {}
+        parts = {
+            s.field: tuple(load_section(self.store, s, records, orders))
+            for s in ORGANISATION_SECTIONS
+        }
+        organisation = Organisation(**parts)
+        self._remember(records, orders)
+        return organisation
 
     # ------------------------------------------------------------------ cascade
 
@@ -200,21 +217,33 @@ class Workspace:
             config: check against this configuration instead of the stored one (without a
                 stored one: [DEFAULT_CONFIG][workplan_core.cascade.DEFAULT_CONFIG]).
 
+        What was read becomes this workspace's base only when the load succeeds, and the
+        load reads the nodes, their order and the configuration one after another (see
+        `load_organisation`).
+
         Raises:
             ValidationError: the stored nodes break a rule of the configuration.
         """
-        nodes = self._load_section(CASCADE_SECTION)
-        stored = self._load_section(CASCADE_CONFIG_SECTION)
+        records: dict[str, dict[str, _Seen]] = {}
+        orders: dict[str, dict[str, _Seen]] = {}
+        nodes = load_section(self.store, CASCADE_SECTION, records, orders)
+        stored = load_section(self.store, CASCADE_CONFIG_SECTION, records, orders)
         chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
-        return Cascade(nodes, chosen)
+        cascade = Cascade(nodes, chosen)
+        self._remember(records, orders)
+        return cascade
 
-    def _load_section(self, section: Section) -> list[Any]:
-        """The section's records in the order saved, remembering the versions read. O(records).
+    def _remember(
+        self, records: dict[str, dict[str, _Seen]], orders: dict[str, dict[str, _Seen]]
+    ) -> None:
+        """Make what a load read the base of its collections, once the load has succeeded.
 
-        Records that the section's order record does not expect (written into the
-        collection by other means) take the free places in key order.
+        A load that fails (a stored record cannot be read, or the aggregate breaks a rule)
+        leaves the base as it was: saving afterwards must not take other writers' changes,
+        read but never returned, for the caller's own.
         """
-        return load_section(self.store, section, self._seen, self._orders)
+        self._seen.update(records)
+        self._orders.update(orders)
 
     # ------------------------------------------------------------------ check-ins
 

@@ -78,9 +78,10 @@ def _merge_writes(
     """The writes that save `mine` into `collection`, which holds `stored` now.
 
     With a `base` (what this workspace last loaded or saved), only what the caller changed
-    since is written (see `_changed_writes`). Without one, see `_blind_writes`.
+    since is written (see `_changed_writes`). Without one, or to `overwrite` what is stored,
+    see `_blind_writes`.
     """
-    if base is None:
+    if base is None or overwrite:
         return _blind_writes(collection, mine, stored, overwrite=overwrite, conflicts=conflicts)
     return _changed_writes(collection, mine, stored, base)
 
@@ -162,6 +163,17 @@ def _seen_after(
     return seen
 
 
+def _declare_needed(store: Store, section: Section) -> None:
+    """Declare the fields the section's loads and queries need, keeping any others declared.
+
+    Another program may index more fields of a collection (its own queries): a save never
+    takes them away. Done before the write, so that the write indexes what it stores.
+    """
+    current = store.indexed_fields(section.collection)
+    if not set(section.indexed) <= set(current):
+        store.declare(section.collection, indexed=sorted({*current, *section.indexed}))
+
+
 def save_sections(
     store: Store,
     records_seen: dict[str, dict[str, _Seen]],
@@ -216,9 +228,18 @@ def save_sections(
             conflicts,
         )
     for section, _ in keyed:
-        if store.indexed_fields(section.collection) != tuple(sorted(section.indexed)):
-            store.declare(section.collection, indexed=section.indexed)
-    commit = store.write(writes)
+        _declare_needed(store, section)
+    try:
+        commit = store.write(writes)
+    except ConflictError as error:
+        raise ConflictError(
+            f"{len(error.conflicts)} record(s) this save changes were changed or added by "
+            f"another writer since this workspace last loaded or saved them ({error}). Load "
+            f"the {aggregate} again, apply your changes to what the load returns and save "
+            "that (saving the value you had would undo the other writer's changes), or save "
+            "with overwrite=True to replace whatever is stored",
+            error.conflicts,
+        ) from error
     written: dict[str, dict[str, int]] = {}
     for write, version in zip(writes, commit.versions, strict=True):
         slot = write.collection

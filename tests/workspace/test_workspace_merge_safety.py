@@ -1,0 +1,86 @@
+"""A failed load keeps the base, a conflict says how to recover, overwrite always replaces,
+and a save never takes away an index another program declared."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from workplan_core.cascade import Cascade, CascadeConfig, Level
+from workplan_core.errors import ConflictError, ValidationError
+from workplan_core.org import Organisation
+from workplan_core.synthetic import generate_cascade, generate_organisation
+from workplan_core.workspace import CASCADE_SECTION, Workspace
+
+ORG = generate_organisation(30, seed=5)
+CASCADE = Cascade(generate_cascade(200, 3))
+
+
+def _retitled(cascade: Cascade, position: int, title: str) -> Cascade:
+    return cascade.replace(attrs.evolve(cascade.nodes[position], title=title))
+
+
+def _renamed(org: Organisation, index: int, name: str) -> Organisation:
+    people = list(org.people)
+    people[index] = attrs.evolve(people[index], name=name)
+    return attrs.evolve(org, people=tuple(people))
+
+
+def test_a_load_that_fails_keeps_the_base_so_a_later_save_still_conflicts(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_cascade(CASCADE)
+        mine_ws, other = Workspace(setup.store), Workspace(setup.store)
+        mine = mine_ws.load_cascade()
+        other.save_cascade(_retitled(other.load_cascade(), 5, "The other writer's title"))
+        narrow = CascadeConfig(tuple(Level(level.name) for level in CASCADE.config.levels[:2]))
+        with pytest.raises(ValidationError):
+            mine_ws.load_cascade(config=narrow)  # reads the other writer's change, then fails
+        # the base is still the first load: my change to node 5 conflicts with theirs, and
+        # my old copy of it, unchanged by me, is not taken for a change of mine
+        with pytest.raises(ConflictError):
+            mine_ws.save_cascade(_retitled(mine, 5, "Mine"))
+        assert setup.load_cascade().nodes[5].title == "The other writer's title"
+        mine_ws.save_cascade(_retitled(mine, 7, "Mine"))  # a node only I changed
+        loaded = setup.load_cascade()
+        assert (loaded.nodes[5].title, loaded.nodes[7].title) == (
+            "The other writer's title",
+            "Mine",
+        )
+
+
+def test_a_conflict_says_to_apply_the_changes_to_a_fresh_load(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_organisation(ORG)
+        first, second = Workspace(setup.store), Workspace(setup.store)
+        mine, theirs = first.load_organisation(), second.load_organisation()
+        first.save_organisation(_renamed(mine, 2, "First"))
+        with pytest.raises(ConflictError) as caught:
+            second.save_organisation(_renamed(theirs, 2, "Second"))
+        message = str(caught.value)
+        assert "apply your changes to what the load returns" in message
+        assert caught.value.conflicts == (("org.people", ORG.people[2].id),)
+
+
+def test_overwrite_replaces_what_is_stored_also_with_a_base(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_organisation(ORG)
+        first, second = Workspace(setup.store), Workspace(setup.store)
+        mine, theirs = first.load_organisation(), second.load_organisation()
+        first.save_organisation(_renamed(mine, 2, "First"))
+        wanted = _renamed(theirs, 2, "Second")
+        with pytest.raises(ConflictError):
+            second.save_organisation(wanted)
+        second.save_organisation(wanted, overwrite=True)  # was ignored with a base
+        assert setup.load_organisation() == wanted
+
+
+def test_a_save_keeps_the_indexes_others_declared(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.save_cascade(CASCADE)
+        collection = CASCADE_SECTION.collection
+        needed = set(workspace.store.indexed_fields(collection))
+        workspace.store.declare(collection, indexed=sorted(needed | {"status"}))
+        workspace.save_cascade(_retitled(workspace.load_cascade(), 3, "Again"))
+        assert set(workspace.store.indexed_fields(collection)) == needed | {"status"}
+        found = list(workspace.store.scan(collection, where={"status": "done"}))
+        assert found  # the service's own query still works
