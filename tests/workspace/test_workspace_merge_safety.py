@@ -8,7 +8,7 @@ import pytest
 
 from workplan_core.cascade import Cascade, CascadeConfig, Level
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.org import Organisation
+from workplan_core.org import Organisation, TeamMembership
 from workplan_core.synthetic import generate_cascade, generate_organisation
 from workplan_core.workspace import CASCADE_SECTION, Workspace
 
@@ -84,3 +84,59 @@ def test_a_save_keeps_the_indexes_others_declared(url: str) -> None:
         assert set(workspace.store.indexed_fields(collection)) == needed | {"status"}
         found = list(workspace.store.scan(collection, where={"status": "done"}))
         assert found  # the service's own query still works
+
+
+def test_a_save_that_would_orphan_another_writers_new_node_is_refused(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_cascade(CASCADE)
+        dropper, adder = Workspace(setup.store), Workspace(setup.store)
+        mine, theirs = dropper.load_cascade(), adder.load_cascade()
+        targets = {c.parent for n in CASCADE.nodes for c in n.contributions}
+        goal = next(n for n in CASCADE.nodes if n.level == "team goal" and n.id not in targets)
+        task = next(n for n in CASCADE.nodes if n.parent == goal.id)
+        adder.save_cascade(theirs.replace(attrs.evolve(task, id="zz-new-task")))
+        under = {n.id for n in CASCADE.nodes if n.parent == goal.id}
+        last = list(setup.store.changes())[-1].seq
+        with pytest.raises(ConflictError) as caught:
+            dropper.save_cascade(mine.without(goal.id, *under))
+        assert "unknown parent" in str(caught.value)
+        assert (CASCADE_SECTION.collection, "zz-new-task") in caught.value.conflicts
+        assert list(setup.store.changes(since=last)) == []  # nothing written
+        assert "zz-new-task" in setup.load_cascade()  # the store still loads
+
+
+def test_changes_that_merge_into_a_sound_cascade_still_merge(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_cascade(CASCADE)
+        first, second = Workspace(setup.store), Workspace(setup.store)
+        mine, theirs = first.load_cascade(), second.load_cascade()
+        first.save_cascade(_retitled(mine, 4, "First"))
+        second.save_cascade(_retitled(theirs, 6, "Second"))  # checked, and sound
+        loaded = setup.load_cascade()
+        assert (loaded.nodes[4].title, loaded.nodes[6].title) == ("First", "Second")
+
+
+def test_an_organisation_merge_that_breaks_its_rules_is_refused(url: str) -> None:
+    with Workspace.open(url) as setup:
+        setup.save_organisation(ORG)
+        dropper, adder = Workspace(setup.store), Workspace(setup.store)
+        mine, theirs = dropper.load_organisation(), adder.load_organisation()
+        person = ORG.people[-1]
+        joined = {m.team_id for m in ORG.team_memberships if m.person_id == person.id}
+        team = next(t for t in ORG.teams if t.id not in joined)
+        membership = TeamMembership(person.id, team.id, person.start)
+        adder.save_organisation(
+            attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, membership))
+        )
+        dropped = attrs.evolve(
+            mine,
+            people=tuple(p for p in mine.people if p.id != person.id),
+            assignments=tuple(a for a in mine.assignments if a.person_id != person.id),
+            team_memberships=tuple(m for m in mine.team_memberships if m.person_id != person.id),
+            role_assignments=tuple(r for r in mine.role_assignments if r.person_id != person.id),
+        )
+        assert dropped.problems() == []
+        with pytest.raises(ConflictError) as caught:
+            dropper.save_organisation(dropped)
+        assert "unknown person" in str(caught.value)
+        assert setup.load_organisation().problems() == []

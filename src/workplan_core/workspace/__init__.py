@@ -39,6 +39,7 @@ head, so an append that would make the history unloadable is refused whole (see
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -52,6 +53,7 @@ from workplan_core.storage import Commit, Store, open_store
 # named in a Raises section below; mkdocstrings links it through this module's imports
 from workplan_core.storage import CorruptRecordError as CorruptRecordError
 from workplan_core.storage.typed import load_stored
+from workplan_core.workspace._aggregates import cascade_problems, organisation_problems
 from workplan_core.workspace._checkins import (
     CORRECTION_HEADS,
     EVENT_ID_CLAIMS,
@@ -60,7 +62,7 @@ from workplan_core.workspace._checkins import (
     UPDATE_ID_CLAIMS,
     append_checkins,
 )
-from workplan_core.workspace._merge import _Seen, load_section, save_sections
+from workplan_core.workspace._merge import MergedCheck, _Seen, load_section, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
 
 # the order-record helpers stay importable from here, as before the split
@@ -144,9 +146,10 @@ class Workspace:
         pass `overwrite`. After a `ConflictError`, load again and apply your changes to what
         the load returns: saving the value you had would undo the other writers' changes.
 
-        The merge is record by record: it does not check that the merged whole keeps the
-        aggregate's rules (another writer's new membership of a person this save drops is
-        kept). The save declares the indexed fields its collections need, before writing
+        The merge is record by record, so when other writers changed the organisation since
+        the base, the whole it would leave is checked too (O(n log n)): a save that keeps the
+        rules on its own but breaks them merged (it drops a person another writer has just
+        given a team membership) is refused with `ConflictError`. The save declares the indexed fields its collections need, before writing
         (also when the write is then refused), and never removes fields declared by others.
 
         Args:
@@ -161,19 +164,25 @@ class Workspace:
         Raises:
             ConflictError: another writer changed or deleted a record this save changes, or
                 added one under the same key; without a base and `overwrite`, the store holds
-                records that differ. Every such key is listed and nothing is written.
+                records that differ; or the merge with other writers' changes would break the
+                organisation's rules. Every such key is listed and nothing is written.
             ValidationError: two records have one key, or a key the store cannot take.
         """
         parts = [(s, getattr(organisation, s.field)) for s in ORGANISATION_SECTIONS]
-        return self._save_sections(parts, "organisation", overwrite)
+        check = functools.partial(organisation_problems, organisation)
+        return self._save_sections(parts, "organisation", overwrite, check)
 
     @collector_paused(settle=True)  # many records, no reference cycles, some kept as the base
     def _save_sections(
-        self, parts: Iterable[tuple[Section, Sequence[Any]]], aggregate: str, overwrite: bool
+        self,
+        parts: Iterable[tuple[Section, Sequence[Any]]],
+        aggregate: str,
+        overwrite: bool,
+        check: MergedCheck | None,
     ) -> Commit:
         """Write what changed in the sections in one atomic batch; remember what was saved."""
         return save_sections(
-            self.store, self._seen, self._orders, parts, aggregate, overwrite=overwrite
+            self.store, self._seen, self._orders, parts, aggregate, overwrite=overwrite, check=check
         )
 
     @collector_paused(settle=True)  # many long-lived records, no reference cycles
@@ -204,10 +213,12 @@ class Workspace:
     def save_cascade(self, cascade: Cascade, *, overwrite: bool = False) -> Commit:
         """Store what changed in the cascade's nodes and configuration in one atomic batch.
 
-        Like `save_organisation` (the same base, conflicts and `overwrite`). O(nodes).
+        Like `save_organisation` (the same base, conflicts and `overwrite`): a save whose
+        changes, merged with other writers', would leave a cascade that breaks its rules (a
+        task under a goal this save drops) is refused with `ConflictError`. O(nodes).
         """
         parts = [(CASCADE_SECTION, cascade.nodes), (CASCADE_CONFIG_SECTION, (cascade.config,))]
-        return self._save_sections(parts, "cascade", overwrite)
+        return self._save_sections(parts, "cascade", overwrite, cascade_problems)
 
     @collector_paused(settle=True)  # many long-lived records, no reference cycles
     def load_cascade(self, config: CascadeConfig | None = None) -> Cascade:
@@ -309,12 +320,17 @@ class Workspace:
 
     @collector_paused(settle=True)  # many long-lived records, no reference cycles
     def load_checkin_log(self) -> CheckinLog:
-        """Rebuild the check-in log from the store alone; O(records · log)."""
-        parts = [
-            [load_stored(stored, section.cls) for stored in self.store.scan(section.collection)]
+        """Rebuild the check-in log from the store alone; O(records · log).
+
+        Records of one day are applied in the order they were appended (the order of their
+        commits; in one append, the order of the call: check-ins with what they carry, then
+        updates, then events, each as given), so the log equals one grown with the `add_*`
+        methods while appending, whatever the ids.
+        """
+        from workplan_core.workspace._checkins import log_in_commit_order
+
+        cadences, checkins, updates, events = (
+            [(s.seq, load_stored(s, section.cls)) for s in self.store.scan(section.collection)]
             for section in CHECKIN_SECTIONS
-        ]
-        cadences, checkins, updates, events = parts
-        return CheckinLog.from_records(
-            cadences=cadences, checkins=checkins, updates=updates, impediment_events=events
         )
+        return log_in_commit_order(cadences, checkins, updates, events)

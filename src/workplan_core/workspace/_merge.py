@@ -7,7 +7,7 @@ others changed or added meanwhile stay, and a record both changed is a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
@@ -18,7 +18,7 @@ from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
 from workplan_core.workspace._sections import Section
 
-__all__ = ["load_section", "save_sections"]
+__all__ = ["MergedCheck", "load_section", "save_sections"]
 
 
 def _keyed(
@@ -163,6 +163,95 @@ def _seen_after(
     return seen
 
 
+MergedCheck = Callable[[Mapping[str, list[Any]]], list[Problem]]
+"""The problems of an aggregate given its sections' records by field (empty when it keeps
+every rule): how a save checks the whole it would leave in the store."""
+
+
+def _others_changed(stored: dict[str, StoredRecord], base: dict[str, _Seen]) -> set[str]:
+    """Keys other writers added, changed or deleted since `base`. O(records)."""
+    changed = {
+        key
+        for key, record in stored.items()
+        if (seen := base.get(key)) is None or seen.version != record.version
+    }
+    changed.update(key for key in base if key not in stored)
+    return changed
+
+
+def _merged(
+    section: Section,
+    mine: dict[str, tuple[Any, JsonRecord]],
+    stored: dict[str, StoredRecord],
+    base: dict[str, _Seen],
+    others: set[str],
+) -> list[Any]:
+    """The section's records as the store would hold them after this save succeeds.
+
+    The caller's records, but where only another writer changed a record since `base`, theirs
+    (or none, where they deleted it), and the records they added.
+    """
+    records = []
+    for key, (value, _) in mine.items():
+        seen = base.get(key)
+        untouched = seen is not None and (seen.value is value or seen.value == value)
+        if key in others and untouched:
+            if key in stored:
+                records.append(load_stored(stored[key], section.cls))
+        else:
+            records.append(value)
+    for key in others:
+        if key not in mine and key not in base and key in stored:
+            records.append(load_stored(stored[key], section.cls))
+    return records
+
+
+def _check_merged(
+    sections: list[tuple[Section, dict[str, tuple[Any, JsonRecord]]]],
+    stored: dict[str, dict[str, StoredRecord]],
+    bases: dict[str, dict[str, _Seen]],
+    check: MergedCheck,
+    aggregate: str,
+) -> None:
+    """Refuse a save whose changes, merged with other writers' since the base, break a rule.
+
+    Nothing is checked when no other writer changed these collections since the base (the
+    caller's aggregate is what the store will hold). O(records) plus the check otherwise.
+
+    Raises:
+        ConflictError: listing the records other writers changed, and the broken rules.
+    """
+    others = {
+        section.collection: _others_changed(stored[section.collection], base)
+        for section, _ in sections
+        if (base := bases.get(section.collection)) is not None
+    }
+    if not any(others.values()):
+        return
+    parts = {
+        section.field: _merged(
+            section,
+            mine,
+            stored[section.collection],
+            bases[section.collection],
+            others[section.collection],
+        )
+        if section.collection in others
+        else [value for value, _ in mine.values()]
+        for section, mine in sections
+    }
+    problems = check(parts)
+    if problems:
+        shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ConflictError(
+            f"saving would merge this {aggregate} with other writers' changes into one that "
+            f"breaks its rules: {shown}{more}. Load the {aggregate} again, apply your "
+            "changes to what the load returns and save that, or save with overwrite=True",
+            sorted((c, key) for c, keys in others.items() for key in keys),
+        )
+
+
 def _declare_needed(store: Store, section: Section) -> None:
     """Declare the fields the section's loads and queries need, keeping any others declared.
 
@@ -182,11 +271,14 @@ def save_sections(
     aggregate: str,
     *,
     overwrite: bool,
+    check: MergedCheck | None = None,
 ) -> Commit:
     """Write what changed in the sections in one atomic batch; remember what was saved.
 
     `records_seen` (collection -> key -> record) and `orders_seen` (collection -> its order
     record) are the workspace's base; both are updated to what the store holds after the save.
+    `check`, when given, is run on the whole the store would hold when other writers changed
+    the collections since the base (see `_check_merged`).
     """
     problems: list[Problem] = []
     keyed = [(section, _keyed(section, records, problems)) for section, records in parts]
@@ -196,9 +288,10 @@ def save_sections(
     conflicts: list[tuple[str, str]] = []
     versions: dict[str, dict[str, int]] = {}
     orders: dict[str, dict[str, tuple[Any, JsonRecord]]] = {}
+    stored_now: dict[str, dict[str, StoredRecord]] = {}
     for section, mine in keyed:
         collection = section.collection
-        stored = {r.key: r for r in store.scan(collection)}
+        stored = stored_now[collection] = {r.key: r for r in store.scan(collection)}
         versions[collection] = {key: r.version for key, r in stored.items()}
         base = records_seen.get(collection)
         writes += _merge_writes(
@@ -227,6 +320,8 @@ def save_sections(
             "overwrite=True to replace what is stored)",
             conflicts,
         )
+    if check is not None and not overwrite:
+        _check_merged(keyed, stored_now, records_seen, check, aggregate)
     for section, _ in keyed:
         _declare_needed(store, section)
     try:
