@@ -149,8 +149,9 @@ class Workspace:
         The merge is record by record, so when other writers changed the organisation since
         the base, the whole it would leave is checked too (O(n log n)): a save that keeps the
         rules on its own but breaks them merged (it drops a person another writer has just
-        given a team membership) is refused with `ConflictError`. The save declares the indexed fields its collections need, before writing
-        (also when the write is then refused), and never removes fields declared by others.
+        given a team membership) is refused with `ConflictError`. The save declares the
+        indexed fields its collections need, before writing (also when the write is then
+        refused), and never removes fields declared by others.
 
         Args:
             organisation: the organisation to store.
