@@ -335,14 +335,14 @@ def test_help_from_on_an_escalation_or_a_resolution_is_refused(url: str) -> None
                 )
             ],
         )
-        assert _problems(error) == [  # in the order a loaded log folds them
-            (
-                "$.impediment_events[0].help_from",
-                "only a raise or an update can ask for help, not an escalation",
-            ),
+        assert _problems(error) == [  # in the order written: check-ins before events alone
             (
                 "$.checkins[0].impediments[0].help_from",
                 "only a raise or an update can ask for help, not a resolution",
+            ),
+            (
+                "$.impediment_events[0].help_from",
+                "only a raise or an update can ask for help, not an escalation",
             ),
         ]
 
@@ -461,7 +461,12 @@ def test_a_store_written_before_the_claims_gets_them_on_its_next_append(url: str
         assert [r.key for r in store.scan(EVENT_ID_CLAIMS)] == ["e-alone", "e-fix", "e-old"]
         assert store.get(MIGRATIONS_COLLECTION, "checkins.claims") is not None
         refused(workspace, ConflictError, checkins=[checkin("ci-2", (update("u-alone"),))])
-        refused(workspace, ValidationError, impediment_events=[event("e10", A.UPDATED)])
+        # the stored events are seen through the backfilled claims: imp is resolved on the 6th
+        refused(
+            workspace,
+            ValidationError,
+            impediment_events=[event("e10", A.UPDATED, on=D(2027, 1, 7))],
+        )
         log = workspace.load_checkin_log()
         assert log.impediment("imp", D(2027, 2, 1)).resolved_on == D(2027, 1, 6)  # type: ignore[union-attr]
         assert log.impediment("imp2", D(2027, 2, 1)).is_open  # type: ignore[union-attr]
@@ -537,11 +542,6 @@ def test_a_correction_before_the_version_it_corrects_is_refused(url: str) -> Non
             )
             assert [p for p, _ in _problems(error)] == ["$.checkins[0].updates[0].on"]
             assert "'f1', the latest version of 'u1'" in str(error)
-        # same day, but a loaded log would apply it first (check-ins before updates alone)
-        error = refused(
-            workspace, ValidationError, checkins=[checkin("ci", (fix("f2", "f1", THU),))]
-        )
-        assert "would apply this correction before it" in str(error)
         # within one call: an original and its corrections, in argument order
         refused(workspace, ValidationError, updates=[update("u2", WED), fix("f3", "u2", TUE)])
         refused(
@@ -651,23 +651,24 @@ def test_a_store_written_before_the_claims_gets_them_with_its_corrections(url: s
 
 
 def test_backfilled_heads_follow_the_order_a_loaded_log_applies(url: str) -> None:
-    # two stored corrections of one day: the one inside a check-in is applied first
+    # two stored corrections of one day: a loaded log applies them in the order written
     _, checkins, updates, _ = (section.collection for section in CHECKIN_SECTIONS)
     with Workspace.open(url) as workspace:
         store = workspace.store
         store.write(
             [
                 Put(updates, "u1", dump_record(update("u1"))),
-                Put(updates, "a-fix", dump_record(fix("a-fix", "u1", TUE))),
                 Put(checkins, "z-ci", dump_record(checkin("z-ci", (fix("z-fix", "u1", TUE),)))),
+                Put(updates, "a-fix", dump_record(fix("a-fix", "u1", TUE))),
             ]
         )
+        assert [u.id for u in workspace.load_checkin_log().timeline("t1").history()] == ["a-fix"]  # type: ignore[union-attr]
         workspace.append_checkins(cadences=[monday_cadence("c")])
         head = store.get(CORRECTION_HEADS, "u1")
         assert head is not None
         assert (head.record or {})["latest"] == "a-fix"
-        refused(workspace, ValidationError, checkins=[checkin("ci", (fix("f", "u1", TUE),))])
-        workspace.append_checkins(updates=[fix("f", "u1", TUE)])
+        refused(workspace, ValidationError, checkins=[checkin("ci", (fix("f", "u1", MONDAY),))])
+        workspace.append_checkins(checkins=[checkin("ci", (fix("f", "u1", TUE),))])
         assert [u.id for u in workspace.load_checkin_log().timeline("t1").history()] == ["f"]  # type: ignore[union-attr]
 
 
@@ -726,10 +727,12 @@ def _summary(log: CheckinLog) -> Any:
     return (
         dict(log.cadences),
         dict(log.checkins),
-        {
-            node: sorted(log.timeline(node).history(), key=lambda u: (u.on, u.id))  # type: ignore[union-attr]
+        {  # in the order applied: on one day, in the order appended
+            node: list(log.timeline(node).history())  # type: ignore[union-attr]
             for node in log.node_ids()
         },
+        {node: log.timeline(node).latest() for node in log.node_ids()},  # type: ignore[union-attr]
+        {cadence_id: log.held(cadence_id) for cadence_id in log.cadences},
         sorted(log.all_impediments(as_of), key=lambda i: i.id),
         [
             sorted(log.all_impediments(D(2027, 1, 4) + dt.timedelta(days=n)), key=lambda i: i.id)
@@ -770,6 +773,8 @@ def test_any_sequence_of_corrections_leaves_a_loadable_log_of_exactly_those_acce
 
 
 def _check_appends(appends: list[dict[str, list[Any]]]) -> None:
+    # the accepted records, in the order appended: each call's check-ins (with what they
+    # carry), then its updates alone, then its events alone
     accepted: dict[str, list[Any]] = {
         "cadences": [],
         "checkins": [],
@@ -786,9 +791,13 @@ def _check_appends(appends: list[dict[str, list[Any]]]) -> None:
                 assert list(store.changes(seq)) == []
                 assert _declarations(store) == declared
                 continue
-            for name, items in records.items():
-                accepted[name].extend(items)
+            meetings = records.get("checkins", [])
+            accepted["cadences"] += records.get("cadences", [])
+            accepted["checkins"] += meetings
+            accepted["updates"] += [u for m in meetings for u in m.updates]
+            accepted["updates"] += records.get("updates", [])
+            accepted["impediment_events"] += [e for m in meetings for e in m.impediments]
+            accepted["impediment_events"] += records.get("impediment_events", [])
         log = workspace.load_checkin_log()
-    by_id = {name: sorted(items, key=lambda r: r.id) for name, items in accepted.items()}
-    expected = CheckinLog.from_records(**by_id)
+    expected = CheckinLog.from_records(**accepted, carried=False)
     assert _summary(log) == _summary(expected)

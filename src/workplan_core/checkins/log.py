@@ -83,13 +83,27 @@ class CheckinLog:
         checkins: Iterable[CheckIn] = (),
         updates: Iterable[StatusUpdate] = (),
         impediment_events: Iterable[ImpedimentEvent] = (),
+        carried: bool = True,
     ) -> CheckinLog:
         """Index many records at once. O(n log n) for n records.
 
-        Updates and impediment events carried inside check-ins are indexed too. The
-        per-record work (grouping updates by node, sorting each node's updates) runs in
-        C-level maps and sorts; timelines, impediment histories and attendance are built
-        here, so the first question costs no more than the next.
+        Updates and impediment events carried inside check-ins are indexed too: the updates
+        before `updates`, the events after `impediment_events`. Records of one day are applied
+        in that order (a node's originals, then its corrections, each in the order given;
+        an impediment's events in the order given), as the `add_*` methods apply them in
+        the order called. The per-record work (grouping updates by node, sorting each node's
+        updates) runs in C-level maps and sorts; timelines, impediment histories and
+        attendance are built here, so the first question costs no more than the next.
+
+        Args:
+            cadences: the cadences.
+            checkins: the check-ins, in the order held (as `held` lists their days).
+            updates: status updates and corrections, on their own.
+            impediment_events: impediment events, on their own.
+            carried: `False` when `updates` and `impediment_events` already hold those
+                carried inside `checkins`, in the order to apply them (a workspace loads a
+                log so, in the order the records were appended); the check-ins' own are
+                then not indexed a second time.
         """
         log = cls()
         with collector_paused(settle=True):  # millions of acyclic containers, long-lived
@@ -97,16 +111,16 @@ class CheckinLog:
                 log.add_cadence(cadence)
             meetings = checkins if isinstance(checkins, (list, tuple)) else list(checkins)
             deque(map(log._add_meeting, meetings), maxlen=0)
-            carried = chain.from_iterable(map(_UPDATES, meetings))
+            inside = meetings if carried else ()
             by_node: defaultdict[str, list[StatusUpdate]] = defaultdict(list)
-            for source in (carried, updates):
+            for source in (chain.from_iterable(map(_UPDATES, inside)), updates):
                 items = list(source)
                 deque(map(list.append, map(by_node.__getitem__, map(_NODE, items)), items), 0)
             log._timelines = {
                 node_id: Timeline(node_id, items, journal=log._journal)
                 for node_id, items in by_node.items()
             }
-            events = chain(impediment_events, chain.from_iterable(map(_EVENTS, meetings)))
+            events = chain(impediment_events, chain.from_iterable(map(_EVENTS, inside)))
             deque(map(log.add_impediment_event, events), maxlen=0)
             log._impediments_by_node()
             log._attendance_table()

@@ -61,6 +61,7 @@ from workplan_core.workspace._checkins import (
     MIGRATIONS_COLLECTION,
     UPDATE_ID_CLAIMS,
     append_checkins,
+    log_in_order,
 )
 from workplan_core.workspace._merge import MergedCheck, _Seen, load_section, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
@@ -282,13 +283,14 @@ class Workspace:
         [IMPEDIMENT_HEADS][workplan_core.workspace.IMPEDIMENT_HEADS] rewritten expecting the
         version read, so two concurrent appends to one impediment cannot both pass. A
         correction (an update with `corrects`) must name an update of its node that is stored,
-        an original of the call or a correction given before it in the call, and must come
-        after the latest version of the original it corrects as a loaded log applies them: not
-        on an earlier day, nor on the same day before it in loading order. Its claim records
+        an original of the call or a correction given before it in the call, and must not be
+        recorded on an earlier day than the latest version of the original it corrects (the
+        last one appended; one of the same day is applied after it). Its claim records
         its node, day and original, and each corrected original has a head in
         [CORRECTION_HEADS][workplan_core.workspace.CORRECTION_HEADS] rewritten expecting the
         version read, so two concurrent corrections of one update cannot both pass. Whatever
-        is refused, nothing is written and no declaration changes.
+        is refused, nothing is written (the indexed fields the check-in collections need may
+        have been declared).
 
         A store written before the claims existed gets the claims of every stored update and
         event id with its first append here, in the same batch (a one-time O(stored records)
@@ -326,12 +328,14 @@ class Workspace:
         Records of one day are applied in the order they were appended (the order of their
         commits; in one append, the order of the call: check-ins with what they carry, then
         updates, then events, each as given), so the log equals one grown with the `add_*`
-        methods while appending, whatever the ids.
+        methods while appending, whatever the ids. Records stored before this release first
+        appended keep the order they were checked in (by id), before the later ones.
         """
-        from workplan_core.workspace._checkins import log_in_commit_order
-
         cadences, checkins, updates, events = (
-            [(s.seq, load_stored(s, section.cls)) for s in self.store.scan(section.collection)]
+            [
+                (stored.seq, stored.key, load_stored(stored, section.cls))
+                for stored in self.store.scan(section.collection)
+            ]
             for section in CHECKIN_SECTIONS
         )
-        return log_in_commit_order(cadences, checkins, updates, events)
+        return log_in_order(self.store, cadences, checkins, updates, events)

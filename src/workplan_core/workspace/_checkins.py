@@ -5,6 +5,17 @@ update and impediment event id (so a reused id is refused even from a concurrent
 head of every impediment it changes and of every original update it corrects (each rewritten
 expecting the version read, so two concurrent appends that would together break a history
 cannot both pass). A store written before the claims existed gets them backfilled, once.
+
+Records of one day are applied in the order they were appended: by the sequence number of the
+stored record that holds them (a check-in's, for the updates and events it carries), then by
+their position in the check-in. An append writes its records in the call's order (check-ins,
+each with its updates and events in order, then updates alone, then events alone), so their
+sequence numbers follow it. `log_in_order` applies them so, and the checks of an append
+place the stored records so, with the new ones after them in the call's order. Records
+committed before the first append that ordered so (before the ``checkins.commit_order``
+marker; see `MIGRATIONS_COLLECTION`) keep the order earlier releases applied and checked
+them in, before every later record: check-ins by id, each with its updates, then updates on
+their own by id; events on their own by id, then those of check-ins by check-in id.
 """
 
 from __future__ import annotations
@@ -13,11 +24,13 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from workplan_core.checkins import (
     Cadence,
     CheckIn,
+    CheckinLog,
     ImpedimentEvent,
     StatusUpdate,
 )
@@ -35,6 +48,7 @@ from workplan_core.storage import (
 )
 from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
+from workplan_core.workspace._merge import declare_needed
 from workplan_core.workspace._sections import CHECKIN_SECTIONS, Section
 
 __all__ = [
@@ -44,6 +58,7 @@ __all__ = [
     "MIGRATIONS_COLLECTION",
     "UPDATE_ID_CLAIMS",
     "append_checkins",
+    "log_in_order",
 ]
 
 
@@ -59,10 +74,13 @@ names without reading the updates themselves."""
 CORRECTION_HEADS = "checkins.correction_heads"
 """One record per corrected original update, keyed by its id: ``{"$type":
 "checkins.correction_head", "$version": 1, "latest": …, "on": "2027-01-05", "order": [group,
-key, position]}``, the latest correction of the original as a loaded log applies them (its
-id, day, and place in the loading order: ``[0, check-in id, position]`` inside a check-in,
-``[1, update id, 0]`` on its own). Each append that corrects the original rewrites it,
-expecting the version read, so two concurrent corrections of one update cannot both pass."""
+key, position]}``, the latest correction of the original (its id and day; a loaded log
+applies the corrections of one day in the order appended, so the latest is the last one
+appended). ``order`` is the correction's place as earlier releases ordered same-day
+corrections (``[0, check-in id, position]`` inside a check-in, ``[1, update id, 0]`` on its
+own), written for them and not read. Each append that corrects the original rewrites the
+record, expecting the version read, so two concurrent corrections of one update cannot both
+pass."""
 
 EVENT_ID_CLAIMS = "checkins.event_ids"
 """One claim per impediment event id appended, keyed by the id: ``{"$type":
@@ -77,9 +95,12 @@ the impediments it changes, expecting the versions it read before reading their 
 
 MIGRATIONS_COLLECTION = "workspace.migrations"
 """One record per one-time change of a store's layout: ``checkins.claims`` once the claims of
-every stored update and event id are written."""
+every stored update and event id are written; ``checkins.commit_order`` written first in the
+batch of the first append that orders same-day records by commit (its sequence number divides
+the records stored before, kept in the order they were checked in, from those after)."""
 
 _CLAIMS_MIGRATION = "checkins.claims"
+_ORDER_MIGRATION = "checkins.commit_order"
 
 _DECLARED: tuple[tuple[str, tuple[str, ...]], ...] = (
     *((section.collection, section.indexed) for section in CHECKIN_SECTIONS),
@@ -88,16 +109,38 @@ _DECLARED: tuple[tuple[str, tuple[str, ...]], ...] = (
 """The check-in collections that declare indexed fields, with those fields."""
 
 _UpdateOrder = tuple[int, str, int]
-"""Where a status update comes in a loaded log, among the corrections of one day: ``(0,
-check-in id, position)`` inside a check-in (first, in check-in key order), ``(1, update id,
-0)`` on its own (after them, in key order)."""
+"""The ``order`` of a correction head (see `CORRECTION_HEADS`): ``(0, check-in id,
+position)`` inside a check-in, ``(1, update id, 0)`` on its own."""
 
 _BEFORE_ALL: _UpdateOrder = (-1, "", 0)
-"""The place of an original: a loaded log applies the corrections after every original."""
+"""The ``order`` of an original that has no head yet."""
 
-_Order = tuple[int, str, int]
-"""Where an event comes in a loaded log: ``(0, event id, 0)`` on its own (in key order),
-``(1, check-in id, position)`` inside a check-in (after them, in check-in key order)."""
+_Place = tuple[int, int, str, int]
+"""Where a stored record comes among those of its day in a loaded log: ``(1, seq, "",
+position)``, the sequence number of the stored record holding it (the check-in's, for a
+record carried inside one) and its position in the check-in (0 on its own); ``(0, group,
+key, position)`` for a record committed before the ``checkins.commit_order`` marker, in the
+order earlier releases applied (see `_place`). New records come after every stored one, in
+the call's order."""
+
+
+def _place(seq: int, key: str, boundary: int | None, group: int, position: int) -> _Place:
+    """The place of a record held by the stored version `seq` of `key` (see `_Place`).
+
+    `boundary` is the sequence number of the ``checkins.commit_order`` marker (`None`: not
+    written yet, every record comes before it); `group` orders the records committed before
+    it: for updates 0 inside a check-in and 1 on their own, for events 0 on their own and 1
+    inside a check-in, 0 for cadences and check-ins.
+    """
+    if boundary is not None and seq > boundary:
+        return (1, seq, "", position)
+    return (0, group, key, position)
+
+
+def _boundary(store: Store) -> int | None:
+    """The sequence number of the ``checkins.commit_order`` marker, or `None`."""
+    marker = store.get(MIGRATIONS_COLLECTION, _ORDER_MIGRATION)
+    return None if marker is None else marker.seq
 
 
 def _article(name: str) -> str:
@@ -152,7 +195,6 @@ class _NewEvent(NamedTuple):
     """An impediment event given to `append_checkins`, with its path in the call."""
 
     path: str
-    order: _Order
     event: ImpedimentEvent
 
 
@@ -172,7 +214,8 @@ class _Call:
         self.update_claims: dict[str, str | None] = {}  # update id -> check-in carrying it
         self.event_claims: dict[str, tuple[str | None, str]] = {}  # -> (check-in, impediment)
         self.events: list[_NewEvent] = []
-        self.updates: list[_NewUpdate] = []  # those with valid new ids, in argument order
+        # those with valid new ids, in the order written (and so applied by a loaded log)
+        self.updates: list[_NewUpdate] = []
         for i, cadence in enumerate(cadences):
             self._key("cadence", cadence.id, f"$.cadences[{i}].id")
         for i, checkin in enumerate(checkins):
@@ -183,13 +226,13 @@ class _Call:
                     self.update_claims[update.id] = checkin.id
                     self.updates.append(_NewUpdate(path, (0, checkin.id, j), update))
             for j, event in enumerate(checkin.impediments):
-                self._event(event, f"$.checkins[{i}].impediments[{j}]", checkin.id, j)
+                self._event(event, f"$.checkins[{i}].impediments[{j}]", checkin.id)
         for i, update in enumerate(updates):
             if self._key("update", update.id, f"$.updates[{i}].id"):
                 self.update_claims[update.id] = None
                 self.updates.append(_NewUpdate(f"$.updates[{i}]", (1, update.id, 0), update))
         for i, event in enumerate(events):
-            self._event(event, f"$.impediment_events[{i}]", None, 0)
+            self._event(event, f"$.impediment_events[{i}]", None)
         self.touched = sorted({new.event.impediment_id for new in self.events})
 
     def _key(self, kind: str, key: str, path: str) -> bool:
@@ -205,15 +248,14 @@ class _Call:
         first[key] = path
         return True
 
-    def _event(self, event: ImpedimentEvent, path: str, in_checkin: str | None, at: int) -> None:
+    def _event(self, event: ImpedimentEvent, path: str, in_checkin: str | None) -> None:
         valid = self._key("impediment event", event.id, f"{path}.id")
         rule = name_problem(event.impediment_id, MAX_KEY_LENGTH)
         if rule:
             self.problems.append(Problem(f"{path}.impediment_id", f"{rule} (it is a store key)"))
         elif valid:
             self.event_claims[event.id] = (in_checkin, event.impediment_id)
-            order = (0, event.id, 0) if in_checkin is None else (1, in_checkin, at)
-            self.events.append(_NewEvent(path, order, event))
+            self.events.append(_NewEvent(path, event))
 
     def new_keys(self) -> list[tuple[str, list[str]]]:
         """The keys the call writes that must be new, by collection."""
@@ -226,7 +268,7 @@ class _Call:
         return keys
 
     def writes(self, roots: Mapping[str, str | None]) -> list[Write]:
-        """The records and their id claims, each expecting no record.
+        """The records and their id claims, each expecting no record, in the call's order.
 
         `roots` maps an update id to the original it corrects (see `_Corrections`).
         """
@@ -259,7 +301,7 @@ class _Claim(NamedTuple):
 
 
 class _Head(NamedTuple):
-    """The latest version of a corrected original, as a loaded log applies them."""
+    """The latest version of a corrected original: the last one appended."""
 
     latest: str
     on: dt.date
@@ -320,6 +362,15 @@ def _read_head(stored: StoredRecord) -> _Head:
     )
 
 
+class _Found(NamedTuple):
+    """A stored status update, where it comes and where it is stored."""
+
+    place: _Place
+    order: _UpdateOrder  # for its correction head
+    in_checkin: str | None
+    update: StatusUpdate
+
+
 class _Legacy:
     """What a store written before the id claims holds: the claims to write, once."""
 
@@ -327,56 +378,72 @@ class _Legacy:
         self._writes: list[Write] = []
         self.update_ids: set[str] = set()
         self.event_ids: set[str] = set()
-        self.events: list[tuple[_Order, ImpedimentEvent]] = []  # those of touched impediments
+        self.events: list[tuple[_Place, ImpedimentEvent]] = []  # those of touched impediments
         self.claims: dict[str, _Claim] = {}
         self.heads: dict[str, _Head] = {}
 
     @classmethod
-    def read(cls, store: Store, touched: Sequence[str]) -> _Legacy:
+    def read(cls, store: Store, touched: Sequence[str], boundary: int | None) -> _Legacy:
         """Read every stored check-in, update and event id; O(stored records), once."""
         legacy, wanted = cls(), set(touched)
         checkins, updates, events = (section.collection for section in CHECKIN_SECTIONS[1:])
-        found: list[tuple[_UpdateOrder, str | None, StatusUpdate]] = []
+        found: list[_Found] = []
         for stored in store.scan(checkins):
             checkin = load_stored(stored, CheckIn)
-            found.extend(((0, checkin.id, j), checkin.id, u) for j, u in enumerate(checkin.updates))
+            found.extend(
+                _Found(
+                    _place(stored.seq, stored.key, boundary, 0, j),
+                    (0, checkin.id, j),
+                    checkin.id,
+                    u,
+                )
+                for j, u in enumerate(checkin.updates)
+            )
             for j, event in enumerate(checkin.impediments):
-                legacy._event(event, checkin.id, (1, checkin.id, j), wanted)
+                legacy._event(
+                    event, checkin.id, _place(stored.seq, stored.key, boundary, 1, j), wanted
+                )
         for stored in store.scan(updates):
-            found.append(((1, stored.key, 0), None, load_stored(stored, StatusUpdate)))
+            update = load_stored(stored, StatusUpdate)
+            place = _place(stored.seq, stored.key, boundary, 1, 0)
+            found.append(_Found(place, (1, stored.key, 0), None, update))
         for stored in store.scan(events):
             event = load_stored(stored, ImpedimentEvent)
-            legacy._event(event, None, (0, stored.key, 0), wanted)
+            legacy._event(event, None, _place(stored.seq, stored.key, boundary, 0, 0), wanted)
         legacy._updates(found)
         marker = {"$type": "workspace.migration", "$version": 1}
         legacy._writes.append(Put(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION, marker))
         return legacy
 
-    def _updates(self, found: list[tuple[_UpdateOrder, str | None, StatusUpdate]]) -> None:
+    def _updates(self, found: list[_Found]) -> None:
         """Claim the stored updates, and note the latest version of each corrected original.
 
         Corrections are resolved in the order a loaded log applies them (originals first, then
-        corrections by day and place); one that a loaded log could not apply is claimed as an
-        original.
+        corrections by day and, on one day, in the order appended); one that a loaded log
+        could not apply is claimed as an original.
         """
         # ids that cannot be keys, or stored twice already, cannot be claimed (again)
-        first: dict[str, tuple[_UpdateOrder, str | None, StatusUpdate]] = {}
+        first: dict[str, _Found] = {}
         for item in found:
-            key = item[2].id
+            key = item.update.id
             if key not in first and not name_problem(key, MAX_KEY_LENGTH):
                 first[key] = item
-        fixes = sorted((i for i in first.values() if i[2].corrects is not None), key=_fix_order)
-        for _, _, update in first.values():
+        fixes = sorted(
+            (i for i in first.values() if i.update.corrects is not None),
+            key=lambda item: (item.update.on, item.place),
+        )
+        for item in first.values():
+            update = item.update
             if update.corrects is None:
                 self.claims[update.id] = _Claim(update.node_id, update.on, None)
-        for order, _, update in fixes:
+        for _, order, _, update in fixes:
             target = self.claims.get(update.corrects or "")
             root = None
             if target is not None and target.node_id == update.node_id:
                 root = target.root or update.corrects
                 self.heads[root or ""] = _Head(update.id, update.on, order, None)
             self.claims[update.id] = _Claim(update.node_id, update.on, root)
-        for key, (_, in_checkin, update) in first.items():
+        for key, (_, _, in_checkin, update) in first.items():
             self.update_ids.add(key)
             claim = _update_claim(in_checkin, update, self.claims[key].root)
             self._writes.append(Put(UPDATE_ID_CLAIMS, key, claim))
@@ -395,10 +462,10 @@ class _Legacy:
         return [*self._writes, *heads]
 
     def _event(
-        self, event: ImpedimentEvent, in_checkin: str | None, order: _Order, wanted: set[str]
+        self, event: ImpedimentEvent, in_checkin: str | None, place: _Place, wanted: set[str]
     ) -> None:
         if event.impediment_id in wanted:
-            self.events.append((order, event))
+            self.events.append((place, event))
         key = event.id
         if key not in self.event_ids and not name_problem(key, MAX_KEY_LENGTH):
             self.event_ids.add(key)
@@ -406,17 +473,14 @@ class _Legacy:
             self._writes.append(Put(EVENT_ID_CLAIMS, key, claim))
 
 
-def _fix_order(item: tuple[_UpdateOrder, str | None, StatusUpdate]) -> tuple[dt.date, _UpdateOrder]:
-    return item[2].on, item[0]
-
-
 class _Corrections:
     """The corrections of one call checked against the claims and heads (stored or backfilled).
 
-    Corrections are taken in argument order; each must name an update of its node that is
-    stored, an original of the call, or a correction given before it in the call, and come
-    after the latest version of its original as a loaded log applies them: not on an earlier
-    day, and on the same day not before it in loading order.
+    Corrections are taken in the call's order (the order written); each must name an update of
+    its node that is stored, an original of the call, or a correction given before it in the
+    call, and not be recorded on an earlier day than the latest version of its original (the
+    last one appended): a loaded log applies the corrections of one day in the order
+    appended, so one of the same day comes after it.
     """
 
     def __init__(self, store: Store, call: _Call, legacy: _Legacy | None) -> None:
@@ -499,13 +563,6 @@ class _Corrections:
                 f"{path}.on",
                 f"a correction must not be recorded before {head.on} (the day of {about})",
             )
-        if update.on == head.on and new.order < head.order:
-            return Problem(
-                f"{path}.on",
-                f"is the day of {about}, and a loaded log would apply this correction before "
-                "it (same-day corrections are applied check-ins first, by check-in id, then "
-                "updates alone, by id): record it a day later",
-            )
         changed[root] = changed.get(root, head.version)
         heads[root] = _Head(update.id, update.on, new.order, changed[root])
         return None
@@ -535,8 +592,10 @@ class _Corrections:
         return {key: _read_head(record) for key, record in stored.items()}
 
 
-def _stored_events(store: Store, touched: Sequence[str]) -> list[tuple[_Order, ImpedimentEvent]]:
-    """The stored events of the `touched` impediments, found through their claims.
+def _stored_events(
+    store: Store, touched: Sequence[str], boundary: int | None
+) -> list[tuple[_Place, ImpedimentEvent]]:
+    """The stored events of the `touched` impediments, with their places, found by their claims.
 
     O(s) for their s events, one indexed scan per impediment (a full scan of the claims only
     if their index was dropped).
@@ -569,14 +628,14 @@ def _stored_events(store: Store, touched: Sequence[str]) -> list[tuple[_Order, I
             )
     _, checkins, _, events = (section.collection for section in CHECKIN_SECTIONS)
     found = [
-        ((0, stored.key, 0), load_stored(stored, ImpedimentEvent))
+        (_place(stored.seq, stored.key, boundary, 0, 0), load_stored(stored, ImpedimentEvent))
         for stored in store.get_many(events, alone).values()
     ]
     wanted = set(touched)
     for stored in store.get_many(checkins, sorted(carriers)).values():
         checkin = load_stored(stored, CheckIn)
         found.extend(
-            ((1, stored.key, j), event)
+            (_place(stored.seq, stored.key, boundary, 1, j), event)
             for j, event in enumerate(checkin.impediments)
             if event.impediment_id in wanted
         )
@@ -597,32 +656,33 @@ def _existing(store: Store, call: _Call, legacy: _Legacy) -> list[tuple[str, str
 
 
 def _lifecycle_problems(
-    stored: list[tuple[_Order, ImpedimentEvent]], new: list[_NewEvent]
+    stored: list[tuple[_Place, ImpedimentEvent]], new: list[_NewEvent]
 ) -> list[Problem]:
     """The problems the new events make in their impediments' histories, at their paths.
 
-    The events are folded in the order a loaded log folds them. A problem the stored events
-    had already is not the call's; a new one at a stored event (a new raise before a stored
-    one, say) is reported at the first new event of that impediment. O(e log e) for e events.
+    The events are folded in the order a loaded log folds them: by day, those of one day in
+    the order appended (the stored ones, then the new ones in the call's order). A problem
+    the stored events had already is not the call's; a new one at a stored event (a new raise
+    before a stored one, say) is reported at the first new event of that impediment. O(e log
+    e) for e events.
     """
     if not new:
         return []
-    rows: list[tuple[_Order, ImpedimentEvent, str | None]] = [
-        *((order, event, None) for order, event in stored),
-        *((item.order, item.event, item.path) for item in new),
+    stored.sort(key=itemgetter(0))
+    rows: list[tuple[ImpedimentEvent, str | None]] = [
+        *((event, None) for _, event in stored),
+        *((item.event, item.path) for item in new),
     ]
-    rows.sort(key=lambda row: row[0])
     # a stored event's problems are folded at the bare field (``.on``), to be told apart
-    paths = ["" if path is None else path for _, _, path in rows]
-    found = fold_events([event for _, event, _ in rows], paths)
+    paths = ["" if path is None else path for _, path in rows]
+    found = fold_events([event for event, _ in rows], paths)
     if not found.problems:
         return []
     first: dict[str, str] = {}
     for item in new:
         first.setdefault(item.event.impediment_id, item.path)
     before: set[tuple[str, str, str]] = set()
-    if any(rows[i][2] is None for i in found.at):
-        stored.sort(key=lambda pair: pair[0])
+    if any(rows[i][1] is None for i in found.at):
         alone = fold_events([event for _, event in stored], [""] * len(stored))
         before = {
             (stored[i][1].id, problem.path, problem.message)
@@ -630,7 +690,7 @@ def _lifecycle_problems(
         }
     problems: list[Problem] = []
     for i, problem in zip(found.at, found.problems, strict=True):
-        _, event, path = rows[i]
+        event, path = rows[i]
         if path is not None:
             problems.append(problem)
         elif (event.id, problem.path, problem.message) not in before:
@@ -642,7 +702,7 @@ def _lifecycle_problems(
 
 def _heads(
     read: dict[str, StoredRecord],
-    stored: list[tuple[_Order, ImpedimentEvent]],
+    stored: list[tuple[_Place, ImpedimentEvent]],
     new: list[_NewEvent],
 ) -> list[Write]:
     """The heads of the impediments changed, each expecting the version read."""
@@ -684,15 +744,16 @@ def append_checkins(
     if call.problems:
         raise ValidationError(call.problems, summary="cannot append the check-in records")
     migrated = store.get(MIGRATIONS_COLLECTION, _CLAIMS_MIGRATION) is not None
+    boundary = _boundary(store)
     # the heads first: a writer changing these impediments after this read conflicts
     heads = store.get_many(IMPEDIMENT_HEADS, call.touched) if call.touched else {}
-    legacy = _Legacy() if migrated else _Legacy.read(store, call.touched)
-    stored = _stored_events(store, call.touched) if migrated else legacy.events
+    legacy = _Legacy() if migrated else _Legacy.read(store, call.touched, boundary)
+    stored = _stored_events(store, call.touched, boundary) if migrated else legacy.events
     conflicts = _existing(store, call, legacy)
     if conflicts:
         raise ConflictError(
             f"{len(conflicts)} id(s) of this append are already stored (ids must be "
-            "new); nothing was written",
+            f"new): {_named(conflicts)}; nothing was written",
             conflicts,
         )
     problems = _lifecycle_problems(stored, call.events)
@@ -702,13 +763,108 @@ def append_checkins(
     if corrections.problems:
         raise ValidationError(corrections.problems, summary="cannot append the corrections")
     corrected = [write.key for write in corrections.writes]
+    marker = {"$type": "workspace.migration", "$version": 1}
     writes = [
+        # first: the records after it, this batch's included, are ordered by commit
+        *([] if boundary is not None else [Put(MIGRATIONS_COLLECTION, _ORDER_MIGRATION, marker)]),
         *call.writes(corrections.roots),
         *_heads(heads, stored, call.events),
         *corrections.writes,
         *legacy.writes(corrected),
     ]
     for collection, indexed in _DECLARED:
-        if store.indexed_fields(collection) != tuple(sorted(indexed)):
-            store.declare(collection, indexed=indexed)
-    return store.write(writes)
+        declare_needed(store, collection, indexed)
+    try:
+        return store.write(writes)
+    except ConflictError as error:
+        raise ConflictError(
+            f"another writer appended check-in records meanwhile ({_changed(error.conflicts)}); "
+            "nothing was written. Load the log again and retry: the append is then checked "
+            "against what the other writer stored",
+            error.conflicts,
+        ) from error
+
+
+def _what(collection: str, key: str) -> str:
+    """The record a stored `(collection, key)` pair stands for, in plain words."""
+    cadences, checkins, updates, events = (section.collection for section in CHECKIN_SECTIONS)
+    kinds = {
+        cadences: "cadence",
+        checkins: "check-in",
+        updates: "status update",
+        UPDATE_ID_CLAIMS: "status update",
+        events: "impediment event",
+        EVENT_ID_CLAIMS: "impediment event",
+    }
+    if collection in kinds:
+        return f"{kinds[collection]} {key!r}"
+    return f"{collection}/{key}"
+
+
+def _named(conflicts: Iterable[tuple[str, str]]) -> str:
+    """The records of stored ids that an append gives again, in plain words, once each."""
+    return ", ".join(dict.fromkeys(_what(collection, key) for collection, key in conflicts))
+
+
+def _changed(conflicts: Iterable[tuple[str, str]]) -> str:
+    """What another writer did to make an append's batch conflict, in plain words."""
+    said: dict[str, None] = {}
+    for collection, key in conflicts:
+        if collection == IMPEDIMENT_HEADS:
+            said[f"changed impediment {key!r}"] = None
+        elif collection == CORRECTION_HEADS:
+            said[f"corrected update {key!r}"] = None
+        elif collection == MIGRATIONS_COLLECTION:
+            said["was first to append to this store with this release (a one-time step)"] = None
+        else:
+            said[f"appended {_what(collection, key)}"] = None
+    return "; ".join(said)
+
+
+def log_in_order(
+    store: Store,
+    cadences: list[tuple[int, str, Cadence]],
+    checkins: list[tuple[int, str, CheckIn]],
+    updates: list[tuple[int, str, StatusUpdate]],
+    events: list[tuple[int, str, ImpedimentEvent]],
+) -> CheckinLog:
+    """The check-in log of the records read from `store`, applied in the order appended.
+
+    Each record comes with the sequence number and key of the stored version it was read
+    from. Cadences and check-ins are added in commit order, and the status updates and
+    impediment events, on their own or carried inside a check-in (at the check-in's place, in
+    its order), are applied in it: a node's same-day updates and an impediment's same-day
+    events come in the order appended, as in a log grown with the `add_*` methods while
+    appending. Records committed before the ``checkins.commit_order`` marker come first, in
+    the order earlier releases applied (see the module's docs). O(r log r) for r records.
+    """
+    boundary = _boundary(store)
+    first = itemgetter(0)
+    placed_updates = [
+        (_place(seq, key, boundary, 0, j), update)
+        for seq, key, checkin in checkins
+        for j, update in enumerate(checkin.updates)
+    ]
+    placed_updates += [(_place(seq, key, boundary, 1, 0), update) for seq, key, update in updates]
+    placed_events = [(_place(seq, key, boundary, 0, 0), event) for seq, key, event in events]
+    placed_events += [
+        (_place(seq, key, boundary, 1, j), event)
+        for seq, key, checkin in checkins
+        for j, event in enumerate(checkin.impediments)
+    ]
+    in_order: list[list[tuple[_Place, Any]]] = [
+        sorted(
+            ((_place(seq, key, boundary, 0, 0), record) for seq, key, record in pairs),
+            key=first,
+        )
+        for pairs in (cadences, checkins)
+    ]
+    placed_updates.sort(key=first)
+    placed_events.sort(key=first)
+    return CheckinLog.from_records(
+        cadences=[cadence for _, cadence in in_order[0]],
+        checkins=[checkin for _, checkin in in_order[1]],
+        updates=[update for _, update in placed_updates],
+        impediment_events=[event for _, event in placed_events],
+        carried=False,
+    )

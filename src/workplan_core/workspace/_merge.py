@@ -18,7 +18,7 @@ from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
 from workplan_core.workspace._sections import Section
 
-__all__ = ["MergedCheck", "load_section", "save_sections"]
+__all__ = ["MergedCheck", "declare_needed", "load_section", "save_sections"]
 
 
 def _keyed(
@@ -252,15 +252,16 @@ def _check_merged(
         )
 
 
-def _declare_needed(store: Store, section: Section) -> None:
-    """Declare the fields the section's loads and queries need, keeping any others declared.
+def declare_needed(store: Store, collection: str, fields: Iterable[str]) -> None:
+    """Declare the indexed fields a collection needs, keeping any others declared.
 
-    Another program may index more fields of a collection (its own queries): a save never
-    takes them away. Done before the write, so that the write indexes what it stores.
+    Another program may index more fields of a collection (its own queries): a save or an
+    append never takes them away. Called before the write, so that it indexes what it stores.
     """
-    current = store.indexed_fields(section.collection)
-    if not set(section.indexed) <= set(current):
-        store.declare(section.collection, indexed=sorted({*current, *section.indexed}))
+    current = store.indexed_fields(collection)
+    needed = set(fields)
+    if not needed <= set(current):
+        store.declare(collection, indexed=sorted(needed.union(current)))
 
 
 def save_sections(
@@ -323,7 +324,7 @@ def save_sections(
     if check is not None and not overwrite:
         _check_merged(keyed, stored_now, records_seen, check, aggregate)
     for section, _ in keyed:
-        _declare_needed(store, section)
+        declare_needed(store, section.collection, section.indexed)
     try:
         commit = store.write(writes)
     except ConflictError as error:
