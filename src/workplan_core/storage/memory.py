@@ -525,6 +525,8 @@ class MemoryStore:
     def changes(self, since: int = 0) -> Iterator[StoredRecord]:
         """Stream committed writes after sequence number `since`, in commit order."""
         require_since(since)
+        with self._lock:
+            self._check_open()
         return self._changes(since)
 
     def _log_page(self, position: int) -> list[_Entry]:

@@ -26,18 +26,20 @@ For randomised checks against the in-memory reference, see
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.storage.encoding import MAX_KEY_LENGTH, MAX_NESTING
+from workplan_core.storage.encoding import MAX_KEY_LENGTH, MAX_NAME_LENGTH, MAX_NESTING
 from workplan_core.storage.errors import StoreClosedError
 from workplan_core.storage.protocol import Store
-from workplan_core.storage.records import Delete, Put, StoredRecord
+from workplan_core.storage.records import Delete, Put, StoredRecord, Write
+from workplan_core.testing._checks import MOST, brief, difference, read_at_most
 
 __all__ = [
     "ChangeFeedTests",
@@ -58,8 +60,13 @@ C = "things"
 """The collection most kit tests write to."""
 
 
-def _keys(records: Iterator[StoredRecord] | list[StoredRecord]) -> list[str]:
-    return [r.key for r in records]
+def _read(records: Iterable[StoredRecord], what: str, most: int = MOST) -> list[StoredRecord]:
+    """The records of a scan, history or change feed: at most `most`, or a failure saying so."""
+    return read_at_most(records, most, what)
+
+
+def _keys(records: Iterable[StoredRecord], what: str = "scan", most: int = MOST) -> list[str]:
+    return [r.key for r in _read(records, what, most)]
 
 
 def _paths(error: ValidationError) -> set[str]:
@@ -68,14 +75,32 @@ def _paths(error: ValidationError) -> set[str]:
 
 def _state(store: Store) -> tuple[list[StoredRecord], tuple[str, ...], list[StoredRecord]]:
     """What a refused call must leave as it was: the change feed, and `C`'s fields and scan."""
-    return list(store.changes(0)), store.indexed_fields(C), list(store.scan(C))
+    return _read(store.changes(0), "changes"), store.indexed_fields(C), _read(store.scan(C), "scan")
 
 
 def _last_seq(store: Store) -> int:
-    seq = 0
-    for change in store.changes(0):
-        seq = change.seq
-    return seq
+    feed = _read(store.changes(0), "changes")
+    return feed[-1].seq if feed else 0
+
+
+def _same(actual: object, expected: object, what: str) -> None:
+    """Fail with `what`, both values and where they differ, unless `actual == expected`."""
+    if actual == expected:
+        return
+    if isinstance(actual, list) and isinstance(expected, list):
+        raise AssertionError(f"{what}: {difference(expected, actual)}")
+    raise AssertionError(f"{what}: expected {brief(expected)}, got {brief(actual)}")
+
+
+def _is_utc(moment: object) -> bool:
+    return isinstance(moment, dt.datetime) and moment.utcoffset() == dt.timedelta(0)
+
+
+def _moment(moment: object) -> str:
+    """A time as ISO text, saying when it has no time zone."""
+    if not isinstance(moment, dt.datetime):
+        return brief(moment)
+    return moment.isoformat() + (" (no time zone)" if moment.utcoffset() is None else "")
 
 
 class StoreFixtures:
@@ -147,7 +172,7 @@ class WriteTests(StoreFixtures):
     def test_a_failed_batch_writes_nothing_and_lists_every_conflict(self, store: Store) -> None:
         """A failed batch writes nothing and lists every conflict."""
         store.write([Put(C, "k1", {"n": 1}), Put(C, "k2", {"n": 1})])
-        before = list(store.changes(0))
+        before = _read(store.changes(0), "changes")
         with pytest.raises(ConflictError) as caught:
             store.write(
                 [
@@ -161,7 +186,7 @@ class WriteTests(StoreFixtures):
         assert caught.value.conflicts == ((C, "k1"), (C, "k2"), ("other", "k9"))
         assert store.get(C, "k0") is None
         assert store.get("other", "k3") is None
-        assert list(store.changes(0)) == before
+        assert _read(store.changes(0), "changes") == before
 
     def test_a_batch_spans_collections(self, store: Store) -> None:
         """A batch spans collections."""
@@ -178,7 +203,7 @@ class WriteTests(StoreFixtures):
         """An empty batch writes nothing."""
         commit = store.write([])
         assert (commit.versions, commit.seqs, commit.last_seq) == ((), (), None)
-        assert list(store.changes(0)) == []
+        assert _read(store.changes(0), "changes") == []
 
     def test_sequence_numbers_increase_across_batches(self, store: Store) -> None:
         """Sequence numbers increase across batches."""
@@ -200,9 +225,9 @@ class DeleteTests(StoreFixtures):
         assert commit.versions == (2,)
         assert store.get(C, "a") is None
         assert list(store.get_many(C, ["a", "b"])) == ["b"]
-        assert _keys(store.scan(C)) == ["b"]
-        assert _keys(store.scan(C, where={"team": "t"})) == ["b"]
-        tomb = list(store.history(C, "a"))[-1]
+        assert _keys(store.scan(C), "scan") == ["b"]
+        assert _keys(store.scan(C, where={"team": "t"}), "scan") == ["b"]
+        tomb = _read(store.history(C, "a"), "history")[-1]
         assert (tomb.version, tomb.record, tomb.deleted) == (2, None, True)
 
     def test_a_deleted_key_can_be_created_again(self, store: Store) -> None:
@@ -220,7 +245,7 @@ class DeleteTests(StoreFixtures):
         with pytest.raises(ConflictError) as caught:
             store.write([Delete(C, "ghost", 1)])
         assert caught.value.conflicts == ((C, "ghost"),)
-        assert list(store.history(C, "ghost")) == []
+        assert _read(store.history(C, "ghost"), "history") == []
 
     def test_deleting_a_deleted_key_conflicts(self, store: Store) -> None:
         """Deleting a deleted key conflicts."""
@@ -228,7 +253,7 @@ class DeleteTests(StoreFixtures):
         store.write([Delete(C, "a", 1)])
         with pytest.raises(ConflictError):
             store.write([Delete(C, "a", 2)])
-        assert [r.version for r in store.history(C, "a")] == [1, 2]
+        assert [r.version for r in _read(store.history(C, "a"), "history")] == [1, 2]
 
     def test_deleting_with_a_stale_version_conflicts(self, store: Store) -> None:
         """Deleting with a stale version conflicts."""
@@ -250,7 +275,7 @@ class HistoryTests(StoreFixtures):
         store.write([Put(C, "a", {"rating": 4}, 1)])
         store.write([Delete(C, "a", 2)])
         store.write([Put(C, "a", {"rating": 2})])
-        history = list(store.history(C, "a"))
+        history = _read(store.history(C, "a"), "history")
         assert [(r.version, r.record) for r in history] == [
             (1, {"rating": 3}),
             (2, {"rating": 4}),
@@ -262,16 +287,55 @@ class HistoryTests(StoreFixtures):
 
     def test_history_of_an_unknown_key_is_empty(self, store: Store) -> None:
         """History of an unknown key is empty."""
-        assert list(store.history(C, "nobody")) == []
-        assert list(store.history("no-such-collection", "nobody")) == []
+        assert _read(store.history(C, "nobody"), "history") == []
+        assert _read(store.history("no-such-collection", "nobody"), "history") == []
 
     def test_commit_times_are_utc_and_ordered(self, store: Store) -> None:
         """Commit times are in UTC and never go backwards."""
         store.write([Put(C, "a", {"n": 1})])
         store.write([Put(C, "a", {"n": 2}, 1)])
-        times = [r.committed_at for r in store.history(C, "a")]
+        times = [r.committed_at for r in _read(store.history(C, "a"), "history")]
         assert all(t.utcoffset() == dt.timedelta(0) for t in times)
         assert times == sorted(times)
+
+    def test_a_batch_has_one_commit_time(self, store: Store) -> None:
+        """Every version a batch writes carries the batch's `Commit.committed_at`, in UTC."""
+        batches: list[list[Write]] = [
+            [Put(C, "a", {"n": 1}), Put("other", "b", {}), Put(C, "c", {"n": 1})],
+            [Put(C, "a", {"n": 2}, 1), Delete(C, "c", 1), Put(C, "d", {})],
+        ]
+        for batch in batches:
+            commit = store.write(batch)
+            stamp = commit.committed_at
+            assert _is_utc(stamp), f"Commit.committed_at {_moment(stamp)} is not a UTC datetime"
+            written = set(commit.seqs)
+            reads = {
+                "changes": [c for c in _read(store.changes(0), "changes") if c.seq in written],
+                "history": [
+                    v
+                    for w in batch
+                    for v in _read(store.history(w.collection, w.key), "history")
+                    if v.seq in written
+                ],
+                "get": [r for w in batch if (r := store.get(w.collection, w.key)) is not None],
+                "get_many": list(store.get_many(C, [w.key for w in batch]).values()),
+                "scan": [r for r in _read(store.scan(C), "scan") if r.seq in written],
+            }
+            _same(len(reads["changes"]), len(batch), "versions of the batch in the change feed")
+            for how, records in reads.items():
+                for r in records:
+                    if r.seq not in written:
+                        continue
+                    where = f"{how}: version {r.version} of ({r.collection!r}, {r.key!r})"
+                    assert _is_utc(r.committed_at), (
+                        f"{where} carries committed_at {_moment(r.committed_at)}, not a UTC "
+                        "datetime"
+                    )
+                    assert r.committed_at == stamp, (
+                        f"{where} carries committed_at {r.committed_at.isoformat()}, but its "
+                        f"batch's Commit.committed_at is {stamp.isoformat()}: every version of "
+                        "one write() must carry that one time"
+                    )
 
 
 class ReadTests(StoreFixtures):
@@ -312,7 +376,7 @@ class ReadTests(StoreFixtures):
         assert one.record == {"in": "one"}
         assert two is not None
         assert two.record == {"in": "two"}
-        assert _keys(store.scan("one")) == ["k"]
+        assert _keys(store.scan("one"), "scan") == ["k"]
 
 
 UNICODE_KEYS = ["B", "a", "z", "é", "ß", "中文", "😀", "a b", "a\u0301", "\u05d0\u05d1"]
@@ -324,7 +388,7 @@ class ScanTests(StoreFixtures):
     def test_scan_returns_live_records_in_code_point_order(self, store: Store) -> None:
         """Scan returns live records in code point order."""
         store.write([Put(C, k, {"k": k}) for k in UNICODE_KEYS])
-        assert _keys(store.scan(C)) == sorted(UNICODE_KEYS)
+        assert _keys(store.scan(C), "scan", len(UNICODE_KEYS)) == sorted(UNICODE_KEYS)
 
     def test_scan_is_a_lazy_iterator(self, store: Store) -> None:
         """Scan is a lazy iterator."""
@@ -337,31 +401,31 @@ class ScanTests(StoreFixtures):
         """Scan streams more than a page."""
         keys = [f"k{i:05d}" for i in range(1234)]
         store.write([Put(C, k, {"i": i}) for i, k in enumerate(reversed(keys))])
-        records = list(store.scan(C))
+        records = _read(store.scan(C), "scan", len(keys))
         assert _keys(records) == keys
         assert records[0].record == {"i": 1233}
 
     def test_scan_of_an_unknown_collection_is_empty(self, store: Store) -> None:
         """Scan of an unknown collection is empty."""
-        assert list(store.scan("nothing-here")) == []
+        assert _read(store.scan("nothing-here"), "scan") == []
 
     def test_scan_filters_by_an_indexed_field(self, store: Store) -> None:
         """Scan filters by an indexed field."""
         store.declare(C, indexed=["team"])
         store.write([Put(C, f"p{i}", {"team": f"t{i % 3}", "i": i}) for i in range(10)])
-        assert _keys(store.scan(C, where={"team": "t1"})) == ["p1", "p4", "p7"]
-        assert list(store.scan(C, where={"team": "t9"})) == []
+        assert _keys(store.scan(C, where={"team": "t1"}), "scan") == ["p1", "p4", "p7"]
+        assert _read(store.scan(C, where={"team": "t9"}), "scan") == []
 
     def test_filter_values_compare_as_json(self, store: Store) -> None:
         """Filter values compare as JSON: "1", 1 and true differ."""
         store.declare(C, indexed=["v"])
         values: dict[str, Any] = {"str": "1", "int": 1, "true": True, "null": None, "zero": 0}
         store.write([Put(C, k, {"v": v}) for k, v in values.items()] + [Put(C, "none", {})])
-        assert _keys(store.scan(C, where={"v": "1"})) == ["str"]
-        assert _keys(store.scan(C, where={"v": 1})) == ["int"]
-        assert _keys(store.scan(C, where={"v": True})) == ["true"]
-        assert _keys(store.scan(C, where={"v": None})) == ["null"]
-        assert _keys(store.scan(C, where={"v": False})) == []
+        assert _keys(store.scan(C, where={"v": "1"}), "scan") == ["str"]
+        assert _keys(store.scan(C, where={"v": 1}), "scan") == ["int"]
+        assert _keys(store.scan(C, where={"v": True}), "scan") == ["true"]
+        assert _keys(store.scan(C, where={"v": None}), "scan") == ["null"]
+        assert _keys(store.scan(C, where={"v": False}), "scan") == []
 
     def test_several_filters_must_all_hold(self, store: Store) -> None:
         """Several filters must all hold."""
@@ -374,25 +438,25 @@ class ScanTests(StoreFixtures):
                 Put(C, "d", {"team": "x", "level": 1}),
             ]
         )
-        assert _keys(store.scan(C, where={"team": "x", "level": 1})) == ["a", "d"]
-        assert _keys(store.scan(C, where={"level": 1, "team": "y"})) == ["c"]
+        assert _keys(store.scan(C, where={"team": "x", "level": 1}), "scan") == ["a", "d"]
+        assert _keys(store.scan(C, where={"level": 1, "team": "y"}), "scan") == ["c"]
 
     def test_overwrites_and_deletes_move_index_entries(self, store: Store) -> None:
         """Overwrites and deletes move index entries."""
         store.declare(C, indexed=["team"])
         store.write([Put(C, "a", {"team": "x"}), Put(C, "b", {"team": "x"})])
         store.write([Put(C, "a", {"team": "y"}, 1), Delete(C, "b", 1)])
-        assert list(store.scan(C, where={"team": "x"})) == []
-        assert _keys(store.scan(C, where={"team": "y"})) == ["a"]
+        assert _read(store.scan(C, where={"team": "x"}), "scan") == []
+        assert _keys(store.scan(C, where={"team": "y"}), "scan") == ["a"]
         store.write([Put(C, "a", {"other": 1}, 2)])
-        assert list(store.scan(C, where={"team": "y"})) == []
+        assert _read(store.scan(C, where={"team": "y"}), "scan") == []
 
     def test_declaring_builds_entries_for_existing_records(self, store: Store) -> None:
         """Declaring builds entries for existing records."""
         store.write([Put(C, "a", {"team": "x"}), Put(C, "b", {"team": "y"})])
         store.write([Put(C, "b", {"team": "x"}, 1)])
         store.declare(C, indexed=["team"])
-        assert _keys(store.scan(C, where={"team": "x"})) == ["a", "b"]
+        assert _keys(store.scan(C, where={"team": "x"}), "scan") == ["a", "b"]
 
     def test_filtering_on_an_undeclared_field_is_refused(self, store: Store) -> None:
         """Filtering on an undeclared field is refused."""
@@ -418,7 +482,7 @@ class ScanTests(StoreFixtures):
         with pytest.raises(ValidationError):
             store.scan(C, where={"team": "x"})
         store.declare(C, indexed=["level", "team"])
-        assert _keys(store.scan(C, where={"team": "x"})) == ["a"]
+        assert _keys(store.scan(C, where={"team": "x"}), "scan") == ["a"]
 
     def test_declarations_are_sorted_and_idempotent(self, store: Store) -> None:
         """Declarations are sorted and idempotent."""
@@ -443,8 +507,8 @@ class ScanTests(StoreFixtures):
                 Put(C, "int", {"v": 1}),
             ]
         )
-        assert _keys(store.scan(C, where={"v": 1})) == ["int"]
-        assert _keys(store.scan(C)) == ["float", "int", "list", "long", "object"]
+        assert _keys(store.scan(C, where={"v": 1}), "scan") == ["int"]
+        assert _keys(store.scan(C), "scan") == ["float", "int", "list", "long", "object"]
 
     def test_a_scan_can_be_resumed_after_writes(self, store: Store) -> None:
         """A scan can be resumed after writes."""
@@ -453,7 +517,7 @@ class ScanTests(StoreFixtures):
         scan = store.scan(C)
         seen = [next(scan).key for _ in range(600)]
         store.write([Put(C, "k0001", {}), Put(C, "k1399", {})])
-        seen += _keys(scan)
+        seen += _keys(scan, "scan")
         assert seen == sorted(set(seen))
         assert set(keys) <= set(seen)
 
@@ -466,7 +530,7 @@ class ChangeFeedTests(StoreFixtures):
         first = store.write([Put(C, "a", {"n": 1}), Put("other", "b", {"n": 1})])
         second = store.write([Put(C, "a", {"n": 2}, 1)])
         third = store.write([Delete(C, "a", 2)])
-        changes = list(store.changes())
+        changes = _read(store.changes(), "changes")
         assert [(c.collection, c.key, c.version, c.record) for c in changes] == [
             (C, "a", 1, {"n": 1}),
             ("other", "b", 1, {"n": 1}),
@@ -479,9 +543,9 @@ class ChangeFeedTests(StoreFixtures):
         """Changes since skip the earlier writes."""
         first = store.write([Put(C, "a", {}), Put(C, "b", {})])
         store.write([Put(C, "c", {})])
-        assert _keys(store.changes(first.seqs[0])) == ["b", "c"]
-        assert _keys(store.changes(first.seqs[1])) == ["c"]
-        assert list(store.changes(_last_seq(store))) == []
+        assert _keys(store.changes(first.seqs[0]), "changes") == ["b", "c"]
+        assert _keys(store.changes(first.seqs[1]), "changes") == ["c"]
+        assert _read(store.changes(_last_seq(store)), "changes") == []
 
     def test_a_conflicting_batch_adds_no_change(self, store: Store) -> None:
         """A conflicting batch adds no change."""
@@ -489,7 +553,7 @@ class ChangeFeedTests(StoreFixtures):
         last = _last_seq(store)
         with pytest.raises(ConflictError):
             store.write([Put(C, "b", {}), Put(C, "a", {})])
-        assert list(store.changes(last)) == []
+        assert _read(store.changes(last), "changes") == []
         commit = store.write([Put(C, "b", {})])
         assert commit.seqs[0] > last
 
@@ -498,7 +562,9 @@ class ChangeFeedTests(StoreFixtures):
         store.write([Put(C, f"k{i:05d}", {"i": i}) for i in range(1100)])
         changes = store.changes(0)
         assert iter(changes) is changes
-        assert [c.record for c in changes] == [{"i": i} for i in range(1100)]
+        assert [c.record for c in _read(changes, "changes", 1100)] == [
+            {"i": i} for i in range(1100)
+        ]
 
     def test_a_negative_position_is_refused(self, store: Store) -> None:
         """A negative position is refused."""
@@ -516,6 +582,39 @@ SQL_LOOKING = [
     "/* comment */ -- line",
 ]
 
+AWKWARD_COLLECTIONS = [
+    *("a", "A", "a/b", "a\\b", "..", ".", "../a", "a/../b", "a b", " a", "a ", "\t"),
+    *("é", "e\u0301", "ß", "😀", "%41", "%2F", "a%", "?x=1", "#top", "a.b"),
+    "c" * MAX_NAME_LENGTH,
+    "c" * (MAX_NAME_LENGTH - 1) + "d",
+    "😀" * MAX_NAME_LENGTH,
+]
+"""Collection names a backend that builds paths, URLs or SQL from them tends to mishandle."""
+
+SHORT_AWKWARD_KEYS = [
+    "c",
+    "b/c",
+    "/",
+    "..",
+    "a\\b",
+    "a b",
+    " ",
+    "é",
+    "e\u0301",
+    "%41",
+    "A",
+    "?",
+    "#",
+]
+AWKWARD_KEYS = [
+    *SHORT_AWKWARD_KEYS,
+    "k" * MAX_KEY_LENGTH,
+    "k" * (MAX_KEY_LENGTH - 1) + "j",
+    "é" * MAX_KEY_LENGTH,
+    "😀" * MAX_KEY_LENGTH,
+]
+"""Keys such a backend tends to mishandle; with the collections, "a/b" + "c" and "a" + "b/c"."""
+
 
 class ValueTests(StoreFixtures):
     """Keys and records are stored verbatim, whatever they contain, whatever their size."""
@@ -531,18 +630,18 @@ class ValueTests(StoreFixtures):
             got = store.get(collection, key)
             assert got is not None
             assert got.record == {"name": key, "text": text, key: [key]}
-            assert _keys(store.scan(collection, where={"name": key})) == [key]
+            assert _keys(store.scan(collection, where={"name": key}), "scan") == [key]
 
     def test_sql_looking_text_is_stored_verbatim(self, store: Store) -> None:
         """Sql looking text is stored verbatim."""
         store.declare(C, indexed=["v"])
         store.write([Put(C, s, {"v": s, s: s}) for s in SQL_LOOKING])
-        assert _keys(store.scan(C)) == sorted(SQL_LOOKING)
+        assert _keys(store.scan(C), "scan") == sorted(SQL_LOOKING)
         for s in SQL_LOOKING:
             got = store.get(C, s)
             assert got is not None
             assert got.record == {"v": s, s: s}
-            assert _keys(store.scan(C, where={"v": s})) == [s]
+            assert _keys(store.scan(C, where={"v": s}), "scan") == [s]
 
     def test_large_values_are_stored(self, store: Store) -> None:
         """Large values are stored."""
@@ -579,6 +678,61 @@ class ValueTests(StoreFixtures):
         assert got is not None
         assert got.record == {"ok": True}
 
+    def test_awkward_collection_names_and_keys_are_stored_verbatim(self, store: Store) -> None:
+        """Names with slashes, backslashes, dots, `%`, `?`, `#`, spaces, Unicode, at the limits."""
+        writes: list[Put] = []
+        for collection in AWKWARD_COLLECTIONS:
+            batch = [Put(collection, k, {"c": collection, "k": k}) for k in AWKWARD_KEYS]
+            try:
+                commit = store.write(batch)
+            except (ConflictError, ValidationError) as error:
+                raise AssertionError(
+                    f"collection {collection!r}: writing {len(batch)} new keys raised "
+                    f"{type(error).__name__}: {brief(str(error), 300)}; does the store take "
+                    "this collection for one written before it, or two keys for one?"
+                ) from error
+            _same(commit.versions, (1,) * len(batch), f"versions in collection {collection!r}")
+            writes += batch
+        feed = _read(store.changes(0), "changes", len(writes))
+        _same(
+            [(r.collection, r.key, r.record) for r in feed],
+            [(w.collection, w.key, w.record) for w in writes],
+            "the change feed",
+        )
+        for number, collection in enumerate(AWKWARD_COLLECTIONS):
+            what = f"scan of collection {collection!r}"
+            records = _read(store.scan(collection), what, len(AWKWARD_KEYS))
+            _same(
+                [(r.collection, r.key, r.record) for r in records],
+                [(collection, k, {"c": collection, "k": k}) for k in sorted(AWKWARD_KEYS)],
+                what,
+            )
+            found = store.get_many(collection, AWKWARD_KEYS)
+            _same(
+                [(k, r.collection, r.key) for k, r in found.items()],
+                [(k, collection, k) for k in AWKWARD_KEYS],
+                f"get_many of collection {collection!r}",
+            )
+            key = AWKWARD_KEYS[number % len(AWKWARD_KEYS)]
+            got = store.get(collection, key)
+            _same(
+                None if got is None else (got.collection, got.key, got.record),
+                (collection, key, {"c": collection, "k": key}),
+                f"get({collection!r}, {key!r})",
+            )
+            history = _read(store.history(collection, key), "history", 1)
+            _same(
+                [(r.collection, r.key, r.version) for r in history],
+                [(collection, key, 1)],
+                f"history({collection!r}, {key!r})",
+            )
+        for number, collection in enumerate(AWKWARD_COLLECTIONS):
+            store.declare(collection, indexed=["k"])
+            _same(store.indexed_fields(collection), ("k",), f"indexed_fields({collection!r})")
+            key = SHORT_AWKWARD_KEYS[number % len(SHORT_AWKWARD_KEYS)]
+            what = f"scan of collection {collection!r} where k = {key!r}"
+            _same(_keys(store.scan(collection, where={"k": key}), what, 1), [key], what)
+
     def test_records_are_copies(self, store: Store) -> None:
         """Records are copies."""
         record: dict[str, Any] = {"list": [1, 2], "obj": {"a": 1}}
@@ -593,6 +747,40 @@ class ValueTests(StoreFixtures):
         again = store.get(C, "a")
         assert again is not None
         assert again.record == {"list": [1, 2], "obj": {"a": 1}}
+
+    def test_records_of_every_read_are_copies(self, store: Store) -> None:
+        """Changing a record that any read returned changes nothing that later reads return."""
+        stored: dict[str, Any] = {"list": [1, {"deep": [2]}], "obj": {"a": {"b": 1}}, "n": 1}
+        expected = copy.deepcopy(stored)
+        store.declare(C, indexed=["n"])
+        store.write([Put(C, "a", stored), Put(C, "z", {"n": 2})])
+        reads: dict[str, Callable[[], StoredRecord | None]] = {
+            "get": lambda: store.get(C, "a"),
+            "get_many": lambda: store.get_many(C, ["a", "z"]).get("a"),
+            "scan": lambda: next(iter(_read(store.scan(C), "scan", 2)), None),
+            "scan with a filter": lambda: next(
+                iter(_read(store.scan(C, where={"n": 1}), "scan", 1)), None
+            ),
+            "history": lambda: next(iter(_read(store.history(C, "a"), "history", 1)), None),
+            "changes": lambda: next(iter(_read(store.changes(0), "changes", 2)), None),
+        }
+        for changed, read in reads.items():
+            got = read()
+            assert got is not None, f"{changed} did not return the record ('things', 'a')"
+            record = got.record
+            assert record is not None
+            record["list"].append(99)
+            record["list"][1]["deep"].append(3)
+            record["obj"]["a"]["b"] = 2
+            record["added"] = True
+            for other, read_again in reads.items():
+                again = read_again()
+                assert again is not None
+                assert again.record == expected, (
+                    f"changing the record {changed} returned changed what {other} returns: "
+                    f"{brief(again.record)}, stored {brief(expected)}; every read must return "
+                    "a fresh copy, nested lists and objects included"
+                )
 
 
 class ValidationTests(StoreFixtures):
@@ -634,7 +822,7 @@ class ValidationTests(StoreFixtures):
             "$.writes[10].key",
             "$.writes[11].record.d" + "[0]" * (MAX_NESTING - 1),
         }
-        assert list(store.changes(0)) == []
+        assert _read(store.changes(0), "changes") == []
 
     def test_a_key_written_twice_in_one_batch_is_refused(self, store: Store) -> None:
         """A key written twice in one batch is refused."""
@@ -708,7 +896,7 @@ class ValidationTests(StoreFixtures):
             assert _paths(caught.value) == {"$.where"}, where
             assert "must be a mapping of indexed fields to values" in str(caught.value)
         assert _state(store) == before
-        assert _keys(store.scan(C, where={"team": "t"})) == ["a"]
+        assert _keys(store.scan(C, where={"team": "t"}), "scan") == ["a"]
 
     def test_declare_refuses_indexed_that_is_not_an_iterable_of_names(self, store: Store) -> None:
         """`declare` refuses `indexed=None` and a bare string (write `indexed=["team"]`)."""
@@ -725,7 +913,7 @@ class ValidationTests(StoreFixtures):
         assert _paths(caught.value) == {"$.collection", "$.indexed"}
         assert _state(store) == before
         assert store.indexed_fields(C) == ("level",)
-        assert _keys(store.scan(C, where={"level": 1})) == ["a"]
+        assert _keys(store.scan(C, where={"level": 1}), "scan") == ["a"]
 
 
 class LifecycleTests(StoreFixtures):
@@ -741,10 +929,52 @@ class LifecycleTests(StoreFixtures):
         with pytest.raises(StoreClosedError):
             store.write([Put(C, "b", {})])
         with pytest.raises(StoreClosedError):
-            list(store.scan(C))
+            _read(store.scan(C), "scan")
         with pytest.raises(StoreClosedError):
-            list(store.changes(0))
+            _read(store.changes(0), "changes")
         store.close()
+
+    def test_every_method_refuses_work_once_closed(self, store: Store) -> None:
+        """Every method of a closed store raises `StoreClosedError`; closing again is harmless.
+
+        `scan`, `history` and `changes` may raise when called or at the first `next()`.
+        """
+        store.declare(C, indexed=["n"])
+        store.write([Put(C, "a", {"n": 1}), Put(C, "b", {"n": 2})])
+        store.close()
+        calls: dict[str, Callable[[], object]] = {
+            "get": lambda: store.get(C, "a"),
+            "get_many": lambda: store.get_many(C, ["a", "b"]),
+            "scan": lambda: next(iter(store.scan(C)), None),
+            "scan with a filter": lambda: next(iter(store.scan(C, where={"n": 1})), None),
+            "history": lambda: next(iter(store.history(C, "a")), None),
+            "changes": lambda: next(iter(store.changes(0)), None),
+            "write": lambda: store.write([Put(C, "c", {"n": 3})]),
+            "declare": lambda: store.declare(C, indexed=["m"]),
+            "indexed_fields": lambda: store.indexed_fields(C),
+        }
+        wrong: list[str] = []
+        for name, call in calls.items():
+            try:
+                result = call()
+            except StoreClosedError:
+                continue
+            except Exception as error:  # reported below, with every other method's outcome
+                wrong.append(f"{name} raised {type(error).__name__}: {brief(str(error), 80)}")
+            else:
+                wrong.append(f"{name} returned {brief(result, 80)}")
+        assert not wrong, "after close(), expected StoreClosedError, but " + "; ".join(wrong)
+        store.close()
+        store.__exit__(None, None, None)
+
+    def test_closing_twice_is_harmless(self, store: Store) -> None:
+        """Closing twice (and leaving a `with` block after `close()`) is harmless."""
+        store.write([Put(C, "a", {})])
+        with store:
+            store.close()
+        store.close()
+        with pytest.raises(StoreClosedError):
+            store.get(C, "a")
 
     def test_an_open_scan_fails_cleanly_after_close(self, store: Store) -> None:
         """An open scan fails cleanly after close."""
@@ -753,7 +983,7 @@ class LifecycleTests(StoreFixtures):
         next(scan)
         store.close()
         with pytest.raises(StoreClosedError):
-            list(scan)
+            _read(scan, "scan")
 
 
 class PersistenceTests(StoreFixtures):
@@ -771,7 +1001,7 @@ class PersistenceTests(StoreFixtures):
         store.close()
         with reopen() as again:
             assert again.indexed_fields(C) == ("team",)
-            assert _keys(again.scan(C, where={"team": "y"})) == ["a", "b"]
+            assert _keys(again.scan(C, where={"team": "y"}), "scan") == ["a", "b"]
             assert [r.version for r in again.history(C, "a")] == [1, 2]
             assert again.write([Put(C, "c", {})]).seqs[0] > last
 
@@ -791,7 +1021,89 @@ class PersistenceTests(StoreFixtures):
             other.write([Put(C, "a", {"team": "z"}, 1)])
             with pytest.raises(ConflictError):
                 store.write([Put(C, "a", {"team": "w"}, 1)])
-            assert _keys(store.scan(C, where={"team": "z"})) == ["a"]
+            assert _keys(store.scan(C, where={"team": "z"}), "scan") == ["a"]
+
+    def test_a_handle_that_read_an_old_version_conflicts(
+        self, store: Store, reopen: Callable[[], Store] | None
+    ) -> None:
+        """A write expecting a version another handle replaced conflicts and writes nothing."""
+        if reopen is None:
+            pytest.skip("this store keeps no data beyond its own lifetime")
+        store.write([Put(C, "a", {"n": 1})])
+        with reopen() as other:
+            seen = store.get(C, "a")
+            assert seen is not None
+            _same(seen.version, 1, "the version handle A read")
+            other.write([Put(C, "a", {"n": 2}, 1)])
+            before = _read(other.changes(0), "changes", 2)
+            stale = [Put(C, "fresh", {"by": "A"}), Put(C, "a", {"n": 3}, seen.version)]
+            try:
+                store.write(stale)
+            except ConflictError as error:
+                _same(error.conflicts, ((C, "a"),), "the conflicts of handle A's stale write")
+            else:
+                raise AssertionError(
+                    "handle A wrote ('things', 'a') expecting version 1 after handle B had "
+                    "written version 2, and no ConflictError was raised: check expectations "
+                    "against the stored data under the write lock, not against what this "
+                    "handle read or wrote"
+                )
+            for name, handle in (("A", store), ("B", other)):
+                _same(handle.get(C, "fresh"), None, f"('things', 'fresh') read by handle {name}")
+                got = handle.get(C, "a")
+                _same(
+                    None if got is None else (got.version, got.record),
+                    (2, {"n": 2}),
+                    f"('things', 'a') read by handle {name} after the conflict",
+                )
+                _same(
+                    _read(handle.changes(0), "changes", len(before)),
+                    before,
+                    f"the change feed read by handle {name} after the conflict",
+                )
+            again = store.get(C, "a")
+            assert again is not None
+            _same(again.version, 2, "the version handle A reads after the conflict")
+            commit = store.write([Put(C, "a", {"n": 3}, again.version), *stale[:1]])
+            _same(commit.versions, (3, 1), "versions of handle A's write after reading again")
+            got = other.get(C, "a")
+            _same(
+                None if got is None else (got.version, got.record),
+                (3, {"n": 3}),
+                "('things', 'a') read by handle B",
+            )
+
+    def test_sequence_numbers_increase_across_handles(
+        self, store: Store, reopen: Callable[[], Store] | None
+    ) -> None:
+        """Writes through two handles get unique, increasing sequence numbers, in one feed."""
+        if reopen is None:
+            pytest.skip("this store keeps no data beyond its own lifetime")
+        with reopen() as other:
+            handles = {"A": store, "B": other}
+            written: list[tuple[str, int, str]] = []
+            for turn, name in enumerate("ABABBA"):
+                batch = [Put(C, f"k{turn}", {"turn": turn}), Put("other", f"k{turn}", {})]
+                commit = handles[name].write(batch)
+                written += [(name, seq, w.key) for seq, w in zip(commit.seqs, batch, strict=True)]
+            seqs = [seq for _, seq, _ in written]
+            assert seqs == sorted(set(seqs)), (
+                "sequence numbers of writes through two handles (handle, seq) must be unique "
+                f"and increasing: {[(name, seq) for name, seq, _ in written]}"
+            )
+            for name, handle in handles.items():
+                feed = _read(handle.changes(0), "changes", len(written))
+                _same(
+                    [(r.seq, r.key) for r in feed],
+                    [(seq, key) for _, seq, key in written],
+                    f"the change feed read by handle {name}",
+                )
+                since = written[5][1]
+                _same(
+                    _keys(handle.changes(since), "changes", len(written) - 6),
+                    [key for _, _, key in written[6:]],
+                    f"the change feed since {since} read by handle {name}",
+                )
 
 
 class StoreConformance(

@@ -20,7 +20,7 @@ through the order they give to the change feed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 import hypothesis
@@ -31,6 +31,7 @@ from workplan_core.errors import ConflictError, ValidationError
 from workplan_core.storage.memory import MemoryStore
 from workplan_core.storage.protocol import Store
 from workplan_core.storage.records import Delete, Put, StoredRecord, Write
+from workplan_core.testing._checks import brief, difference, read_at_most
 from workplan_core.testing.strategies.storage import json_values
 
 __all__ = ["StoreComparison", "StoreFactory", "StoreMachine"]
@@ -51,6 +52,8 @@ _records = st.fixed_dictionaries(
 )
 
 Projection = tuple[str, str, int, Any]
+
+_SIDES = ("reference", "store")
 
 
 def _project(record: StoredRecord) -> Projection:
@@ -133,17 +136,33 @@ class StoreMachine(RuleBasedStateMachine):
     def _same(self, call: Callable[[Store], Any], what: str) -> tuple[tuple[str, Any], Any]:
         expected = _outcome(call, self.model)
         actual = _outcome(call, self.store)
-        assert expected[0] == actual[0], f"{what}: reference {expected}, store {actual}"
+        assert expected[0] == actual[0], (
+            f"{brief(what, 400)}: reference {brief(expected, 400)}, store {brief(actual, 400)}"
+        )
         if expected[0] != "ok":
-            assert expected[1] == actual[1], f"{what}: reference {expected}, store {actual}"
+            assert expected[1] == actual[1], (
+                f"{brief(what, 400)}: reference {brief(expected, 400)}, store {brief(actual, 400)}"
+            )
         return expected, actual[1]
 
     def _check_records(
         self, expected: Sequence[StoredRecord], actual: Sequence[StoredRecord], what: str
     ) -> None:
-        assert [_project(r) for r in actual] == [_project(r) for r in expected], what
-        for mine, theirs in zip(actual, expected, strict=True):
-            assert self.model_seq_of.get(mine.seq) == theirs.seq, f"{what}: sequence numbers"
+        mine, theirs = [_project(r) for r in actual], [_project(r) for r in expected]
+        assert mine == theirs, f"{what}: {difference(theirs, mine, _SIDES)}"
+        for position, (got, wanted) in enumerate(zip(actual, expected, strict=True)):
+            assert self.model_seq_of.get(got.seq) == wanted.seq, (
+                f"{what}: sequence numbers: at [{position}] {_project(got)[:3]} has seq "
+                f"{got.seq} in the store, which stands for reference seq "
+                f"{self.model_seq_of.get(got.seq)}, but the reference has {wanted.seq}"
+            )
+
+    def _read(self, records: Iterable[StoredRecord], what: str, most: int) -> list[StoredRecord]:
+        """The store's records of a read: what the reference holds (`most`), and one more.
+
+        One record too many shows in the comparison; more stop the read (a repeated page).
+        """
+        return read_at_most(records, most + 1, what)
 
     # ------------------------------------------------------------------ rules
 
@@ -167,10 +186,16 @@ class StoreMachine(RuleBasedStateMachine):
                 writes.append(Delete(collection, key, expected))
         (kind, reference), commit = self._same(lambda s: s.write(writes), f"write {writes}")
         if kind == "ok":
-            assert commit.versions == reference.versions
+            assert commit.versions == reference.versions, (
+                f"versions: reference {reference.versions}, store {commit.versions}"
+            )
             previous = max(self.model_seq_of, default=0)
-            assert list(commit.seqs) == sorted(set(commit.seqs))
-            assert not commit.seqs or commit.seqs[0] > previous
+            assert list(commit.seqs) == sorted(set(commit.seqs)), (
+                f"sequence numbers of one batch must increase: {commit.seqs}"
+            )
+            assert not commit.seqs or commit.seqs[0] > previous, (
+                f"sequence numbers {commit.seqs} do not follow the last one, {previous}"
+            )
             for mine, theirs in zip(commit.seqs, reference.seqs, strict=True):
                 self.model_seq_of[mine] = theirs
                 self.store_seq_of[theirs] = mine
@@ -182,7 +207,8 @@ class StoreMachine(RuleBasedStateMachine):
     def declare(self, collection: str, fields: list[str]) -> None:
         """Change a collection's indexed fields."""
         self._same(lambda s: s.declare(collection, indexed=fields), "declare")
-        assert self.store.indexed_fields(collection) == self.model.indexed_fields(collection)
+        mine, theirs = self.store.indexed_fields(collection), self.model.indexed_fields(collection)
+        assert mine == theirs, f"indexed fields of {collection}: reference {theirs}, store {mine}"
 
     @rule(collection=_collections, key=_keys)
     def get(self, collection: str, key: str) -> None:
@@ -195,7 +221,9 @@ class StoreMachine(RuleBasedStateMachine):
         """Read several keys."""
         expected = self.model.get_many(collection, keys)
         actual = self.store.get_many(collection, keys)
-        assert list(actual) == list(expected)
+        assert list(actual) == list(expected), (
+            f"get_many {keys}: keys {difference(list(expected), list(actual), _SIDES)}"
+        )
         self._check_records(list(expected.values()), list(actual.values()), "get_many")
 
     @rule(collection=_collections, data=st.data())
@@ -203,7 +231,10 @@ class StoreMachine(RuleBasedStateMachine):
         """Scan a collection, filtered by some of its indexed fields (or by others)."""
         fields = data.draw(st.lists(st.sampled_from(FIELDS), max_size=2, unique=True))
         where = {f: data.draw(st.sampled_from((*TEAMS, 0, 2))) for f in fields}
-        (kind, expected), actual = self._same(lambda s: list(s.scan(collection, where)), "scan")
+        (kind, expected), actual = self._same(
+            lambda s: read_at_most(s.scan(collection, where), len(KEYS), f"scan {collection}"),
+            f"scan {collection} {where}",
+        )
         if kind == "ok":
             self._check_records(expected, actual, f"scan {collection} {where}")
 
@@ -211,15 +242,22 @@ class StoreMachine(RuleBasedStateMachine):
     def history(self, collection: str, key: str) -> None:
         """Read every version of a key."""
         expected = list(self.model.history(collection, key))
-        self._check_records(expected, list(self.store.history(collection, key)), "history")
+        what = f"history {collection} {key!r}"
+        actual = self._read(
+            self.store.history(collection, key), f"the store's {what}", len(expected)
+        )
+        self._check_records(expected, actual, what)
 
     @rule(data=st.data())
     def changes(self, data: st.DataObject) -> None:
         """Read the change feed from some position."""
         since = data.draw(st.sampled_from(sorted(self.store_seq_of)))
         expected = list(self.model.changes(since))
-        actual = list(self.store.changes(self.store_seq_of[since]))
-        self._check_records(expected, actual, f"changes since {since}")
+        what = f"changes since {since}"
+        actual = self._read(
+            self.store.changes(self.store_seq_of[since]), f"the store's {what}", len(expected)
+        )
+        self._check_records(expected, actual, what)
 
     # ------------------------------------------------------------------ invariant
 
@@ -227,9 +265,15 @@ class StoreMachine(RuleBasedStateMachine):
     def stores_agree(self) -> None:
         """Both stores hold the same live records and the same change feed."""
         for collection in COLLECTIONS:
-            expected, actual = list(self.model.scan(collection)), list(self.store.scan(collection))
-            self._check_records(expected, actual, f"content of {collection}")
-        self._check_records(list(self.model.changes(0)), list(self.store.changes(0)), "feed")
+            expected = list(self.model.scan(collection))
+            what = f"content of {collection}"
+            actual = self._read(
+                self.store.scan(collection), f"the store's scan of {collection}", len(expected)
+            )
+            self._check_records(expected, actual, what)
+        expected = list(self.model.changes(0))
+        actual = self._read(self.store.changes(0), "the store's change feed", len(expected))
+        self._check_records(expected, actual, "feed")
 
 
 class StoreComparison:
