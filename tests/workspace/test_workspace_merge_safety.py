@@ -9,6 +9,8 @@ import pytest
 from workplan_core.cascade import Cascade, CascadeConfig, Level
 from workplan_core.errors import ConflictError, ValidationError
 from workplan_core.org import Organisation, TeamMembership
+from workplan_core.serialization import dump_record
+from workplan_core.storage import Put
 from workplan_core.synthetic import generate_cascade, generate_organisation
 from workplan_core.workspace import CASCADE_SECTION, Workspace
 
@@ -140,3 +142,18 @@ def test_an_organisation_merge_that_breaks_its_rules_is_refused(url: str) -> Non
             dropper.save_organisation(dropped)
         assert "unknown person" in str(caught.value)
         assert setup.load_organisation().problems() == []
+
+
+def test_a_stored_cascade_that_breaks_its_rules_says_how_to_repair_it(url: str) -> None:
+    with Workspace.open(url) as workspace:
+        workspace.save_cascade(CASCADE)
+        task = next(n for n in CASCADE.nodes if n.level == "task")
+        broken = dump_record(attrs.evolve(task, parent="no-such-goal"))
+        workspace.store.write([Put(CASCADE_SECTION.collection, task.id, broken, 1)])
+        with pytest.raises(ValidationError) as caught:
+            workspace.load_cascade()
+        assert "the stored cascade breaks its rules" in str(caught.value)
+        assert "overwrite=True" in str(caught.value)
+        assert any("unknown parent 'no-such-goal'" in p.message for p in caught.value.problems)
+        workspace.save_cascade(CASCADE, overwrite=True)  # the repair it names
+        assert workspace.load_cascade() == CASCADE

@@ -47,6 +47,7 @@ from typing import Any, Self
 from workplan_core._collector import collector_paused
 from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig
 from workplan_core.checkins import Cadence, CheckIn, CheckinLog, ImpedimentEvent, StatusUpdate
+from workplan_core.errors import ValidationError
 from workplan_core.org import Organisation
 from workplan_core.storage import Commit, Store, open_store
 
@@ -242,7 +243,14 @@ class Workspace:
         nodes = load_section(self.store, CASCADE_SECTION, records, orders)
         stored = load_section(self.store, CASCADE_CONFIG_SECTION, records, orders)
         chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
-        cascade = Cascade(nodes, chosen)
+        try:
+            cascade = Cascade(nodes, chosen)
+        except ValidationError as error:
+            raise ValidationError(
+                error.problems,
+                summary="the stored cascade breaks its rules (paths count the nodes as loaded; "
+                "to repair it, save a cascade that keeps them with overwrite=True)",
+            ) from error
         self._remember(records, orders)
         return cascade
 
