@@ -82,7 +82,10 @@ def status_updates() -> st.SearchStrategy[StatusUpdate]:
 
 
 def impediment_events() -> st.SearchStrategy[ImpedimentEvent]:
-    """Impediment events of every action."""
+    """Impediment events of every action, with every field drawn.
+
+    Records, not histories: not every one keeps the lifecycle rules (a withdrawal on a raise).
+    """
     return st.builds(
         ImpedimentEvent,
         id=_ids(),
@@ -96,6 +99,7 @@ def impediment_events() -> st.SearchStrategy[ImpedimentEvent]:
         help_from=st.none() | _ids(),
         escalated_to=st.none() | _ids(),
         checkin_id=st.none() | _ids(),
+        withdraws_help=st.booleans(),
     )
 
 
