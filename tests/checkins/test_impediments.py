@@ -129,6 +129,14 @@ def _histories(draw: st.DrawFn) -> list[ImpedimentEvent]:
     return events
 
 
+def _without_stray_fields(event: ImpedimentEvent) -> ImpedimentEvent:
+    if event.action in (A.ESCALATED, A.RESOLVED):
+        event = attrs.evolve(event, help_from=None, severity=None)
+    if event.action is not A.ESCALATED:
+        event = attrs.evolve(event, escalated_to=None)
+    return event
+
+
 @given(_histories(), st.integers(-2, 34))
 def test_a_history_folded_once_equals_folding_up_to_each_day(
     events: list[ImpedimentEvent], offset: int
@@ -145,12 +153,10 @@ def test_a_history_folded_once_equals_folding_up_to_each_day(
             return attrs.evolve(found, events=()), [e.id for e in found.events]
         return found
 
-    # a history reads stored events: a help_from on an escalation or a resolution, refused
-    # in new events, is ignored there, as it always was
-    ignored = [
-        attrs.evolve(e, help_from=None) if e.action in (A.ESCALATED, A.RESOLVED) else e
-        for e in events
-    ]
+    # a history reads stored events: fields an action ignores (help_from and severity on an
+    # escalation or a resolution, escalated_to but on an escalation), refused in new events,
+    # are ignored there, as they always were
+    ignored = [_without_stray_fields(e) for e in events]
     assert outcome(lambda: history.at(as_of), by_id=True) == outcome(
         lambda: impediments_as_of(ignored, as_of).get("imp"), by_id=True
     )
@@ -379,3 +385,25 @@ def test_a_stored_history_with_help_from_on_a_resolution_reads_as_before() -> No
         assert [e.id for e in imp.events] == [e.id for e in expected.events]
         assert (imp.help_from, imp.requests_help) == ("omar", day < 18)
     assert not log.impediment("imp1", D(2027, 1, 18)).is_open  # type: ignore[union-attr]
+
+
+def test_fields_an_action_ignores_are_refused_in_new_events() -> None:
+    # a severity on an escalation or a resolution, an escalated_to elsewhere: silently dropped
+    events = [
+        HISTORY[0],
+        ev("e2", "imp1", A.UPDATED, D(2027, 1, 12), escalated_to="maria"),
+        ev("e3", "imp1", A.ESCALATED, D(2027, 1, 13), escalated_to="maria", severity=Severity.HIGH),
+        ev("e4", "imp1", A.RESOLVED, D(2027, 1, 18), severity=Severity.LOW, escalated_to="x"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        impediments_as_of(events)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$[1].escalated_to", "only an escalation names whom it goes to, not an update"),
+        ("$[2].severity", "only a raise or an update gives a severity, not an escalation"),
+        ("$[3].severity", "only a raise or an update gives a severity, not a resolution"),
+        ("$[3].escalated_to", "only an escalation names whom it goes to, not a resolution"),
+    ]
+    log = CheckinLog.from_records(impediment_events=events)  # stored: read as always
+    resolved = log.impediment("imp1", D(2027, 1, 30))
+    assert resolved is not None
+    assert resolved.resolved_on == D(2027, 1, 18)

@@ -124,13 +124,15 @@ class ImpedimentEvent:
         by: the person who recorded it.
         node_id: the blocked node (required when raised).
         description: what blocks the node (raised/updated) or how it was resolved (resolved).
-        severity: how bad it is (required when raised; optional on update).
+        severity: how bad it is (required when raised; optional on update; refused by
+            `impediments_as_of` on an escalation or a resolution, which ignore it).
         help_from: the person asked for assistance (raised/updated). On an update, `None`
             keeps the current request, a person asks them (from now on, if none was asked;
             else the request, still open since it was made, now goes to them). Only a raise
             or an update asks: [impediments_as_of][workplan_core.checkins.impediments.
             impediments_as_of] refuses it on an escalation or a resolution.
-        escalated_to: the person it was escalated to (escalated).
+        escalated_to: the person it was escalated to (an escalation only: refused by
+            `impediments_as_of` on any other event, which would ignore it).
         checkin_id: the check-in where it was recorded, if any.
         withdraws_help: `True` on an update that withdraws the open help request (with
             `help_from=None`); a later update may ask again, which starts a new request.
@@ -377,19 +379,33 @@ def _raised_later(
 
 
 _NOT_ASKING = (ImpedimentAction.ESCALATED, ImpedimentAction.RESOLVED)
+_AN = {
+    ImpedimentAction.RAISED: "a raise",
+    ImpedimentAction.UPDATED: "an update",
+    ImpedimentAction.ESCALATED: "an escalation",
+    ImpedimentAction.RESOLVED: "a resolution",
+}
 
 
-def _stray_help(event: ImpedimentEvent, path: str) -> Problem | None:
-    """The problem of an escalation or a resolution that names `help_from` (it asks nobody).
+def _stray_fields(event: ImpedimentEvent, path: str) -> list[Problem]:
+    """The fields an event gives that its action ignores, each a problem.
 
-    A rule for new events only: the fold of a stored history ignores such a `help_from`, as
-    it always did (see `ImpedimentHistory`).
+    `help_from` and `severity` on an escalation or a resolution, `escalated_to` on anything
+    but an escalation: they would be silently dropped. A rule for new events only: the fold
+    of a stored history ignores such fields, as it always did (see `ImpedimentHistory`).
     """
     action = event.action
-    if event.help_from is None or action not in _NOT_ASKING:
-        return None
-    what = "an escalation" if action is ImpedimentAction.ESCALATED else "a resolution"
-    return Problem(f"{path}.help_from", f"only a raise or an update can ask for help, not {what}")
+    problems = []
+    if event.help_from is not None and action in _NOT_ASKING:
+        rule = f"only a raise or an update can ask for help, not {_AN[action]}"
+        problems.append(Problem(f"{path}.help_from", rule))
+    if event.severity is not None and action in _NOT_ASKING:
+        rule = f"only a raise or an update gives a severity, not {_AN[action]}"
+        problems.append(Problem(f"{path}.severity", rule))
+    if event.escalated_to is not None and action is not ImpedimentAction.ESCALATED:
+        rule = f"only an escalation names whom it goes to, not {_AN[action]}"
+        problems.append(Problem(f"{path}.escalated_to", rule))
+    return problems
 
 
 def _duplicates(events: Sequence[ImpedimentEvent], paths: Sequence[str | None]) -> set[int]:
@@ -436,7 +452,7 @@ def fold_events(
             the duplicate, whatever the days.
         as_of: the last day folded (`None`: all).
         new: whether the events with a path are new data, held to the rules only new data
-            must keep (no `help_from` on an escalation or a resolution); `False` to read a
+            must keep (no field the action ignores: see `_stray_fields`); `False` to read a
             stored history as it always was read.
 
     Returns:
@@ -468,9 +484,8 @@ def fold_events(
                     state[event.impediment_id] = raised
             else:
                 state[event.impediment_id] = _apply(current, event)
-            stray = _stray_help(event, where) if new and path is not None else None
-            if stray is not None:
-                problems.append(stray)
+            if new and path is not None:
+                problems += _stray_fields(event, where)
         if path is not None:
             found += ((i, problem) for problem in problems)
     found.sort(key=lambda pair: pair[0])  # stable: an event's problems stay in order
@@ -574,8 +589,9 @@ class ImpedimentHistory:
 
         Raises:
             ValidationError: the events up to `as_of` are inconsistent (see
-                `impediments_as_of`; a `help_from` on an escalation or a resolution is
-                ignored, not refused).
+                `impediments_as_of`; a field its action ignores — `help_from` or `severity`
+                on an escalation or a resolution, `escalated_to` elsewhere — is ignored, not
+                refused).
         """
         if self._broken_from is not None and as_of >= self._broken_from:
             # raises, listing every problem
