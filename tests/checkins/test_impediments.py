@@ -134,6 +134,8 @@ def _without_stray_fields(event: ImpedimentEvent) -> ImpedimentEvent:
         event = attrs.evolve(event, help_from=None, severity=None)
     if event.action is not A.ESCALATED:
         event = attrs.evolve(event, escalated_to=None)
+    if event.action is not A.RAISED:
+        event = attrs.evolve(event, node_id=None)
     return event
 
 
@@ -394,6 +396,8 @@ def test_fields_an_action_ignores_are_refused_in_new_events() -> None:
         ev("e2", "imp1", A.UPDATED, D(2027, 1, 12), escalated_to="maria"),
         ev("e3", "imp1", A.ESCALATED, D(2027, 1, 13), escalated_to="maria", severity=Severity.HIGH),
         ev("e4", "imp1", A.RESOLVED, D(2027, 1, 18), severity=Severity.LOW, escalated_to="x"),
+        ev("e5", "imp2", A.RAISED, D(2027, 1, 19), node_id="t1", severity=Severity.LOW),
+        ev("e6", "imp2", A.UPDATED, D(2027, 1, 20), node_id="t2"),
     ]
     with pytest.raises(ValidationError) as info:
         impediments_as_of(events)
@@ -402,6 +406,7 @@ def test_fields_an_action_ignores_are_refused_in_new_events() -> None:
         ("$[2].severity", "only a raise or an update gives a severity, not an escalation"),
         ("$[3].severity", "only a raise or an update gives a severity, not a resolution"),
         ("$[3].escalated_to", "only an escalation names whom it goes to, not a resolution"),
+        ("$[5].node_id", "only a raise names the blocked node, not an update"),
     ]
     log = CheckinLog.from_records(impediment_events=events)  # stored: read as always
     resolved = log.impediment("imp1", D(2027, 1, 30))

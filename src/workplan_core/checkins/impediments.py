@@ -122,7 +122,8 @@ class ImpedimentEvent:
         action: raised, updated, escalated or resolved.
         on: the day it happened.
         by: the person who recorded it.
-        node_id: the blocked node (required when raised).
+        node_id: the blocked node (required when raised; refused by `impediments_as_of` on
+            any other event, which would ignore it).
         description: what blocks the node (raised/updated) or how it was resolved (resolved).
         severity: how bad it is (required when raised; optional on update; refused by
             `impediments_as_of` on an escalation or a resolution, which ignore it).
@@ -391,8 +392,9 @@ def _stray_fields(event: ImpedimentEvent, path: str) -> list[Problem]:
     """The fields an event gives that its action ignores, each a problem.
 
     `help_from` and `severity` on an escalation or a resolution, `escalated_to` on anything
-    but an escalation: they would be silently dropped. A rule for new events only: the fold
-    of a stored history ignores such fields, as it always did (see `ImpedimentHistory`).
+    but an escalation, `node_id` on anything but a raise: they would be silently dropped. A
+    rule for new events only: the fold of a stored history ignores such fields, as it always
+    did (see `ImpedimentHistory`).
     """
     action = event.action
     problems = []
@@ -405,6 +407,9 @@ def _stray_fields(event: ImpedimentEvent, path: str) -> list[Problem]:
     if event.escalated_to is not None and action is not ImpedimentAction.ESCALATED:
         rule = f"only an escalation names whom it goes to, not {_AN[action]}"
         problems.append(Problem(f"{path}.escalated_to", rule))
+    if event.node_id is not None and action is not ImpedimentAction.RAISED:
+        rule = f"only a raise names the blocked node, not {_AN[action]}"
+        problems.append(Problem(f"{path}.node_id", rule))
     return problems
 
 
@@ -590,8 +595,8 @@ class ImpedimentHistory:
         Raises:
             ValidationError: the events up to `as_of` are inconsistent (see
                 `impediments_as_of`; a field its action ignores — `help_from` or `severity`
-                on an escalation or a resolution, `escalated_to` elsewhere — is ignored, not
-                refused).
+                on an escalation or a resolution, `escalated_to` but on an escalation,
+                `node_id` but on a raise — is ignored, not refused).
         """
         if self._broken_from is not None and as_of >= self._broken_from:
             # raises, listing every problem
