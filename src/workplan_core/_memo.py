@@ -35,12 +35,17 @@ class IdentityCache(Generic[K, V]):
         # id(obj) -> (a weak reference to obj, its value)
         self._kept: dict[int, tuple[weakref.ref[K], V]] = {}
 
-    def get(self, obj: K) -> V | None:
-        """The value kept for `obj`, or `None`."""
+    def entry(self, obj: K) -> tuple[V] | None:
+        """``(value,)`` when a value is kept for `obj` (which may be `None`), else `None`."""
         entry = self._kept.get(id(obj))
         if entry is None or entry[0]() is not obj:
             return None
-        return entry[1]
+        return (entry[1],)
+
+    def get(self, obj: K) -> V | None:
+        """The value kept for `obj`, or `None`."""
+        found = self.entry(obj)
+        return None if found is None else found[0]
 
     def put(self, obj: K, value: V) -> None:
         """Keep `value` for `obj` (replacing any), as the newest entry."""
@@ -57,11 +62,10 @@ class IdentityCache(Generic[K, V]):
 
     def pop(self, obj: K) -> V | None:
         """Drop the entry of `obj`; its value, or `None` when there was none."""
-        entry = self._kept.get(id(obj))
-        if entry is None or entry[0]() is not obj:
-            return None
-        del self._kept[id(obj)]
-        return entry[1]
+        found = self.entry(obj)
+        if found is not None:
+            del self._kept[id(obj)]
+        return None if found is None else found[0]
 
     def drop_oldest(self) -> None:
         """Drop the entry stored first."""
@@ -87,9 +91,9 @@ def per_object(fn: Callable[[K], V]) -> Callable[[K], V]:
 
     @functools.wraps(fn)
     def cached(obj: K) -> V:
-        entry = kept._kept.get(id(obj))
-        if entry is not None and entry[0]() is obj:
-            return entry[1]
+        found = kept.entry(obj)
+        if found is not None:
+            return found[0]
         value = fn(obj)
         kept.put(obj, value)
         return value

@@ -119,12 +119,16 @@ def test_processes_opening_a_new_schema_at_once_all_succeed(postgres_dsn: str, r
     assert outcomes == ["ok"] * 6
 
 
-def _terminate_reader(store: PostgresStore, dsn: str) -> None:
-    """End the server process of the store's read connection, as an admin or a crash would."""
-    reader = store._reader
-    assert reader is not None
+def _terminate(conn: psycopg.Connection[Any] | None, dsn: str) -> None:
+    """End the server process of one of a store's connections, as an admin or a crash would."""
+    assert conn is not None
     with psycopg.connect(dsn, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (reader.info.backend_pid,))
+        admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+
+
+def _terminate_reader(store: PostgresStore, dsn: str) -> None:
+    """End the store's read connection."""
+    _terminate(store._reader, dsn)
 
 
 def test_a_lost_read_connection_fails_its_stream_and_is_reopened(
@@ -178,11 +182,8 @@ def test_a_kept_stream_on_a_lost_read_connection_does_not_block_new_ones(
 
 
 def _terminate_main(store: PostgresStore, dsn: str) -> None:
-    """End the server process of the store's main connection (writes and single reads)."""
-    conn = store._conn
-    assert conn is not None
-    with psycopg.connect(dsn, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+    """End the store's main connection (writes and single reads)."""
+    _terminate(store._conn, dsn)
 
 
 @pytest.mark.parametrize("first", ["write", "get", "get_many", "declare"])

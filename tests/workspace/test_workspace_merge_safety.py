@@ -8,11 +8,12 @@ import pytest
 
 from workplan_core.cascade import Cascade, CascadeConfig, Level
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.org import Organisation, TeamMembership
+from workplan_core.org import TeamMembership
 from workplan_core.serialization import dump_record
 from workplan_core.storage import Put
 from workplan_core.synthetic import generate_cascade, generate_organisation
 from workplan_core.workspace import CASCADE_SECTION, Workspace
+from workspace._edits import renamed
 
 ORG = generate_organisation(30, seed=5)
 CASCADE = Cascade(generate_cascade(200, 3))
@@ -20,12 +21,6 @@ CASCADE = Cascade(generate_cascade(200, 3))
 
 def _retitled(cascade: Cascade, position: int, title: str) -> Cascade:
     return cascade.replace(attrs.evolve(cascade.nodes[position], title=title))
-
-
-def _renamed(org: Organisation, index: int, name: str) -> Organisation:
-    people = list(org.people)
-    people[index] = attrs.evolve(people[index], name=name)
-    return attrs.evolve(org, people=tuple(people))
 
 
 def test_a_load_that_fails_keeps_the_base_so_a_later_save_still_conflicts(url: str) -> None:
@@ -55,9 +50,9 @@ def test_a_conflict_says_to_apply_the_changes_to_a_fresh_load(url: str) -> None:
         setup.save_organisation(ORG)
         first, second = Workspace(setup.store), Workspace(setup.store)
         mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(_renamed(mine, 2, "First"))
+        first.save_organisation(renamed(mine, 2, "First"))
         with pytest.raises(ConflictError) as caught:
-            second.save_organisation(_renamed(theirs, 2, "Second"))
+            second.save_organisation(renamed(theirs, 2, "Second"))
         message = str(caught.value)
         assert "apply your changes to what the load returns" in message
         assert caught.value.conflicts == (("org.people", ORG.people[2].id),)
@@ -68,8 +63,8 @@ def test_overwrite_replaces_what_is_stored_also_with_a_base(url: str) -> None:
         setup.save_organisation(ORG)
         first, second = Workspace(setup.store), Workspace(setup.store)
         mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(_renamed(mine, 2, "First"))
-        wanted = _renamed(theirs, 2, "Second")
+        first.save_organisation(renamed(mine, 2, "First"))
+        wanted = renamed(theirs, 2, "Second")
         with pytest.raises(ConflictError):
             second.save_organisation(wanted)
         second.save_organisation(wanted, overwrite=True)  # was ignored with a base

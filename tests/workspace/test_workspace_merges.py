@@ -9,14 +9,9 @@ from workplan_core.errors import ConflictError
 from workplan_core.org import Organisation, Person
 from workplan_core.synthetic import generate_organisation
 from workplan_core.workspace import Workspace
+from workspace._edits import renamed
 
 ORG = generate_organisation(30, seed=11)
-
-
-def _renamed(org: Organisation, index: int, name: str) -> Organisation:
-    people = list(org.people)
-    people[index] = attrs.evolve(people[index], name=name)
-    return attrs.evolve(org, people=tuple(people))
 
 
 def _added(org: Organisation, person_id: str) -> Organisation:
@@ -33,7 +28,7 @@ def test_changes_to_different_records_both_land(url: str) -> None:
         setup.save_organisation(ORG)
         first, second = Workspace(setup.store), Workspace(setup.store)
         mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(_renamed(mine, 3, "Renamed"))
+        first.save_organisation(renamed(mine, 3, "Renamed"))
         assert second.save_organisation(_added(theirs, "zz-new")).versions == (1,)
         names = _names(setup)
         assert names[ORG.people[3].id] == "Renamed"  # the first writer's change stays
@@ -45,10 +40,10 @@ def test_a_record_both_changed_conflicts_and_nothing_is_written(url: str) -> Non
         setup.save_organisation(ORG)
         first, second = Workspace(setup.store), Workspace(setup.store)
         mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(_renamed(mine, 3, "First"))
+        first.save_organisation(renamed(mine, 3, "First"))
         last = list(setup.store.changes())[-1].seq
         with pytest.raises(ConflictError) as caught:
-            second.save_organisation(_added(_renamed(theirs, 3, "Second"), "zz-new"))
+            second.save_organisation(_added(renamed(theirs, 3, "Second"), "zz-new"))
         assert caught.value.conflicts == (("org.people", ORG.people[3].id),)
         assert list(setup.store.changes(last)) == []
         assert _names(setup)[ORG.people[3].id] == "First"
@@ -59,7 +54,7 @@ def test_a_record_one_dropped_and_the_other_changed_conflicts(url: str) -> None:
         setup.save_organisation(ORG)
         first, second = Workspace(setup.store), Workspace(setup.store)
         mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(_renamed(mine, 3, "Kept"))
+        first.save_organisation(renamed(mine, 3, "Kept"))
         dropped = attrs.evolve(theirs, people=theirs.people[:3] + theirs.people[4:])
         with pytest.raises(ConflictError):
             second.save_organisation(dropped)
@@ -84,8 +79,8 @@ def test_after_a_save_the_workspace_expects_what_it_saved(url: str) -> None:
     with Workspace.open(url) as first:
         first.save_organisation(ORG)  # no load: the save itself becomes the base
         second = Workspace(first.store)
-        second.save_organisation(_renamed(second.load_organisation(), 3, "Second"))
+        second.save_organisation(renamed(second.load_organisation(), 3, "Second"))
         with pytest.raises(ConflictError):
-            first.save_organisation(_renamed(ORG, 3, "First"))
+            first.save_organisation(renamed(ORG, 3, "First"))
         assert first.save_organisation(_added(ORG, "zz-new")).versions == (1,)
         assert _names(first)[ORG.people[3].id] == "Second"

@@ -13,6 +13,9 @@ an end before the start, unknown ids and overlaps are the organisation's to repo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
 
 import attrs
 
@@ -29,51 +32,36 @@ def _active(start: dt.date, end: dt.date | None, as_of: dt.date) -> bool:
     return start <= as_of and (end is None or as_of <= end)
 
 
-def _fields(other: str) -> tuple[Check, ...]:
-    return (
+def _membership_check(other: str, summary: str) -> Callable[[Any, object, Any], None]:
+    """The validator of a membership record linking a person to `other` (e.g. ``team_id``).
+
+    One chain of exact type tests in the common case; otherwise every field of the wrong
+    kind is named (`refuse`).
+    """
+    checks: tuple[Check, ...] = (
         ("person_id", is_text, "a string"),
         (other, is_text, "a string"),
         ("start", is_day, "a date"),
         ("end", is_optional_day, "a date or None"),
     )
+    other_of = attrgetter(other)
+
+    def check(record: Any, _: object, end: dt.date | None) -> None:
+        if (
+            type(record.person_id) is str
+            and type(other_of(record)) is str
+            and type(record.start) is dt.date
+            and (end is None or type(end) is dt.date)
+        ):
+            return
+        refuse(record, checks, summary)
+
+    return check
 
 
-_ASSIGNMENT = _fields("position_id")
-_ROLE_ASSIGNMENT = _fields("role_id")
-_TEAM_MEMBERSHIP = _fields("team_id")
-
-
-def _check_assignment(record: Assignment, _: object, end: dt.date | None) -> None:
-    if (
-        type(record.person_id) is str
-        and type(record.position_id) is str
-        and type(record.start) is dt.date
-        and (end is None or type(end) is dt.date)
-    ):
-        return
-    refuse(record, _ASSIGNMENT, "invalid assignment")
-
-
-def _check_role_assignment(record: RoleAssignment, _: object, end: dt.date | None) -> None:
-    if (
-        type(record.person_id) is str
-        and type(record.role_id) is str
-        and type(record.start) is dt.date
-        and (end is None or type(end) is dt.date)
-    ):
-        return
-    refuse(record, _ROLE_ASSIGNMENT, "invalid role assignment")
-
-
-def _check_team_membership(record: TeamMembership, _: object, end: dt.date | None) -> None:
-    if (
-        type(record.person_id) is str
-        and type(record.team_id) is str
-        and type(record.start) is dt.date
-        and (end is None or type(end) is dt.date)
-    ):
-        return
-    refuse(record, _TEAM_MEMBERSHIP, "invalid team membership")
+_check_assignment = _membership_check("position_id", "invalid assignment")
+_check_role_assignment = _membership_check("role_id", "invalid role assignment")
+_check_team_membership = _membership_check("team_id", "invalid team membership")
 
 
 @record_type("org.assignment", version=1)

@@ -16,6 +16,8 @@ validates those for all records together and reports every problem at once, with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -132,21 +134,32 @@ class Role:
     name: str = attrs.field(validator=_check_role)
 
 
-_DEPARTMENT: tuple[Check, ...] = (
-    ("id", is_text, "a string"),
-    ("name", is_text, "a string"),
-    ("parent_id", is_optional_text, "a string or None"),
-)
+def _unit_check(parent: str, summary: str) -> Callable[[Any, object, Any], None]:
+    """The validator of a unit (department, team) with an id, a name and an optional `parent`.
+
+    One chain of exact type tests in the common case; otherwise every field of the wrong
+    kind is named (`refuse`).
+    """
+    checks: tuple[Check, ...] = (
+        ("id", is_text, "a string"),
+        ("name", is_text, "a string"),
+        (parent, is_optional_text, "a string or None"),
+    )
+
+    def check(unit: Any, _: object, parent_id: str | None) -> None:
+        if (
+            type(unit.id) is str
+            and type(unit.name) is str
+            and (parent_id is None or type(parent_id) is str)
+        ):
+            return
+        refuse(unit, checks, summary)
+
+    return check
 
 
-def _check_department(department: Department, _: object, parent_id: str | None) -> None:
-    if (
-        type(department.id) is str
-        and type(department.name) is str
-        and (parent_id is None or type(parent_id) is str)
-    ):
-        return
-    refuse(department, _DEPARTMENT, "invalid department")
+_check_department = _unit_check("parent_id", "invalid department")
+_check_team = _unit_check("department_id", "invalid team")
 
 
 @record_type("org.department", version=1)
@@ -166,23 +179,6 @@ class Department:
     id: str
     name: str
     parent_id: str | None = attrs.field(default=None, validator=_check_department)
-
-
-_TEAM: tuple[Check, ...] = (
-    ("id", is_text, "a string"),
-    ("name", is_text, "a string"),
-    ("department_id", is_optional_text, "a string or None"),
-)
-
-
-def _check_team(team: Team, _: object, department_id: str | None) -> None:
-    if (
-        type(team.id) is str
-        and type(team.name) is str
-        and (department_id is None or type(department_id) is str)
-    ):
-        return
-    refuse(team, _TEAM, "invalid team")
 
 
 @record_type("org.team", version=1)

@@ -252,6 +252,14 @@ def _timeout_fits(seconds: float) -> bool:
     return math.isfinite(value) and 0 <= value <= _MOST_TIMEOUT
 
 
+def _require_timeout(seconds: object, path: str) -> None:
+    """Refuse at `path` a busy timeout that is not a number of seconds SQLite can wait."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ValidationError.single(path, "must be a number of seconds")
+    if not _timeout_fits(seconds):
+        raise ValidationError.single(path, _TIMEOUT_RULE)
+
+
 _MEMORY = ":memory:"
 # Characters `sqlite_url` leaves as they are: '/' separates folders, and ':' keeps
 # `sqlite:///:memory:` and drive letters readable. Everything else that is not a letter, a
@@ -356,10 +364,7 @@ def sqlite_url(path: str | os.PathLike[str], *, timeout: float | None = None) ->
         ) from None
     if timeout is None:
         return url
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise ValidationError.single("$.timeout", "must be a number of seconds")
-    if not _timeout_fits(timeout):
-        raise ValidationError.single("$.timeout", _TIMEOUT_RULE)
+    _require_timeout(timeout, "$.timeout")
     return f"{url}?timeout={quote(repr(timeout))}"  # quoted: a query reads '+' as a space
 
 
@@ -382,10 +387,7 @@ class SqliteStore:
         self.path = os.fspath(path)
         if not self.path or "\x00" in self.path:
             raise ValidationError.single("$.path", "must name a file: not empty, without NUL")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            raise ValidationError.single("$.timeout", "must be a number of seconds")
-        if not _timeout_fits(timeout):
-            raise ValidationError.single("$.timeout", _TIMEOUT_RULE)
+        _require_timeout(timeout, "$.timeout")
         # A name starting "file:" would be read as an SQLite URI (another file, or memory).
         opened = f"./{self.path}" if self.path.startswith("file:") else self.path
         self._indexed: dict[str, tuple[str, ...]] = {}
