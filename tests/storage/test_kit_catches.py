@@ -68,6 +68,9 @@ class Wrapped:
     def changes(self, since: int = 0) -> Iterator[StoredRecord]:
         return self.inner.changes(since)
 
+    def last_seq(self) -> int:
+        return self.inner.last_seq()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -184,7 +187,7 @@ class ForgetsClosed(Wrapped):
         self.closed = True
 
     def __getattribute__(self, name: str) -> Any:
-        methods = {"get", "get_many", "scan", "history", "changes", "write", "declare"}
+        methods = {"get", "get_many", "scan", "history", "changes", "last_seq", "write", "declare"}
         unchecked = object.__getattribute__(self, "unchecked")
         closed = name in methods | {"indexed_fields"} and name != unchecked
         if closed and object.__getattribute__(self, "closed"):
@@ -212,6 +215,7 @@ class ClosesOnce(Wrapped):
         ("scan", "scan returned StoredRecord(collection='things', key='a'"),
         ("history", "history returned StoredRecord(collection='things', key='a'"),
         ("changes", "changes returned StoredRecord(collection='things', key='a'"),
+        ("last_seq", "last_seq returned 2"),
         ("write", "write returned Commit(versions=(1,)"),
         ("declare", "declare returned None"),
         ("indexed_fields", "indexed_fields returned ('n',)"),
@@ -362,6 +366,7 @@ class Handle(Wrapped):
         self.closed = False
         self.seen: dict[tuple[str, str], StoredRecord] = {}
         self.next_seq = 1 + max((c.seq for c in data.changes(0)), default=0)
+        self.own_last = 0
 
     def close(self) -> None:
         self.closed = True  # the data stays, for the other handles
@@ -390,7 +395,14 @@ class Handle(Wrapped):
             seqs = tuple(range(self.next_seq, self.next_seq + len(commit.seqs)))
             self.next_seq += len(seqs)
             commit = attrs.evolve(commit, seqs=seqs)
+        if commit.seqs:
+            self.own_last = commit.seqs[-1]
         return commit
+
+    def last_seq(self) -> int:
+        if self.mistake == "remembers its own last write":
+            return self.own_last
+        return super().last_seq()
 
     def _trusted(self, write: Write) -> Write:
         """The write expecting the stored version, when this handle saw what it expects."""
@@ -439,6 +451,11 @@ def test_correct_handles_pass_the_persistence_tests(name: str) -> None:
             "numbers its own commits",
             "test_sequence_numbers_increase_across_handles",
             "must be unique and increasing: [('A', 1), ('A', 2), ('B', 1), ('B', 2),",
+        ),
+        (
+            "remembers its own last write",
+            "test_sequence_numbers_increase_across_handles",
+            "last_seq() read by handle B: expected 12, got 10",
         ),
     ],
 )

@@ -529,6 +529,12 @@ class MemoryStore:
             self._check_open()
         return self._changes(since)
 
+    def last_seq(self) -> int:
+        """The sequence number of the last committed write (0 before the first); O(1)."""
+        with self._lock:
+            self._check_open()
+            return self._last
+
     def _log_page(self, position: int) -> list[_Entry]:
         """Up to a page of the versions with sequence numbers above `position`."""
         index = max(bisect.bisect_right(self._starts, position + 1) - 1, 0)

@@ -132,6 +132,7 @@ _SQL = {
     "format": "SELECT value FROM {s}.wp_meta WHERE name = 'format'",
     "generation": "SELECT value FROM {s}.wp_meta WHERE name = 'generation'",
     "bump_generation": "UPDATE {s}.wp_meta SET value = value + 1 WHERE name = 'generation'",
+    "last_seq": "SELECT value FROM {s}.wp_meta WHERE name = 'last_seq'",
     "lock": "UPDATE {s}.wp_meta SET value = value + %s WHERE name = 'last_seq' RETURNING value",
     "declarations": "SELECT collection, indexed FROM {s}.wp_collections",
     "declaration": "SELECT indexed FROM {s}.wp_collections WHERE collection = %s",
@@ -683,6 +684,13 @@ class PostgresStore:
         with self._errors():
             row = conn.execute(self._q["get"], (collection, key)).fetchone()
         return None if row is None else self._stored(collection, row)
+
+    def last_seq(self) -> int:
+        """The sequence number of the last committed write (0 before the first); one round trip."""
+        conn = self._connection()
+        with self._errors():
+            row = conn.execute(self._q["last_seq"]).fetchone()
+        return int(row[0])
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; one round trip per 5,000 keys."""

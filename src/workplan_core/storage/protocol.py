@@ -16,7 +16,9 @@ rules every backend honours, and that the conformance kit in
   collection declared as indexed. Scans are iterators in constant memory; a scan that runs
   while others write sees each key at most once.
 * **Change feed.** Every committed write gets a store-wide sequence number, strictly
-  increasing in commit order; `changes(since)` streams the writes after `since` in that order.
+  increasing in commit order; `changes(since)` streams the writes after `since` in that order,
+  and `last_seq()` names the last one committed, so a reader can note where the feed stood
+  and later read only what was committed since.
 * **Errors.** Driver errors become [StorageError][workplan_core.errors.StorageError]
   subclasses; bad arguments raise [ValidationError][workplan_core.errors.ValidationError].
 * **Lifecycle.** A store is a context manager; using it after `close()` raises
@@ -94,6 +96,13 @@ class Store(Protocol):
 
     def changes(self, since: int = 0) -> Iterator[StoredRecord]:
         """Stream every committed write with a sequence number above `since`, in order."""
+        ...
+
+    def last_seq(self) -> int:
+        """The sequence number of the last committed write; 0 before the first.
+
+        `changes(since=last_seq())` then streams only writes committed after this call.
+        """
         ...
 
     def close(self) -> None:

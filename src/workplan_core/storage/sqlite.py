@@ -715,6 +715,16 @@ class SqliteStore:
             )
         return None if row is None else self._stored(collection, row)
 
+    def last_seq(self) -> int:
+        """The sequence number of the last committed write (0 before the first); O(1)."""
+        with self._errors():
+            row = (
+                self._connection()
+                .execute("SELECT value FROM wp_meta WHERE name = 'last_seq'")
+                .fetchone()
+            )
+        return int(row[0])
+
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The live versions of `keys` that exist; O(k log n) in chunks of 500 keys."""
         require_name(collection, "$.collection")

@@ -557,6 +557,20 @@ class ChangeFeedTests(StoreFixtures):
         commit = store.write([Put(C, "b", {})])
         assert commit.seqs[0] > last
 
+    def test_last_seq_names_the_last_committed_write(self, store: Store) -> None:
+        """`last_seq()` is 0 before the first write, then the last committed write's number."""
+        _same(store.last_seq(), 0, "last_seq() of a new store")
+        first = store.write([Put(C, "a", {}), Put("other", "b", {})])
+        _same(store.last_seq(), first.seqs[-1], "last_seq() after a write of two records")
+        with pytest.raises(ConflictError):
+            store.write([Put(C, "c", {}), Put(C, "a", {})])
+        _same(store.last_seq(), first.seqs[-1], "last_seq() after a refused write")
+        second = store.write([Delete(C, "a", 1)])
+        _same(store.last_seq(), second.seqs[-1], "last_seq() after a delete")
+        feed = _read(store.changes(0), "changes")
+        _same(store.last_seq(), feed[-1].seq, "last_seq() against the change feed's last")
+        _same(_read(store.changes(store.last_seq()), "changes"), [], "changes(last_seq())")
+
     def test_changes_stream_more_than_a_page(self, store: Store) -> None:
         """Changes stream more than a page."""
         store.write([Put(C, f"k{i:05d}", {"i": i}) for i in range(1100)])
@@ -949,6 +963,7 @@ class LifecycleTests(StoreFixtures):
             "scan with a filter": lambda: next(iter(store.scan(C, where={"n": 1})), None),
             "history": lambda: next(iter(store.history(C, "a")), None),
             "changes": lambda: next(iter(store.changes(0)), None),
+            "last_seq": lambda: store.last_seq(),  # noqa: PLW0108 (looked up after close())
             "write": lambda: store.write([Put(C, "c", {"n": 3})]),
             "declare": lambda: store.declare(C, indexed=["m"]),
             "indexed_fields": lambda: store.indexed_fields(C),
@@ -1092,6 +1107,7 @@ class PersistenceTests(StoreFixtures):
                 f"and increasing: {[(name, seq) for name, seq, _ in written]}"
             )
             for name, handle in handles.items():
+                _same(handle.last_seq(), seqs[-1], f"last_seq() read by handle {name}")
                 feed = _read(handle.changes(0), "changes", len(written))
                 _same(
                     [(r.seq, r.key) for r in feed],

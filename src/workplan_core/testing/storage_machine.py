@@ -263,7 +263,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @invariant()
     def stores_agree(self) -> None:
-        """Both stores hold the same live records and the same change feed."""
+        """Both stores hold the same live records, change feed and last sequence number."""
         for collection in COLLECTIONS:
             expected = list(self.model.scan(collection))
             what = f"content of {collection}"
@@ -274,6 +274,11 @@ class StoreMachine(RuleBasedStateMachine):
         expected = list(self.model.changes(0))
         actual = self._read(self.store.changes(0), "the store's change feed", len(expected))
         self._check_records(expected, actual, "feed")
+        last = self.store.last_seq()
+        assert self.model_seq_of.get(last, 0 if last == 0 else None) == self.model.last_seq(), (
+            f"last_seq(): the store says {last}, which stands for reference seq "
+            f"{self.model_seq_of.get(last)}, but the reference's last is {self.model.last_seq()}"
+        )
 
 
 class StoreComparison:

@@ -179,6 +179,11 @@ class ExampleStore:
         self._check_open()
         return self._each(self._log[since:])
 
+    def last_seq(self) -> int:
+        """The sequence number of the last write (the feed's length: seq n is at n - 1)."""
+        self._check_open()
+        return len(self._log)
+
     def _each(self, versions: list[_Version]) -> Iterator[StoredRecord]:
         for version in versions:
             self._check_open()
