@@ -690,6 +690,8 @@ class PostgresStore:
         conn = self._connection()
         with self._errors():
             row = conn.execute(self._q["last_seq"]).fetchone()
+        if row is None:  # the schema's meta rows are written with it, in one transaction
+            raise StorageError(f"postgresql: schema {self.schema!r} holds no last sequence number")
         return int(row[0])
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
