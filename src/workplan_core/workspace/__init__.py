@@ -53,7 +53,6 @@ from workplan_core.storage import Commit, Store, open_store
 
 # named in a Raises section below; mkdocstrings links it through this module's imports
 from workplan_core.storage import CorruptRecordError as CorruptRecordError
-from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._aggregates import cascade_problems, organisation_problems
 from workplan_core.workspace._checkins import (
     CORRECTION_HEADS,
@@ -62,9 +61,9 @@ from workplan_core.workspace._checkins import (
     MIGRATIONS_COLLECTION,
     UPDATE_ID_CLAIMS,
     append_checkins,
-    log_in_order,
+    read_checkin_log,
 )
-from workplan_core.workspace._merge import MergedCheck, _Seen, load_section, save_sections
+from workplan_core.workspace._merge import MergedCheck, _Seen, load_sections, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
 
 # the order-record helpers stay importable from here, as before the split
@@ -193,9 +192,10 @@ class Workspace:
         """Read the stored organisation (an empty one if none was saved); O(records).
 
         Records written by an older version of the library are upcast on the way. What was
-        read becomes this workspace's base only when the load succeeds. A load reads one
-        collection after another: a save committed by another writer meanwhile may show in
-        some of them and not in others (load again when that matters).
+        read becomes this workspace's base only when the load succeeds. The load returns the
+        organisation as it stood at one moment, even while others write: it reads one
+        collection after another, then applies every change committed meanwhile (found
+        through the store's change feed), so another writer's save shows whole or not at all.
 
         Raises:
             CorruptRecordError: a stored record cannot be read (its collection and key are
@@ -203,9 +203,9 @@ class Workspace:
         """
         records: dict[str, dict[str, _Seen]] = {}
         orders: dict[str, dict[str, _Seen]] = {}
+        loaded = load_sections(self.store, ORGANISATION_SECTIONS, records, orders)
         parts = {
-            s.field: tuple(load_section(self.store, s, records, orders))
-            for s in ORGANISATION_SECTIONS
+            s.field: tuple(items) for s, items in zip(ORGANISATION_SECTIONS, loaded, strict=True)
         }
         organisation = Organisation(**parts)
         self._remember(records, orders)
@@ -232,7 +232,7 @@ class Workspace:
                 stored one: [DEFAULT_CONFIG][workplan_core.cascade.DEFAULT_CONFIG]).
 
         What was read becomes this workspace's base only when the load succeeds, and the
-        load reads the nodes, their order and the configuration one after another (see
+        nodes, their order and the configuration are read as they stood at one moment (see
         `load_organisation`).
 
         Raises:
@@ -240,8 +240,8 @@ class Workspace:
         """
         records: dict[str, dict[str, _Seen]] = {}
         orders: dict[str, dict[str, _Seen]] = {}
-        nodes = load_section(self.store, CASCADE_SECTION, records, orders)
-        stored = load_section(self.store, CASCADE_CONFIG_SECTION, records, orders)
+        sections = (CASCADE_SECTION, CASCADE_CONFIG_SECTION)
+        nodes, stored = load_sections(self.store, sections, records, orders)
         chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
         try:
             cascade = Cascade(nodes, chosen)
@@ -337,13 +337,8 @@ class Workspace:
         commits; in one append, the order of the call: check-ins with what they carry, then
         updates, then events, each as given), so the log equals one grown with the `add_*`
         methods while appending, whatever the ids. Records stored before this release first
-        appended keep the order they were checked in (by id), before the later ones.
+        appended keep the order they were checked in (by id), before the later ones. The
+        records are read as they stood at one moment, even while others append (see
+        `load_organisation`).
         """
-        cadences, checkins, updates, events = (
-            [
-                (stored.seq, stored.key, load_stored(stored, section.cls))
-                for stored in self.store.scan(section.collection)
-            ]
-            for section in CHECKIN_SECTIONS
-        )
-        return log_in_order(self.store, cadences, checkins, updates, events)
+        return read_checkin_log(self.store)

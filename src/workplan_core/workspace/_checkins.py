@@ -23,9 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from workplan_core.checkins import (
     Cadence,
@@ -50,6 +50,7 @@ from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._merge import declare_needed
 from workplan_core.workspace._sections import CHECKIN_SECTIONS, Section
+from workplan_core.workspace._snapshot import Snapshot
 
 __all__ = [
     "CORRECTION_HEADS",
@@ -59,7 +60,10 @@ __all__ = [
     "UPDATE_ID_CLAIMS",
     "append_checkins",
     "log_in_order",
+    "read_checkin_log",
 ]
+
+T = TypeVar("T")
 
 
 UPDATE_ID_CLAIMS = "checkins.update_ids"
@@ -821,24 +825,54 @@ def _changed(conflicts: Iterable[tuple[str, str]]) -> str:
     return "; ".join(said)
 
 
+def read_checkin_log(store: Store) -> CheckinLog:
+    """The check-in log of `store`'s records, all as they stood at one moment.
+
+    The check-in collections and the ``checkins.commit_order`` marker are read through one
+    [Snapshot][workplan_core.workspace._snapshot.Snapshot], so an append committed meanwhile
+    shows whole or not at all. O(r log r) for r records, plus the changes committed during
+    the load.
+    """
+    snapshot = Snapshot(store)
+    tables = [
+        snapshot.scan(section.collection, _placed_as(section.cls)) for section in CHECKIN_SECTIONS
+    ]
+    snapshot.get(MIGRATIONS_COLLECTION, _ORDER_MIGRATION)
+    snapshot.settle()
+    marker = snapshot.got(MIGRATIONS_COLLECTION, _ORDER_MIGRATION)
+    cadences, checkins, updates, events = (list(table.values()) for table in tables)
+    boundary = None if marker is None else marker.seq
+    return log_in_order(boundary, cadences, checkins, updates, events)
+
+
+def _placed_as(cls: type[T]) -> Callable[[StoredRecord], tuple[int, str, T]]:
+    """How a check-in collection reads a stored version: its sequence number, key and value."""
+
+    def read(stored: StoredRecord) -> tuple[int, str, T]:
+        return stored.seq, stored.key, load_stored(stored, cls)
+
+    return read
+
+
 def log_in_order(
-    store: Store,
+    boundary: int | None,
     cadences: list[tuple[int, str, Cadence]],
     checkins: list[tuple[int, str, CheckIn]],
     updates: list[tuple[int, str, StatusUpdate]],
     events: list[tuple[int, str, ImpedimentEvent]],
 ) -> CheckinLog:
-    """The check-in log of the records read from `store`, applied in the order appended.
+    """The check-in log of the records read from a store, applied in the order appended.
 
-    Each record comes with the sequence number and key of the stored version it was read
-    from. Cadences and check-ins are added in commit order, and the status updates and
-    impediment events, on their own or carried inside a check-in (at the check-in's place, in
-    its order), are applied in it: a node's same-day updates and an impediment's same-day
-    events come in the order appended, as in a log grown with the `add_*` methods while
-    appending. Records committed before the ``checkins.commit_order`` marker come first, in
-    the order earlier releases applied (see the module's docs). O(r log r) for r records.
+    `boundary` is the sequence number of the ``checkins.commit_order`` marker, read with the
+    records (`None`: there is none). Each record comes with the sequence number and key of
+    the stored version it was read from. Cadences and check-ins are added in commit order,
+    and the status updates and impediment events, on their own or carried inside a check-in
+    (at the check-in's place, in its order), are applied in it: a node's same-day updates and
+    an impediment's same-day events come in the order appended, as in a log grown with the
+    `add_*` methods while appending. Records committed before the ``checkins.commit_order``
+    marker come first, in the order earlier releases applied (see the module's docs).
+    O(r log r) for r records.
     """
-    boundary = _boundary(store)
     first = itemgetter(0)
     placed_updates = [
         (_place(seq, key, boundary, 0, j), update)

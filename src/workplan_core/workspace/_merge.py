@@ -17,8 +17,9 @@ from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
 from workplan_core.workspace._sections import Section
+from workplan_core.workspace._snapshot import Snapshot
 
-__all__ = ["MergedCheck", "declare_needed", "load_section", "save_sections"]
+__all__ = ["MergedCheck", "declare_needed", "load_sections", "save_sections"]
 
 
 def _keyed(
@@ -357,29 +358,42 @@ def save_sections(
     return commit
 
 
-def load_section(
+def load_sections(
     store: Store,
-    section: Section,
+    sections: Sequence[Section],
     records_seen: dict[str, dict[str, _Seen]],
     orders_seen: dict[str, dict[str, _Seen]],
-) -> list[Any]:
-    """The section's records in the order saved, remembering the versions read. O(records).
+) -> list[list[Any]]:
+    """Each section's records in the order saved, all as they stood at one moment.
 
-    Records that the section's order record does not expect (written into the
-    collection by other means) take the free places in key order. What was read becomes the
-    section's base in `records_seen` and `orders_seen`.
+    The sections are read through one [Snapshot][workplan_core.workspace._snapshot.Snapshot],
+    so a save another writer commits meanwhile shows in all of them or in none. Records that
+    a section's order record does not expect (written into the collection by other means)
+    take the free places in key order. What was read becomes each section's base in
+    `records_seen` and `orders_seen`. O(records + changes committed during the load).
     """
-    collection = section.collection
-    seen: dict[str, _Seen] = {}
-    items: dict[str, Any] = {}
-    for stored in store.scan(collection):
-        item = items[stored.key] = load_stored(stored, section.cls)
-        seen[stored.key] = _Seen(stored.version, item)
-    records_seen[collection] = seen
-    order = store.get(ORDER_COLLECTION, collection)
-    orders_seen[collection] = (
-        {} if order is None else {collection: _Seen(order.version, order.record)}
-    )
-    if order is None:
-        return list(items.values())
-    return _in_order(items, _moved(order))
+    snapshot = Snapshot(store)
+    read = [snapshot.scan(section.collection, _seen_as(section.cls)) for section in sections]
+    for section in sections:
+        snapshot.get(ORDER_COLLECTION, section.collection)
+    snapshot.settle()
+    loaded = []
+    for section, seen in zip(sections, read, strict=True):
+        collection = section.collection
+        order = snapshot.got(ORDER_COLLECTION, collection)
+        records_seen[collection] = seen
+        orders_seen[collection] = (
+            {} if order is None else {collection: _Seen(order.version, order.record)}
+        )
+        items = {key: record.value for key, record in seen.items()}
+        loaded.append(list(items.values()) if order is None else _in_order(items, _moved(order)))
+    return loaded
+
+
+def _seen_as(cls: type[Any]) -> Callable[[StoredRecord], _Seen]:
+    """How a section of `cls` records reads a stored version: its version and its value."""
+
+    def read(stored: StoredRecord) -> _Seen:
+        return _Seen(stored.version, load_stored(stored, cls))
+
+    return read
