@@ -7,7 +7,8 @@ replays the events up to a date and reports every inconsistency at once.
 
 Help is asked for when the impediment is raised or by a later update (`help_from`); an update
 may turn the request to someone else (`help_from`) or withdraw it (`withdraws_help=True`), and
-a later update may ask again. Resolving the impediment ends any request.
+a later update may ask again. Resolving the impediment ends any request: the resolved
+impediment's `help_from` and `help_asked_on` are `None`, and who was asked stays in its events.
 """
 
 from __future__ import annotations
@@ -177,14 +178,16 @@ class Impediment:
         description: the latest description.
         severity: the latest severity.
         help_from: the person whose assistance is requested, if any (`None` once the
-            request is withdrawn).
+            request is withdrawn or the impediment resolved; who was asked stays readable
+            in `events`).
         escalated_to: the latest person it was escalated to, if any.
         resolved_on: the day it was resolved, or `None` while open.
         resolution: how it was resolved.
         events: the events folded, in order.
-        help_asked_on: the day the current help request was made (`None` when none is):
-            the day help was asked while none was, kept when the request goes to someone
-            else, so a request asked again after a withdrawal counts from the new day.
+        help_asked_on: the day the current help request was made (`None` when none is,
+            as after a withdrawal or a resolution): the day help was asked while none was,
+            kept when the request goes to someone else, so a request asked again after a
+            withdrawal counts from the new day.
     """
 
     id: str
@@ -229,6 +232,7 @@ def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impedi
         problems.append(wrong(f"{path}.severity", "a Severity", event.severity))
     if len(problems) > found or event.node_id is None or event.severity is None:
         return None
+    help_from, asked_on = help_after(event, None, None)
     return Impediment(
         id=event.impediment_id,
         node_id=event.node_id,
@@ -236,9 +240,9 @@ def _raise(event: ImpedimentEvent, path: str, problems: list[Problem]) -> Impedi
         raised_by=event.by,
         description=event.description,
         severity=event.severity,
-        help_from=event.help_from,
+        help_from=help_from,
         events=(event,),
-        help_asked_on=help_after(event, None, None)[1],
+        help_asked_on=asked_on,
     )
 
 
@@ -269,17 +273,23 @@ def help_after(
 def _apply(current: Impediment, event: ImpedimentEvent) -> Impediment:
     """`current` after `event` (resolved, escalated or updated; see `_problem_with`).
 
-    An update changes what it gives: `None` (or an empty description) keeps the current
-    value; `withdraws_help` ends the help request (see `help_after`).
+    The help request follows `help_after`: a resolution or a withdrawal ends it, an
+    escalation keeps it. An update changes what it gives: `None` (or an empty description)
+    keeps the current value.
     """
     events = (*current.events, event)
+    help_from, asked_on = help_after(event, current.help_from, current.help_asked_on)
     if event.action is ImpedimentAction.RESOLVED:
         return attrs.evolve(
-            current, resolved_on=event.on, resolution=event.description, events=events
+            current,
+            resolved_on=event.on,
+            resolution=event.description,
+            help_from=help_from,
+            events=events,
+            help_asked_on=asked_on,
         )
     if event.action is ImpedimentAction.ESCALATED:
         return attrs.evolve(current, escalated_to=event.escalated_to, events=events)
-    help_from, asked_on = help_after(event, current.help_from, current.help_asked_on)
     return attrs.evolve(
         current,
         description=event.description or current.description,

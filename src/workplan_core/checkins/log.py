@@ -46,13 +46,15 @@ _RanksOf = Callable[[str, Sequence[int]], Sequence[int]]
 _UPDATES = attrgetter("updates")
 _EVENTS = attrgetter("impediments")
 _NODE = attrgetter("node_id")
+_ID = attrgetter("id")
 
 
 class CheckinLog:
     """Cadences, check-ins, status updates and impediment events, indexed by node and cadence.
 
     Build it with [from_records][workplan_core.checkins.log.CheckinLog.from_records] (bulk, the
-    fast path) or grow it with the `add_*` methods.
+    fast path) or grow it with the `add_*` methods. An impediment event id identifies one
+    event in the whole log, whichever impediment it changes: a reused one is refused.
     """
 
     def __init__(self) -> None:
@@ -60,6 +62,7 @@ class CheckinLog:
         self._checkins: dict[str, CheckIn] = {}
         self._timelines: dict[str, Timeline] = {}
         self._events: dict[str, list[ImpedimentEvent]] = {}  # impediment id -> events
+        self._event_ids: set[str] = set()  # of every impediment's events
         self._impediments_of_node: dict[str, list[str]] = {}
         self._held: dict[str, list[dt.date]] = {}  # cadence id -> check-in days
         self._histories: dict[str, ImpedimentHistory] = {}  # impediment id -> folded events
@@ -104,6 +107,12 @@ class CheckinLog:
                 carried inside `checkins`, in the order to apply them (a workspace loads a
                 log so, in the order the records were appended); the check-ins' own are
                 then not indexed a second time.
+
+        Raises:
+            ValidationError: a duplicate cadence, check-in or update id (``$.id``); every
+                impediment event reusing the id of one indexed before it, at its path in
+                the call (``$.impediment_events[1].id: duplicate event id 'e1'``,
+                ``$.checkins[0].impediments[0].id``), whatever impediment each changes.
         """
         log = cls()
         with collector_paused(settle=True):  # millions of acyclic containers, long-lived
@@ -120,8 +129,12 @@ class CheckinLog:
                 node_id: Timeline(node_id, items, journal=log._journal)
                 for node_id, items in by_node.items()
             }
-            events = chain(impediment_events, chain.from_iterable(map(_EVENTS, inside)))
-            deque(map(log.add_impediment_event, events), maxlen=0)
+            alone = list(impediment_events)
+            events = alone + list(chain.from_iterable(map(_EVENTS, inside)))
+            log._event_ids = set(map(_ID, events))
+            if len(log._event_ids) != len(events):
+                raise ValidationError(_reused_in_call(alone, inside), summary="duplicate event ids")
+            deque(map(log._index_event, events), maxlen=0)
             log._impediments_by_node()
             log._attendance_table()
         return log
@@ -155,7 +168,22 @@ class CheckinLog:
             self._attendances = None
 
     def add_checkin(self, checkin: CheckIn) -> None:
-        """Add a check-in with its updates and impediment events."""
+        """Add a check-in with its updates and impediment events.
+
+        Raises:
+            ValidationError: the check-in id is in the log already (``$.id``), or events it
+                carries reuse an event id of the log or of an event before them in the
+                check-in (``$.impediments[1].id: duplicate event id 'e1'``), all listed;
+                the log is left unchanged. An update refused by its node's timeline (see
+                `add_update`) leaves the check-in and the updates before it added.
+        """
+        problems = []
+        if checkin.id in self._checkins:
+            problems.append(Problem("$.id", f"duplicate check-in id {checkin.id!r}"))
+        carried = ((f"$.impediments[{k}]", e) for k, e in enumerate(checkin.impediments))
+        problems += _reused(carried, self._event_ids)
+        if problems:
+            raise ValidationError(problems, summary=f"check-in {checkin.id!r} not added")
         self._add_meeting(checkin)
         for update in checkin.updates:
             self.add_update(update)
@@ -173,7 +201,19 @@ class CheckinLog:
             self._journal.clear()
 
     def add_impediment_event(self, event: ImpedimentEvent) -> None:
-        """Append an impediment event."""
+        """Append an impediment event. O(1).
+
+        Raises:
+            ValidationError: its id is in the log already, under any impediment
+                (``$.id: duplicate event id 'e1'``); the log is left unchanged.
+        """
+        if event.id in self._event_ids:
+            raise ValidationError.single("$.id", f"duplicate event id {event.id!r}")
+        self._event_ids.add(event.id)
+        self._index_event(event)
+
+    def _index_event(self, event: ImpedimentEvent) -> None:
+        """Index an event whose id is new to the log (and noted in `_event_ids`)."""
         self._events.setdefault(event.impediment_id, []).append(event)
         self._histories.pop(event.impediment_id, None)
         self._node_impediments = self._windows = None
@@ -440,6 +480,34 @@ class CheckinLog:
             if item is not None:
                 found.append(item)
         return sorted(found, key=lambda i: (i.raised_on, i.id))
+
+
+def _reused(placed: Iterable[tuple[str, ImpedimentEvent]], known: Set[str]) -> list[Problem]:
+    """A problem per event whose id is in `known` or given before it in `placed`.
+
+    `placed` holds ``(path, event)`` pairs, in the order the events are indexed. O(e) for
+    its e events (`known` is only looked up).
+    """
+    seen: set[str] = set()
+    problems = []
+    for path, event in placed:
+        if event.id in known or event.id in seen:
+            problems.append(Problem(f"{path}.id", f"duplicate event id {event.id!r}"))
+        seen.add(event.id)
+    return problems
+
+
+def _reused_in_call(alone: Sequence[ImpedimentEvent], inside: Sequence[CheckIn]) -> list[Problem]:
+    """The reused event ids of `from_records`, at their paths in the call, in indexing order."""
+    placed = chain(
+        ((f"$.impediment_events[{i}]", event) for i, event in enumerate(alone)),
+        (
+            (f"$.checkins[{j}].impediments[{k}]", event)
+            for j, checkin in enumerate(inside)
+            for k, event in enumerate(checkin.impediments)
+        ),
+    )
+    return _reused(placed, frozenset())
 
 
 class _Kept:
