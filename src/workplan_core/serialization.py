@@ -57,6 +57,7 @@ __all__ = [
     "record_type",
     "record_types",
     "register_upcaster",
+    "require_record_type",
     "structure",
     "to_json",
     "unstructure",
@@ -504,16 +505,37 @@ def register_upcaster(name: str, from_version: int) -> Callable[[Upcaster], Upca
     return register
 
 
-def _record_type_of(cls: type[Any]) -> RecordType:
+def _record_type_of(cls: type[Any], path: str) -> RecordType:
+    """The registration of `cls`; a `ValidationError` at `path` when it has none."""
     try:
         return _BY_CLASS[cls]
     except KeyError:
-        raise TypeError(f"{cls.__name__} is not a registered record type") from None
+        hint = "" if cls is not dict else "; store a plain dict with Put(collection, key, record)"
+        raise ValidationError.single(
+            path,
+            f"must be an object of a registered record type (see record_type), got a "
+            f"{cls.__name__}{hint}",
+        ) from None
+
+
+def require_record_type(cls: object, path: str = "$.cls") -> None:
+    """Refuse a `cls` argument that is not a registered record class.
+
+    Raises:
+        ValidationError: at `path`, naming what was given.
+    """
+    if not isinstance(cls, type) or cls not in _BY_CLASS:
+        name = cls.__name__ if isinstance(cls, type) else repr(cls)
+        raise ValidationError.single(path, f"must be a registered record class, got {name}")
 
 
 def dump_record(obj: object) -> dict[str, Any]:
-    """Unstructure a registered record and stamp it with `$type` and `$version`."""
-    rt = _record_type_of(type(obj))
+    """Unstructure a registered record and stamp it with `$type` and `$version`.
+
+    Raises:
+        ValidationError: `obj` is not an object of a registered record type (path ``$``).
+    """
+    rt = _record_type_of(type(obj), "$")
     data: dict[str, Any] = converter.unstructure(obj)
     data[TYPE_KEY] = rt.name
     data[VERSION_KEY] = rt.version

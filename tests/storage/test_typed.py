@@ -8,6 +8,8 @@ import attrs
 import pytest
 from hypothesis import strategies as st
 
+from workplan_core.errors import ValidationError
+from workplan_core.org import Person
 from workplan_core.serialization import dump_record, record_type, register_upcaster
 from workplan_core.storage import (
     CorruptRecordError,
@@ -99,3 +101,52 @@ def test_a_tombstone_is_not_a_record() -> None:
     assert isinstance(tombstone, StoredRecord)
     with pytest.raises(CorruptRecordError, match="tombstone"):
         load_stored(tombstone, Rating)
+
+
+@attrs.frozen
+class Unregistered:
+    """An attrs class never registered as a record type."""
+
+    person: str
+
+
+@pytest.mark.parametrize("obj", [{"person": "p-1"}, Unregistered("p-1"), "p-1", None])
+def test_put_of_refuses_what_is_not_a_record_at_its_argument(obj: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Put.of("ratings", "p-1", obj)
+    (problem,) = caught.value.problems
+    assert problem.path == "$.obj"
+    assert f"got a {type(obj).__name__}" in problem.message
+    assert ("Put(collection, key, record)" in problem.message) == isinstance(obj, dict)
+
+
+def test_dump_record_refuses_an_unregistered_object_with_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        dump_record(Unregistered("p-1"))
+    assert [p.path for p in caught.value.problems] == ["$"]
+    assert "got a Unregistered" in str(caught.value)
+
+
+@pytest.mark.parametrize("cls", [dict, Unregistered, "Rating", 3])
+def test_typed_reads_refuse_a_class_that_is_not_a_record_type_at_the_call(cls: Any) -> None:
+    with open_store("memory://") as store:
+        store.write([Put.of("ratings", "p-1", Rating("p-1", 4, 5))])
+        for call in (
+            lambda: get_as(store, "ratings", "p-1", cls),
+            lambda: scan_as(store, "ratings", cls),
+        ):
+            with pytest.raises(ValidationError) as caught:
+                call()
+            assert [p.path for p in caught.value.problems] == ["$.cls"]
+
+
+def test_a_registered_class_of_another_type_names_the_stored_record() -> None:
+    """Asking for the wrong registered class is about the stored record: collection and key."""
+    with open_store("memory://") as store:
+        store.write([Put.of("ratings", "p-1", Rating("p-1", 4, 5))])
+        with pytest.raises(CorruptRecordError) as caught:
+            get_as(store, "ratings", "p-1", Person)
+        message = str(caught.value)
+        assert "ratings" in message
+        assert "p-1" in message
+        assert "expected a Person record, found 'test_storage.rating'" in message

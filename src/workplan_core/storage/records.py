@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from workplan_core.errors import ValidationError
 from workplan_core.serialization import dump_record
 
 __all__ = ["Commit", "Delete", "IndexValue", "JsonRecord", "Put", "StoredRecord", "Write"]
@@ -47,9 +48,14 @@ class Put:
         """Build a put of a registered record object, stamped by `dump_record`.
 
         Raises:
-            TypeError: `obj` is not an instance of a registered record type.
+            ValidationError: `obj` is not an object of a registered record type (path
+                ``$.obj``; a plain dict goes straight into ``Put(collection, key, record)``).
         """
-        return cls(collection, key, dump_record(obj), expected_version)
+        try:
+            record = dump_record(obj)
+        except ValidationError as error:
+            raise error.prefixed("$.obj") from None
+        return cls(collection, key, record, expected_version)
 
 
 @attrs.frozen

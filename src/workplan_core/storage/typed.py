@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TypeVar
 
 from workplan_core.errors import ValidationError
-from workplan_core.serialization import load_record
+from workplan_core.serialization import load_record, require_record_type
 from workplan_core.storage.errors import CorruptRecordError
 from workplan_core.storage.protocol import Store
 from workplan_core.storage.records import IndexValue, StoredRecord
@@ -40,7 +40,13 @@ def load_stored(stored: StoredRecord, cls: type[T]) -> T:
 
 
 def get_as(store: Store, collection: str, key: str, cls: type[T]) -> T | None:
-    """The live record of `key` as a `cls`, or `None` when absent."""
+    """The live record of `key` as a `cls`, or `None` when absent.
+
+    Raises:
+        ValidationError: `cls` is not a registered record class (path ``$.cls``).
+        CorruptRecordError: the stored record is not a valid `cls`.
+    """
+    require_record_type(cls)
     stored = store.get(collection, key)
     return None if stored is None else load_stored(stored, cls)
 
@@ -48,5 +54,12 @@ def get_as(store: Store, collection: str, key: str, cls: type[T]) -> T | None:
 def scan_as(
     store: Store, collection: str, cls: type[T], where: Mapping[str, IndexValue] | None = None
 ) -> Iterator[T]:
-    """Stream the live records of `collection` as `cls` objects, in key order."""
+    """Stream the live records of `collection` as `cls` objects, in key order.
+
+    Raises:
+        ValidationError: `cls` is not a registered record class (path ``$.cls``), at the
+            call.
+        CorruptRecordError: a stored record is not a valid `cls`, when it is reached.
+    """
+    require_record_type(cls)
     return (load_stored(stored, cls) for stored in store.scan(collection, where))
