@@ -14,7 +14,8 @@ For each size, in a fresh process (so that peak memory belongs to that size alon
   on its reference machine, to read the other numbers against this machine's speed;
 * persistence (after the peak memory row, which it would otherwise change): saving the cascade
   through a `Workspace` on a new SQLite file and loading it back, up to 100,000 nodes (at 1M
-  each takes about half a minute; not a target).
+  each takes about half a minute; not a target), then saving one and ten changed nodes
+  (O(changes) store work plus an O(n) identity pass over the nodes).
 
 Usage::
 
@@ -36,6 +37,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from _common import bare_loop, best_of, row, sweep, target_verdict, timed
 from workplan_core.cascade import (
@@ -155,18 +158,38 @@ def measure_size(size: int, seed: int) -> list[dict[str, Any]]:
 
 
 def persistence_rows(cascade: Cascade) -> list[dict[str, Any]]:
-    """Save the cascade through a workspace on a new SQLite file, then load it back."""
+    """Save the cascade through a workspace on a new SQLite file, load it back, save edits.
+
+    The edits: one node retitled, then ten, each saved by the workspace that loaded the
+    cascade (a save with a base reads the changes since, not the whole collection).
+    """
     size = len(cascade.nodes)
     with tempfile.TemporaryDirectory() as folder:
         with Workspace.open(f"sqlite:///{Path(folder) / 'cascade.db'}") as workspace:
             _, save_s = timed(lambda: workspace.save_cascade(cascade))
         with Workspace.open(f"sqlite:///{Path(folder) / 'cascade.db'}") as workspace:
             loaded, load_s = timed(workspace.load_cascade)
+            one = retitled(loaded, 1, "one")
+            _, one_s = timed(lambda: workspace.save_cascade(one))
+            ten = retitled(one, 10, "ten")
+            _, ten_s = timed(lambda: workspace.save_cascade(ten))
     assert loaded.nodes == cascade.nodes
     return [
         row(size, "save to SQLite (Workspace)", save_s, size, "nodes"),
         row(size, "load from SQLite (Workspace)", load_s, size, "nodes"),
+        row(size, "save 1 changed node (Workspace)", one_s, 1, "saves"),
+        row(size, "save 10 changed nodes (Workspace)", ten_s, 1, "saves"),
     ]
+
+
+def retitled(cascade: Cascade, count: int, title: str) -> Cascade:
+    """`cascade` with `count` nodes, spread through it, given a new title."""
+    step = max(len(cascade.nodes) // count, 1)
+    changed = [
+        attrs.evolve(cascade.nodes[i], title=f"{title} {i}")
+        for i in range(0, len(cascade.nodes), step)
+    ][:count]
+    return cascade.replace(*changed)
 
 
 def verdict(result: dict[str, Any]) -> str:

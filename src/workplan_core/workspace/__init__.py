@@ -54,6 +54,7 @@ from workplan_core.storage import Commit, Store, open_store
 # named in a Raises section below; mkdocstrings links it through this module's imports
 from workplan_core.storage import CorruptRecordError as CorruptRecordError
 from workplan_core.workspace._aggregates import cascade_problems, organisation_problems
+from workplan_core.workspace._base import Base
 from workplan_core.workspace._checkins import (
     CORRECTION_HEADS,
     EVENT_ID_CLAIMS,
@@ -63,7 +64,7 @@ from workplan_core.workspace._checkins import (
     append_checkins,
     read_checkin_log,
 )
-from workplan_core.workspace._merge import MergedCheck, _Seen, load_sections, save_sections
+from workplan_core.workspace._merge import MergedCheck, load_sections, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
 
 # the order-record helpers stay importable from here, as before the split
@@ -103,10 +104,8 @@ class Workspace:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        # collection -> key -> the record as last loaded or saved here (none: never seen)
-        self._seen: dict[str, dict[str, _Seen]] = {}
-        # collection -> its order record as last loaded or saved here ({}: it had none)
-        self._orders: dict[str, dict[str, _Seen]] = {}
+        # collection -> what this workspace last loaded or saved of it (none: never seen)
+        self._bases: dict[str, Base] = {}
 
     @classmethod
     def open(cls, url: str | None = None) -> Workspace:
@@ -184,7 +183,7 @@ class Workspace:
     ) -> Commit:
         """Write what changed in the sections in one atomic batch; remember what was saved."""
         return save_sections(
-            self.store, self._seen, self._orders, parts, aggregate, overwrite=overwrite, check=check
+            self.store, self._bases, parts, aggregate, overwrite=overwrite, check=check
         )
 
     @collector_paused(settle=True)  # many long-lived records, no reference cycles
@@ -201,14 +200,12 @@ class Workspace:
             CorruptRecordError: a stored record cannot be read (its collection and key are
                 named).
         """
-        records: dict[str, dict[str, _Seen]] = {}
-        orders: dict[str, dict[str, _Seen]] = {}
-        loaded = load_sections(self.store, ORGANISATION_SECTIONS, records, orders)
+        loaded, bases = load_sections(self.store, ORGANISATION_SECTIONS)
         parts = {
             s.field: tuple(items) for s, items in zip(ORGANISATION_SECTIONS, loaded, strict=True)
         }
         organisation = Organisation(**parts)
-        self._remember(records, orders)
+        self._remember(bases)
         return organisation
 
     # ------------------------------------------------------------------ cascade
@@ -238,10 +235,9 @@ class Workspace:
         Raises:
             ValidationError: the stored nodes break a rule of the configuration.
         """
-        records: dict[str, dict[str, _Seen]] = {}
-        orders: dict[str, dict[str, _Seen]] = {}
-        sections = (CASCADE_SECTION, CASCADE_CONFIG_SECTION)
-        nodes, stored = load_sections(self.store, sections, records, orders)
+        (nodes, stored), bases = load_sections(
+            self.store, (CASCADE_SECTION, CASCADE_CONFIG_SECTION)
+        )
         chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
         try:
             cascade = Cascade(nodes, chosen)
@@ -251,20 +247,17 @@ class Workspace:
                 summary="the stored cascade breaks its rules (paths count the nodes as loaded; "
                 "to repair it, save a cascade that keeps them with overwrite=True)",
             ) from error
-        self._remember(records, orders)
+        self._remember(bases)
         return cascade
 
-    def _remember(
-        self, records: dict[str, dict[str, _Seen]], orders: dict[str, dict[str, _Seen]]
-    ) -> None:
+    def _remember(self, bases: dict[str, Base]) -> None:
         """Make what a load read the base of its collections, once the load has succeeded.
 
         A load that fails (a stored record cannot be read, or the aggregate breaks a rule)
         leaves the base as it was: saving afterwards must not take other writers' changes,
         read but never returned, for the caller's own.
         """
-        self._seen.update(records)
-        self._orders.update(orders)
+        self._bases.update(bases)
 
     # ------------------------------------------------------------------ check-ins
 

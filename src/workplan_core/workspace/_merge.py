@@ -8,13 +8,14 @@ others changed or added meanwhile stay, and a record both changed is a conflict.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.serialization import dump_record
 from workplan_core.storage import Commit, Delete, JsonRecord, Put, Store, StoredRecord, Write
 from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
+from workplan_core.workspace._base import Base, Changed, Scanned, _Seen, read_changes
 from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
 from workplan_core.workspace._sections import Section
 from workplan_core.workspace._snapshot import Snapshot
@@ -22,30 +23,42 @@ from workplan_core.workspace._snapshot import Snapshot
 __all__ = ["MergedCheck", "declare_needed", "load_sections", "save_sections"]
 
 
-def _keyed(
-    section: Section, records: Sequence[Any], problems: list[Problem]
-) -> dict[str, tuple[Any, JsonRecord]]:
-    """The section's records by key, in order: each with the dict it is stored as.
+_Mine = dict[str, tuple[Any, JsonRecord | None]]
+"""A section's records by key, in the caller's order: each with the dict it is stored as
+(`None` for a record of the base left as it was: it is not written, so not dumped)."""
 
-    A record whose key is not a valid store key (too long, say), or is the key of an
-    earlier record, is left out and noted in `problems`.
+
+def _keyed(
+    section: Section, records: Sequence[Any], base: Base | None, problems: list[Problem]
+) -> _Mine:
+    """The section's records by key, in order (see `_Mine`).
+
+    A record that is the very object the base holds keeps its key without being dumped (a
+    save of a few changes then costs O(changes) dumps). A record whose key is not a valid
+    store key (too long, say), or is the key of an earlier record, is left out and noted in
+    `problems`.
     """
-    keyed: dict[str, tuple[Any, JsonRecord]] = {}
+    keyed: _Mine = {}
     first: dict[str, int] = {}
+    seen = base.records if base is not None else {}
+    known = {id(record.value): key for key, record in seen.items()}
     for position, record in enumerate(records):
-        data = dump_record(record)
-        key = section.key(data)
-        rule = name_problem(key, MAX_KEY_LENGTH)
-        if rule:
-            shown = key if len(key) <= 60 else f"{key[:57]}..."
-            problems.append(
-                Problem(
-                    f"$.{section.field}[{position}]",
-                    f"its key {shown!r} (from {', '.join(section.identity) or 'its section'}) "
-                    f"{rule}",
+        key = known.get(id(record))
+        data: JsonRecord | None = None
+        if key is None or seen[key].value is not record:
+            data = dump_record(record)
+            key = section.key(data)
+            rule = name_problem(key, MAX_KEY_LENGTH)
+            if rule:
+                shown = key if len(key) <= 60 else f"{key[:57]}..."
+                problems.append(
+                    Problem(
+                        f"$.{section.field}[{position}]",
+                        f"its key {shown!r} (from {', '.join(section.identity) or 'its section'}) "
+                        f"{rule}",
+                    )
                 )
-            )
-            continue
+                continue
         if key in keyed:
             problems.append(
                 Problem(
@@ -60,67 +73,46 @@ def _keyed(
     return keyed
 
 
-class _Seen(NamedTuple):
-    """A record as this workspace last saw it stored: its version and its value."""
-
-    version: int
-    value: Any
-
-
-def _merge_writes(
-    collection: str,
-    mine: dict[str, tuple[Any, JsonRecord]],
-    stored: dict[str, StoredRecord],
-    base: dict[str, _Seen] | None,
-    *,
-    overwrite: bool,
-    conflicts: list[tuple[str, str]],
-) -> list[Write]:
-    """The writes that save `mine` into `collection`, which holds `stored` now.
-
-    With a `base` (what this workspace last loaded or saved), only what the caller changed
-    since is written (see `_changed_writes`). Without one, or to `overwrite` what is stored,
-    see `_blind_writes`.
-    """
-    if base is None or overwrite:
-        return _blind_writes(collection, mine, stored, overwrite=overwrite, conflicts=conflicts)
-    return _changed_writes(collection, mine, stored, base)
-
-
 def _changed_writes(
     collection: str,
-    mine: dict[str, tuple[Any, JsonRecord]],
-    stored: dict[str, StoredRecord],
+    mine: _Mine,
+    live: Callable[[str], bool],
     base: dict[str, _Seen],
 ) -> list[Write]:
     """Write only what the caller changed since `base`, each expecting the version seen then.
 
     A record the caller left as it was stays as another writer may have changed it since, a
     record another writer added stays, and a record both changed is a conflict (the store
-    refuses the write). A record the caller dropped is deleted unless it is gone already.
+    refuses the write). A record the caller dropped is deleted unless it is gone already
+    (`live` tells whether a key holds a live record now).
     """
     writes: list[Write] = []
     for key, (value, data) in mine.items():
         seen = base.get(key)
         if seen is None:
-            writes.append(Put(collection, key, data, None))
+            writes.append(Put(collection, key, _dumped(value, data), None))
         elif seen.value is not value and seen.value != value:
-            writes.append(Put(collection, key, data, seen.version))
+            writes.append(Put(collection, key, _dumped(value, data), seen.version))
     for key, seen in base.items():
-        if key not in mine and key in stored:
+        if key not in mine and live(key):
             writes.append(Delete(collection, key, seen.version))
     return writes
 
 
+def _dumped(value: Any, data: JsonRecord | None) -> JsonRecord:
+    """The dict `value` is stored as (`data`, when `_keyed` dumped it already)."""
+    return data if data is not None else dump_record(value)
+
+
 def _blind_writes(
     collection: str,
-    mine: dict[str, tuple[Any, JsonRecord]],
+    mine: _Mine,
     stored: dict[str, StoredRecord],
     *,
     overwrite: bool,
     conflicts: list[tuple[str, str]],
 ) -> list[Write]:
-    """Write `mine` over a collection this workspace never saw.
+    """Write `mine` over a collection this workspace never saw (or `overwrite`s).
 
     A record stored equal to the caller's is left alone; one that differs, or that is stored
     but not in `mine`, is another writer's data: noted in `conflicts`, or replaced (deleted)
@@ -128,13 +120,14 @@ def _blind_writes(
     """
     writes: list[Write] = []
     rest = dict(stored)
-    for key, (_, data) in mine.items():
+    for key, (value, data) in mine.items():
         old = rest.pop(key, None)
+        dumped = _dumped(value, data)
         if old is None:
-            writes.append(Put(collection, key, data, None))
-        elif old.record != data:
+            writes.append(Put(collection, key, dumped, None))
+        elif old.record != dumped:
             if overwrite:
-                writes.append(Put(collection, key, data, old.version))
+                writes.append(Put(collection, key, dumped, old.version))
             else:
                 conflicts.append((collection, key))
     for key, old in rest.items():
@@ -146,7 +139,7 @@ def _blind_writes(
 
 
 def _seen_after(
-    mine: dict[str, tuple[Any, JsonRecord]],
+    mine: _Mine,
     base: dict[str, _Seen] | None,
     stored: dict[str, int],
     written: dict[str, int],
@@ -169,21 +162,10 @@ MergedCheck = Callable[[Mapping[str, list[Any]]], list[Problem]]
 every rule): how a save checks the whole it would leave in the store."""
 
 
-def _others_changed(stored: dict[str, StoredRecord], base: dict[str, _Seen]) -> set[str]:
-    """Keys other writers added, changed or deleted since `base`. O(records)."""
-    changed = {
-        key
-        for key, record in stored.items()
-        if (seen := base.get(key)) is None or seen.version != record.version
-    }
-    changed.update(key for key in base if key not in stored)
-    return changed
-
-
 def _merged(
     section: Section,
-    mine: dict[str, tuple[Any, JsonRecord]],
-    stored: dict[str, StoredRecord],
+    mine: _Mine,
+    stored: Scanned | Changed,
     base: dict[str, _Seen],
     others: set[str],
 ) -> list[Any]:
@@ -197,44 +179,37 @@ def _merged(
         seen = base.get(key)
         untouched = seen is not None and (seen.value is value or seen.value == value)
         if key in others and untouched:
-            if key in stored:
-                records.append(load_stored(stored[key], section.cls))
+            if stored.live(key):
+                records.append(load_stored(stored.record(key), section.cls))
         else:
             records.append(value)
     for key in others:
-        if key not in mine and key not in base and key in stored:
-            records.append(load_stored(stored[key], section.cls))
+        if key not in mine and key not in base and stored.live(key):
+            records.append(load_stored(stored.record(key), section.cls))
     return records
 
 
 def _check_merged(
-    sections: list[tuple[Section, dict[str, tuple[Any, JsonRecord]]]],
-    stored: dict[str, dict[str, StoredRecord]],
-    bases: dict[str, dict[str, _Seen]],
-    check: MergedCheck,
-    aggregate: str,
+    sections: list[tuple[Section, _Mine]], save: _Save, check: MergedCheck, aggregate: str
 ) -> None:
     """Refuse a save whose changes, merged with other writers' since the base, break a rule.
 
-    Nothing is checked when no other writer changed these collections since the base (the
-    caller's aggregate is what the store will hold). O(records) plus the check otherwise.
+    `save.others` holds, for each collection with a base, the keys other writers changed
+    since. Nothing is checked when they changed none (the caller's aggregate is what the store will
+    hold). O(records) plus the check otherwise.
 
     Raises:
         ConflictError: listing the records other writers changed, and the broken rules.
     """
-    others = {
-        section.collection: _others_changed(stored[section.collection], base)
-        for section, _ in sections
-        if (base := bases.get(section.collection)) is not None
-    }
+    others = save.others
     if not any(others.values()):
         return
     parts = {
         section.field: _merged(
             section,
             mine,
-            stored[section.collection],
-            bases[section.collection],
+            save.stored[section.collection],
+            save.bases[section.collection].records,
             others[section.collection],
         )
         if section.collection in others
@@ -267,8 +242,7 @@ def declare_needed(store: Store, collection: str, fields: Iterable[str]) -> None
 
 def save_sections(
     store: Store,
-    records_seen: dict[str, dict[str, _Seen]],
-    orders_seen: dict[str, dict[str, _Seen]],
+    bases: dict[str, Base],
     parts: Iterable[tuple[Section, Sequence[Any]]],
     aggregate: str,
     *,
@@ -277,57 +251,201 @@ def save_sections(
 ) -> Commit:
     """Write what changed in the sections in one atomic batch; remember what was saved.
 
-    `records_seen` (collection -> key -> record) and `orders_seen` (collection -> its order
-    record) are the workspace's base; both are updated to what the store holds after the save.
+    `bases` (collection -> `Base`) is the workspace's base; it is updated to what the store
+    holds after the save. What other writers changed since a base is read from the change
+    feed after its position (see `_base`), or from the whole collection without a base, to
+    `overwrite`, or when the feed holds more changes than the collection has records.
     `check`, when given, is run on the whole the store would hold when other writers changed
     the collections since the base (see `_check_merged`).
+
+    O(records) identity checks plus O(changes) for the records changed here and the changes
+    others made since the base; O(records) reads and dumps without a base or to overwrite.
     """
+    start = store.last_seq()
     problems: list[Problem] = []
-    keyed = [(section, _keyed(section, records, problems)) for section, records in parts]
+    keyed = [
+        (section, _keyed(section, records, bases.get(section.collection), problems))
+        for section, records in parts
+    ]
     if problems:
         raise ValidationError(problems, summary=f"cannot save the {aggregate}")
-    writes: list[Write] = []
-    conflicts: list[tuple[str, str]] = []
-    versions: dict[str, dict[str, int]] = {}
-    orders: dict[str, dict[str, tuple[Any, JsonRecord]]] = {}
-    stored_now: dict[str, dict[str, StoredRecord]] = {}
+    save = _Save(store, bases, start, {section.collection for section, _ in keyed}, overwrite)
     for section, mine in keyed:
-        collection = section.collection
-        stored = stored_now[collection] = {r.key: r for r in store.scan(collection)}
-        versions[collection] = {key: r.version for key, r in stored.items()}
-        base = records_seen.get(collection)
-        writes += _merge_writes(
-            collection, mine, stored, base, overwrite=overwrite, conflicts=conflicts
-        )
-        order = _order_record(list(mine))
-        orders[collection] = {} if order is None else {collection: (order, order)}
-        current = store.get(ORDER_COLLECTION, collection)
-        now = {} if current is None else {collection: current}
-        versions[f"{ORDER_COLLECTION}/{collection}"] = (
-            {} if current is None else {collection: current.version}
-        )
-        seen = orders_seen.get(collection)
-        writes += _merge_writes(
-            ORDER_COLLECTION,
-            orders[collection],
-            now,
-            seen,
-            overwrite=overwrite,
-            conflicts=conflicts,
-        )
-    if conflicts:
+        save.add(section.collection, mine)
+    if save.conflicts:
         raise ConflictError(
-            f"{len(conflicts)} record(s) are stored differently from what this workspace "
+            f"{len(save.conflicts)} record(s) are stored differently from what this workspace "
             f"last loaded or saved; load the {aggregate} again (or save it with "
             "overwrite=True to replace what is stored)",
-            conflicts,
+            save.conflicts,
         )
     if check is not None and not overwrite:
-        _check_merged(keyed, stored_now, records_seen, check, aggregate)
+        _check_merged(keyed, save, check, aggregate)
     for section, _ in keyed:
         declare_needed(store, section.collection, section.indexed)
+    commit = _write(store, save.writes, aggregate)
+    save.rebase(commit)
+    return commit
+
+
+class _Save:
+    """One save in progress: what it found stored, the writes it makes, then the new bases."""
+
+    def __init__(
+        self,
+        store: Store,
+        bases: dict[str, Base],
+        start: int,
+        collections: set[str],
+        overwrite: bool,
+    ) -> None:
+        self.store = store
+        self.bases = bases
+        self.collections = collections  # the collections saved
+        self.start = start  # the feed position before the save read anything
+        self.overwrite = overwrite
+        self.writes: list[Write] = []
+        self.conflicts: list[tuple[str, str]] = []
+        self.stored: dict[str, Scanned | Changed] = {}
+        self.others: dict[str, set[str]] = {}  # with a base: keys others changed since
+        self.mine: dict[str, _Mine] = {}
+        self.orders: dict[str, tuple[_Mine, dict[str, int]]] = {}
+        self.latest: dict[str, dict[str, StoredRecord]] | None = None
+        self.end = start  # the last feed position read
+
+    def _reads_feed(self, base: Base) -> bool:
+        """Whether to learn what others changed from the feed after `base`'s position.
+
+        Only with a base, not to overwrite, and when the feed holds at most as many changes
+        since as the collection has records (or `_FEW_CHANGES`): else reading the collection
+        costs less.
+        """
+        bound = max(len(base.records), _FEW_CHANGES)
+        return not self.overwrite and self.start - base.position <= bound
+
+    def _changed(self, collection: str, base: Base) -> Changed | None:
+        """The changes after the base's position, when the save reads them (`_reads_feed`)."""
+        if not self._reads_feed(base):
+            return None
+        if self.latest is None:  # one feed read for every collection of the save
+            wanted = {
+                name
+                for name in self.collections
+                if (b := self.bases.get(name)) is not None and self._reads_feed(b)
+            }
+            since = min(self.bases[name].position for name in wanted)
+            self.latest, self.end = read_changes(self.store, since, wanted)
+        return Changed(self.latest[collection], base.records)
+
+    def add(self, collection: str, mine: _Mine) -> None:
+        """Find what `collection` holds now and add the writes that save `mine` into it."""
+        base = self.bases.get(collection)
+        changed = None if base is None else self._changed(collection, base)
+        view = self.stored[collection] = changed or Scanned(self.store.scan(collection))
+        if base is None or self.overwrite:
+            assert isinstance(view, Scanned)
+            self.writes += _blind_writes(
+                collection, mine, view.records, overwrite=self.overwrite, conflicts=self.conflicts
+            )
+        else:
+            self.others[collection] = view.others(base.records)
+            self.writes += _changed_writes(collection, mine, view.live, base.records)
+        self.mine[collection] = mine
+        order, writes = _order_writes(
+            self.store,
+            collection,
+            list(mine),
+            base,
+            overwrite=self.overwrite,
+            conflicts=self.conflicts,
+        )
+        self.orders[collection] = order
+        self.writes += writes
+
+    def _position(self, collection: str, commit: Commit) -> int:
+        """The new base's feed position (see `_base`): forward only past no one else's change."""
+        old = self.bases.get(collection)
+        if self.others.get(collection):
+            return old.position if old is not None else self.start
+        if isinstance(self.stored[collection], Changed):
+            follows = commit.seqs and commit.seqs[0] == self.end + 1
+            return commit.seqs[-1] if follows else self.end
+        return self.start
+
+    def rebase(self, commit: Commit) -> None:
+        """Make what the store holds after `commit` the base of every collection saved."""
+        written: dict[str, dict[str, int]] = {}
+        for write, version in zip(self.writes, commit.versions, strict=True):
+            slot = write.collection
+            if slot == ORDER_COLLECTION:
+                slot = f"{ORDER_COLLECTION}/{write.key}"
+            written.setdefault(slot, {})[write.key] = version
+        rebased = {}
+        for collection, mine in self.mine.items():
+            old = self.bases.get(collection)
+            order, order_versions = self.orders[collection]
+            rebased[collection] = Base(
+                _seen_after(
+                    mine,
+                    None if old is None else old.records,
+                    self.stored[collection].versions(),
+                    written.get(collection, {}),
+                ),
+                _seen_after(
+                    order,
+                    None if old is None else old.order,
+                    order_versions,
+                    written.get(f"{ORDER_COLLECTION}/{collection}", {}),
+                ),
+                self._position(collection, commit),
+                list(mine),
+            )
+        self.bases.update(rebased)
+
+
+_FEW_CHANGES = 1024
+"""A save reads the changes after its base's position when there are at most this many, or
+at most as many as the collection has records; else it reads the collection."""
+
+
+def _order_writes(
+    store: Store,
+    collection: str,
+    keys: list[str],
+    base: Base | None,
+    *,
+    overwrite: bool,
+    conflicts: list[tuple[str, str]],
+) -> tuple[tuple[_Mine, dict[str, int]], list[Write]]:
+    """The order record a section's `keys` need, and the writes that store it.
+
+    Returns the order record as the save's records (keyed by `collection`, empty when the
+    keys are in key order) with the stored order record's version, and the writes. Keys in
+    the order of the base keep the base's order record (O(keys) to compare); others take
+    a new one (O(keys log keys)).
+    """
+    if base is not None and base.keys == keys:
+        kept = base.order.get(collection)
+        order = None if kept is None else kept.value
+    else:
+        order = _order_record(keys)
+    mine: _Mine = {} if order is None else {collection: (order, order)}
+    current = store.get(ORDER_COLLECTION, collection)
+    now = {} if current is None else {collection: current}
+    versions = {} if current is None else {collection: current.version}
+    if base is None or overwrite:
+        writes = _blind_writes(
+            ORDER_COLLECTION, mine, now, overwrite=overwrite, conflicts=conflicts
+        )
+    else:
+        writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, base.order)
+    return (mine, versions), writes
+
+
+def _write(store: Store, writes: list[Write], aggregate: str) -> Commit:
+    """Commit a save's writes; a conflict says how to recover."""
     try:
-        commit = store.write(writes)
+        return store.write(writes)
     except ConflictError as error:
         raise ConflictError(
             f"{len(error.conflicts)} record(s) this save changes were changed or added by "
@@ -337,57 +455,39 @@ def save_sections(
             "with overwrite=True to replace whatever is stored",
             error.conflicts,
         ) from error
-    written: dict[str, dict[str, int]] = {}
-    for write, version in zip(writes, commit.versions, strict=True):
-        slot = write.collection
-        if slot == ORDER_COLLECTION:
-            slot = f"{ORDER_COLLECTION}/{write.key}"
-        written.setdefault(slot, {})[write.key] = version
-    for section, mine in keyed:
-        collection = section.collection
-        records_seen[collection] = _seen_after(
-            mine, records_seen.get(collection), versions[collection], written.get(collection, {})
-        )
-        slot = f"{ORDER_COLLECTION}/{collection}"
-        orders_seen[collection] = _seen_after(
-            orders[collection],
-            orders_seen.get(collection),
-            versions[slot],
-            written.get(slot, {}),
-        )
-    return commit
 
 
 def load_sections(
-    store: Store,
-    sections: Sequence[Section],
-    records_seen: dict[str, dict[str, _Seen]],
-    orders_seen: dict[str, dict[str, _Seen]],
-) -> list[list[Any]]:
+    store: Store, sections: Sequence[Section]
+) -> tuple[list[list[Any]], dict[str, Base]]:
     """Each section's records in the order saved, all as they stood at one moment.
 
     The sections are read through one [Snapshot][workplan_core.workspace._snapshot.Snapshot],
     so a save another writer commits meanwhile shows in all of them or in none. Records that
     a section's order record does not expect (written into the collection by other means)
-    take the free places in key order. What was read becomes each section's base in
-    `records_seen` and `orders_seen`. O(records + changes committed during the load).
+    take the free places in key order. Returns the records and each section's new base,
+    which the caller makes the workspace's once the load succeeds. O(records + changes
+    committed during the load).
     """
     snapshot = Snapshot(store)
     read = [snapshot.scan(section.collection, _seen_as(section.cls)) for section in sections]
     for section in sections:
         snapshot.get(ORDER_COLLECTION, section.collection)
-    snapshot.settle()
+    position = snapshot.settle()
     loaded = []
+    bases = {}
     for section, seen in zip(sections, read, strict=True):
         collection = section.collection
         order = snapshot.got(ORDER_COLLECTION, collection)
-        records_seen[collection] = seen
-        orders_seen[collection] = (
-            {} if order is None else {collection: _Seen(order.version, order.record)}
+        keys = list(seen) if order is None else _in_order({key: key for key in seen}, _moved(order))
+        bases[collection] = Base(
+            seen,
+            {} if order is None else {collection: _Seen(order.version, order.record)},
+            position,
+            keys,
         )
-        items = {key: record.value for key, record in seen.items()}
-        loaded.append(list(items.values()) if order is None else _in_order(items, _moved(order)))
-    return loaded
+        loaded.append([seen[key].value for key in keys])
+    return loaded, bases
 
 
 def _seen_as(cls: type[Any]) -> Callable[[StoredRecord], _Seen]:
