@@ -650,14 +650,20 @@ def _moved(rule: rrule, year: int) -> rrule:
     starting it at a later point of that lattice keeps every later occurrence. Starting a year
     early leaves room for weeks that spill over a year's end. Keeps the rule as it is when it
     counts (COUNT), when its lattice is not whole calendar steps (a DTSTART on a 29th–31st of a
-    monthly rule, or on February 29 of a yearly one), or when it starts late enough. O(1).
+    monthly rule, or on February 29 of a yearly one), when it starts late enough, or when the
+    rule does not keep its parts where this dateutil release does (moving is only a shortcut:
+    the rule as it is gives the same dates, more slowly). O(1).
     """
     state = vars(rule)
-    start: dt.datetime = state["_dtstart"]
-    freq: int = state["_freq"]
-    interval: int = state["_interval"]
+    try:
+        start: dt.datetime = state["_dtstart"]
+        freq: int = state["_freq"]
+        interval: int = state["_interval"]
+        count: int | None = state["_count"]
+    except KeyError:
+        return rule
     target = dt.datetime(year - 1, 1, 1) if year > 1 else start
-    if state["_count"] is not None or start >= target:
+    if count is not None or start >= target:
         return rule
     if freq == YEARLY:
         if (start.month, start.day) == (2, 29):
@@ -686,6 +692,8 @@ def _near(parsed: rrule | rruleset, year: int) -> rrule | rruleset:
     if isinstance(parsed, rrule):
         return _moved(parsed, year)
     state = vars(parsed)
+    if not {"_rrule", "_exrule", "_rdate", "_exdate"} <= state.keys():
+        return parsed  # kept otherwise by this dateutil release: the set as it is
     moved = rruleset()
     for rule in state["_rrule"]:
         moved.rrule(_moved(rule, year))

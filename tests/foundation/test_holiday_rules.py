@@ -17,6 +17,7 @@ from dateutil.rrule import rrulestr
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workplan_core import periods
 from workplan_core.errors import Problem, ValidationError
 from workplan_core.periods import Period, WorkCalendar
 
@@ -213,3 +214,36 @@ def test_a_rule_without_dtstart_matches_the_recurrence_run_from_0001_01_01(
     work = WorkCalendar(weekend=frozenset(), holiday_rules=[rule])
     got = {d for d in Period(D(year, 1, 1), D(year, 12, 31)).dates() if not work.is_working_day(d)}
     assert got == expected
+
+
+RULES = [
+    "DTSTART:20281215T000000\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
+    "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO",
+    "FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=13",
+    "DTSTART:20200131T000000\nRRULE:FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1",
+    "FREQ=YEARLY;INTERVAL=3;BYMONTH=7;BYMONTHDAY=4",
+    "DTSTART:20270104T000000\nRRULE:FREQ=DAILY;INTERVAL=9\nEXRULE:FREQ=WEEKLY;BYDAY=SA,SU",
+]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_rules_give_the_same_holidays_when_dateutil_keeps_its_parts_elsewhere(
+    rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a rule near the year reads dateutil's own fields; without them, same dates."""
+    start, end = D(2029, 1, 1), D(2031, 12, 31)
+    expected = holidays_in(WorkCalendar(holiday_rules=[rule]), start, end)
+    looked: list[object] = []
+
+    def no_parts(obj: object) -> dict[str, object]:
+        looked.append(obj)
+        return {}
+
+    monkeypatch.setattr(periods, "vars", no_parts, raising=False)
+    periods._rule_dates.cache_clear()  # computed again, through the fallback
+    try:
+        assert holidays_in(WorkCalendar(holiday_rules=[rule]), start, end) == expected
+    finally:
+        periods._rule_dates.cache_clear()
+    assert looked  # the shortcut was tried and fell back
+    assert expected  # every rule has holidays in these years
