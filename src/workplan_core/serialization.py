@@ -129,12 +129,30 @@ def _structure_bool(value: object, _: type) -> bool:
     return value
 
 
-def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in cls)
-        raise ValueError(f"{value!r} is not one of {allowed}") from None
+def _is_enum(cls: object) -> bool:
+    return isinstance(cls, type) and issubclass(cls, enum.Enum)
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, Any], enum.Enum]:
+    """Structure a member of `cls` from its value: one dict lookup, as `cls(value)` would find.
+
+    Values not among the members' (or unhashable) go through `cls(value)`, which knows the
+    enum's own fallbacks, and are refused naming the values allowed.
+    """
+    members = {member.value: member for member in cls}
+
+    def structure_enum(value: object, _: Any) -> enum.Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            pass
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in cls)
+            raise ValueError(f"{value!r} is not one of {allowed}") from None
+
+    return structure_enum
 
 
 _COLLECTIONS: dict[Any, Callable[[list[Any]], Any]] = {
@@ -204,9 +222,7 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
-    )
+    conv.register_structure_hook_factory(_is_enum, _enum_hook)
     conv.register_structure_hook_factory(_is_collection, lambda t: _collection_hook(t, conv))
 
 
@@ -581,7 +597,8 @@ def load_record(data: object, cls: type[T] | None = None) -> T:
         raise ValidationError.single(
             f"$.{VERSION_KEY}", f"version {version} is newer than this library's {rt.version}"
         )
-    body = {k: v for k, v in data.items() if k not in (TYPE_KEY, VERSION_KEY)}
+    body = dict(data)
+    del body[TYPE_KEY], body[VERSION_KEY]
     body = _upcast(name, version, body, rt.version)
     result: T = structure(body, rt.cls)
     return result

@@ -232,3 +232,14 @@ def test_equal_sets_dump_equally_whatever_their_order(names: list[str], rng: ran
     assert first == second
     assert first["names"] == sorted(names)
     assert first["colours"] == ["blue", "red"]  # non-strings: ordered by their JSON text
+
+
+@pytest.mark.parametrize("value", [["red"], {"red": 1}, 1, None, "RED"])
+def test_an_enum_refuses_what_is_not_a_members_value_naming_the_values(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        structure(value, Colour)
+    assert [p.message for p in info.value.problems] == [f"{value!r} is not one of 'red', 'blue'"]
+
+
+def test_an_enum_takes_each_members_value() -> None:
+    assert [structure(member.value, Colour) for member in Colour] == list(Colour)
