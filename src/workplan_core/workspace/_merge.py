@@ -8,7 +8,7 @@ others changed or added meanwhile stay, and a record both changed is a conflict.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.serialization import dump_record
@@ -16,7 +16,13 @@ from workplan_core.storage import Commit, Delete, JsonRecord, Put, Store, Stored
 from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
 from workplan_core.workspace._base import Base, Changed, Scanned, _Seen, read_changes
-from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved, _order_record
+from workplan_core.workspace._order import (
+    ORDER_COLLECTION,
+    _in_order,
+    _moved,
+    _order_record,
+    merged_order,
+)
 from workplan_core.workspace._sections import Section
 from workplan_core.workspace._snapshot import Snapshot
 
@@ -309,7 +315,7 @@ class _Save:
         self.stored: dict[str, Scanned | Changed] = {}
         self.others: dict[str, set[str]] = {}  # with a base: keys others changed since
         self.mine: dict[str, _Mine] = {}
-        self.orders: dict[str, tuple[_Mine, dict[str, int]]] = {}
+        self.orders: dict[str, _OrderSave] = {}
         self.latest: dict[str, dict[str, StoredRecord]] | None = None
         self.end = start  # the last feed position read
 
@@ -351,16 +357,18 @@ class _Save:
             self.others[collection] = view.others(base.records)
             self.writes += _changed_writes(collection, mine, view.live, base.records)
         self.mine[collection] = mine
-        order, writes = _order_writes(
+        merge = None if base is None else (view, self.others.get(collection, set()))
+        order = _order_writes(
             self.store,
             collection,
             list(mine),
             base,
+            merge,
             overwrite=self.overwrite,
             conflicts=self.conflicts,
         )
         self.orders[collection] = order
-        self.writes += writes
+        self.writes += order.writes
 
     def _position(self, collection: str, commit: Commit) -> int:
         """The new base's feed position (see `_base`): forward only past no one else's change."""
@@ -383,7 +391,7 @@ class _Save:
         rebased = {}
         for collection, mine in self.mine.items():
             old = self.bases.get(collection)
-            order, order_versions = self.orders[collection]
+            order = self.orders[collection]
             rebased[collection] = Base(
                 _seen_after(
                     mine,
@@ -392,9 +400,9 @@ class _Save:
                     written.get(collection, {}),
                 ),
                 _seen_after(
-                    order,
-                    None if old is None else old.order,
-                    order_versions,
+                    order.mine,
+                    order.base,
+                    order.versions,
                     written.get(f"{ORDER_COLLECTION}/{collection}", {}),
                 ),
                 self._position(collection, commit),
@@ -408,38 +416,78 @@ _FEW_CHANGES = 1024
 at most as many as the collection has records; else it reads the collection."""
 
 
+class _OrderSave(NamedTuple):
+    """How a save keeps a section's order record."""
+
+    mine: _Mine  # the order record as the save's records ({}: the keys are in key order)
+    versions: dict[str, int]  # the stored order record's version ({}: none is stored)
+    base: dict[str, _Seen] | None  # what the new base starts from (see `_seen_after`)
+    writes: list[Write]
+
+
 def _order_writes(
     store: Store,
     collection: str,
     keys: list[str],
     base: Base | None,
+    merge: tuple[Scanned | Changed, set[str]] | None,
     *,
     overwrite: bool,
     conflicts: list[tuple[str, str]],
-) -> tuple[tuple[_Mine, dict[str, int]], list[Write]]:
+) -> _OrderSave:
     """The order record a section's `keys` need, and the writes that store it.
 
-    Returns the order record as the save's records (keyed by `collection`, empty when the
-    keys are in key order) with the stored order record's version, and the writes. Keys in
-    the order of the base keep the base's order record (O(keys) to compare); others take
-    a new one (O(keys log keys)).
+    Without a base, or to overwrite, the record is written over what is stored. With a base,
+    when other writers changed the section since (`merge`: what is stored and the keys they
+    changed) or its order record, the order is merged (`merged_order`: their order with the
+    caller's additions, drops and moves), so that concurrent additions do not conflict and
+    keep their places; when both moved keys, the order record is a conflict. Otherwise keys
+    in the order of the base keep the base's record (O(keys) to compare) and others take a
+    new one. O(keys log keys) at most.
     """
-    if base is not None and base.keys == keys:
-        kept = base.order.get(collection)
-        order = None if kept is None else kept.value
-    else:
-        order = _order_record(keys)
-    mine: _Mine = {} if order is None else {collection: (order, order)}
     current = store.get(ORDER_COLLECTION, collection)
     now = {} if current is None else {collection: current}
     versions = {} if current is None else {collection: current.version}
+    seen = None if base is None else base.order.get(collection)
     if base is None or overwrite:
+        order = _order_record(keys)
+        mine: _Mine = {} if order is None else {collection: (order, order)}
         writes = _blind_writes(
             ORDER_COLLECTION, mine, now, overwrite=overwrite, conflicts=conflicts
         )
+        return _OrderSave(mine, versions, None, writes)
+    moved = (None if current is None else current.version) != (
+        None if seen is None else seen.version
+    )
+    view, others = merge if merge is not None else (None, set())
+    if view is not None and (others or moved):
+        merged = merged_order(base.keys, keys, _stored_order(view, base, others, current))
+        if merged is None:
+            conflicts.append((ORDER_COLLECTION, collection))
+            return _OrderSave({}, versions, base.order, [])
+        order = _order_record(merged)
+        mine = {} if order is None else {collection: (order, order)}
+        as_stored = {} if current is None else {collection: _Seen(current.version, current.record)}
+        writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, as_stored)
+        return _OrderSave(mine, versions, as_stored, writes)
+    kept = base.keys == keys  # the base's order record still fits
+    order = (seen.value if seen is not None else None) if kept else _order_record(keys)
+    mine = {} if order is None else {collection: (order, order)}
+    writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, base.order)
+    return _OrderSave(mine, versions, base.order, writes)
+
+
+def _stored_order(
+    view: Scanned | Changed, base: Base, others: set[str], order: StoredRecord | None
+) -> list[str]:
+    """The keys of a section as the store holds it now, in the order it loads them. O(n log n)."""
+    if isinstance(view, Scanned):
+        keys = list(view.records)
     else:
-        writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, base.order)
-    return (mine, versions), writes
+        live = {key for key in base.records if key not in others or view.live(key)}
+        live.update(key for key in others if view.live(key))
+        keys = sorted(live)
+    return keys if order is None else _in_order({key: key for key in keys}, _moved(order))
 
 
 def _write(store: Store, writes: list[Write], aggregate: str) -> Commit:

@@ -15,7 +15,7 @@ from typing import Any
 
 from workplan_core.storage import CorruptRecordError, JsonRecord, StoredRecord
 
-__all__ = ["ORDER_COLLECTION"]
+__all__ = ["ORDER_COLLECTION", "merged_order"]
 
 
 ORDER_COLLECTION = "workspace.order"
@@ -103,3 +103,54 @@ def _in_order(items: dict[str, Any], moved: list[tuple[int, str]]) -> list[Any]:
         ordered.append(item)
     ordered.extend(rest)
     return ordered
+
+
+def merged_order(
+    base: Sequence[str], mine: Sequence[str], theirs: Sequence[str]
+) -> list[str] | None:
+    """The order a section takes when a save merges `mine` with the store's order `theirs`.
+
+    `base` is the order this workspace last loaded or saved, `mine` the caller's now, `theirs`
+    the store's now (other writers changed it since `base`). The result is `theirs` with the
+    caller's changes to `base` applied: the keys the caller dropped go, and each key the caller
+    added comes right after the key before it in `mine` (first, if none). When the caller
+    moved keys (the keys it kept from `base` are in another order), the result is `mine` with
+    the other writers' additions and drops applied the same way. When both moved keys, there
+    is no one answer: `None` (a conflict). O(n) for n keys.
+    """
+    base_set = set(base)
+    mine_moved = _kept(mine, base_set) != _kept(base, set(mine))
+    theirs_moved = _kept(theirs, base_set) != _kept(base, set(theirs))
+    if mine_moved and theirs_moved:
+        return None
+    if mine_moved:
+        return _with_changes(mine, base_set, theirs)
+    return _with_changes(theirs, base_set, mine)
+
+
+def _kept(keys: Sequence[str], among: set[str]) -> list[str]:
+    """`keys` that are `among`, in their order."""
+    return [key for key in keys if key in among]
+
+
+def _with_changes(into: Sequence[str], base: set[str], source: Sequence[str]) -> list[str]:
+    """`into` with the keys `source` dropped from `base` removed and those it added placed.
+
+    An added key comes right after the key before it in `source` that the result holds
+    (first, when none does); keys added one after another stay together, in order. O(n).
+    """
+    in_source = set(source)
+    kept = [key for key in into if key not in base or key in in_source]
+    present = set(kept)
+    after: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for key in source:
+        if key in present:
+            anchor = key
+        elif key not in base:  # added by `source`
+            after.setdefault(anchor, []).append(key)
+    merged = list(after.get(None, ()))
+    for key in kept:
+        merged.append(key)
+        merged.extend(after.get(key, ()))
+    return merged
