@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, lt
 from typing import NamedTuple, cast
@@ -34,7 +34,7 @@ from workplan_core.checkins.impediments import (
     ImpedimentEvent,
     ImpedimentHistory,
 )
-from workplan_core.checkins.timeline import Timeline, TimelineTable
+from workplan_core.checkins.timeline import Timeline, TimelineTable, correction_problem
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
 from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
@@ -43,6 +43,7 @@ __all__ = ["CheckinLog"]
 
 _RanksOf = Callable[[str, Sequence[int]], Sequence[int]]
 """A mapping's `get` from a person or team to the ranks of its cadences."""
+_Record = StatusUpdate | ImpedimentEvent
 _UPDATES = attrgetter("updates")
 _EVENTS = attrgetter("impediments")
 _NODE = attrgetter("node_id")
@@ -53,14 +54,17 @@ class CheckinLog:
     """Cadences, check-ins, status updates and impediment events, indexed by node and cadence.
 
     Build it with [from_records][workplan_core.checkins.log.CheckinLog.from_records] (bulk, the
-    fast path) or grow it with the `add_*` methods. An impediment event id identifies one
-    event in the whole log, whichever impediment it changes: a reused one is refused.
+    fast path) or grow it with the `add_*` methods. A status update id identifies one update
+    (or correction) in the whole log, whichever node it reports on, and an impediment event
+    id one event, whichever impediment it changes: a reused one is refused. A refused add
+    leaves the log unchanged.
     """
 
     def __init__(self) -> None:
         self._cadences: dict[str, Cadence] = {}
         self._checkins: dict[str, CheckIn] = {}
         self._timelines: dict[str, Timeline] = {}
+        self._update_ids: set[str] = set()  # of every node's updates and corrections
         self._events: dict[str, list[ImpedimentEvent]] = {}  # impediment id -> events
         self._event_ids: set[str] = set()  # of every impediment's events
         self._impediments_of_node: dict[str, list[str]] = {}
@@ -109,10 +113,14 @@ class CheckinLog:
                 then not indexed a second time.
 
         Raises:
-            ValidationError: a duplicate cadence, check-in or update id (``$.id``); every
-                impediment event reusing the id of one indexed before it, at its path in
-                the call (``$.impediment_events[1].id: duplicate event id 'e1'``,
-                ``$.checkins[0].impediments[0].id``), whatever impediment each changes.
+            ValidationError: a duplicate cadence or check-in id (``$.id``); every status
+                update or correction reusing the id of one indexed before it, whatever node
+                each reports on, and every impediment event reusing the id of one indexed
+                before it, whatever impediment each changes, all listed at their paths in
+                the call (``$.updates[1].id: duplicate update id 'u1'``,
+                ``$.checkins[0].updates[0].id``, ``$.impediment_events[1].id: duplicate
+                event id 'e1'``, ``$.checkins[0].impediments[0].id``); a correction its
+                node's timeline refuses (see `add_update`).
         """
         log = cls()
         with collector_paused(settle=True):  # millions of acyclic containers, long-lived
@@ -121,19 +129,21 @@ class CheckinLog:
             meetings = checkins if isinstance(checkins, (list, tuple)) else list(checkins)
             deque(map(log._add_meeting, meetings), maxlen=0)
             inside = meetings if carried else ()
+            carried_updates = list(chain.from_iterable(map(_UPDATES, inside)))
+            alone_updates = list(updates)
+            items = carried_updates + alone_updates  # in the order indexed
+            log._update_ids = set(map(_ID, items))
+            alone = list(impediment_events)
+            events = alone + list(chain.from_iterable(map(_EVENTS, inside)))
+            log._event_ids = set(map(_ID, events))
+            if len(log._update_ids) != len(items) or len(log._event_ids) != len(events):
+                raise _reused_in_call(alone_updates, alone, inside)
             by_node: defaultdict[str, list[StatusUpdate]] = defaultdict(list)
-            for source in (chain.from_iterable(map(_UPDATES, inside)), updates):
-                items = list(source)
-                deque(map(list.append, map(by_node.__getitem__, map(_NODE, items)), items), 0)
+            deque(map(list.append, map(by_node.__getitem__, map(_NODE, items)), items), 0)
             log._timelines = {
                 node_id: Timeline(node_id, items, journal=log._journal)
                 for node_id, items in by_node.items()
             }
-            alone = list(impediment_events)
-            events = alone + list(chain.from_iterable(map(_EVENTS, inside)))
-            log._event_ids = set(map(_ID, events))
-            if len(log._event_ids) != len(events):
-                raise ValidationError(_reused_in_call(alone, inside), summary="duplicate event ids")
             deque(map(log._index_event, events), maxlen=0)
             log._impediments_by_node()
             log._attendance_table()
@@ -168,37 +178,116 @@ class CheckinLog:
             self._attendances = None
 
     def add_checkin(self, checkin: CheckIn) -> None:
-        """Add a check-in with its updates and impediment events.
+        """Add a check-in with its updates and impediment events, whole or not at all.
+
+        Its updates are checked as `add_update` would take them one after another, and its
+        events as `add_impediment_event` would, before anything is added.
 
         Raises:
-            ValidationError: the check-in id is in the log already (``$.id``), or events it
-                carries reuse an event id of the log or of an event before them in the
-                check-in (``$.impediments[1].id: duplicate event id 'e1'``), all listed;
-                the log is left unchanged. An update refused by its node's timeline (see
-                `add_update`) leaves the check-in and the updates before it added.
+            ValidationError: every problem at once, at its path in the check-in: its id is
+                in the log already (``$.id``); an update reuses an update id of the log or
+                of an update before it (``$.updates[1].id: duplicate update id 'u1'``), or
+                is a correction its node's timeline refuses (``$.updates[2].corrects``,
+                ``$.updates[2].on``); an event reuses an event id of the log or of an event
+                before it (``$.impediments[1].id: duplicate event id 'e1'``). The log is
+                left unchanged.
         """
         problems = []
         if checkin.id in self._checkins:
             problems.append(Problem("$.id", f"duplicate check-in id {checkin.id!r}"))
+        problems += self._refused_updates(
+            [(f"$.updates[{k}]", update) for k, update in enumerate(checkin.updates)]
+        )
         carried = ((f"$.impediments[{k}]", e) for k, e in enumerate(checkin.impediments))
-        problems += _reused(carried, self._event_ids)
+        problems += _reused(carried, self._event_ids, "event")
         if problems:
             raise ValidationError(problems, summary=f"check-in {checkin.id!r} not added")
         self._add_meeting(checkin)
         for update in checkin.updates:
-            self.add_update(update)
+            self._append_update(update)
         for event in checkin.impediments:
-            self.add_impediment_event(event)
+            self._event_ids.add(event.id)
+            self._index_event(event)
 
     def add_update(self, update: StatusUpdate) -> None:
-        """Append a status update (or a correction) to its node's timeline. O(log n)."""
+        """Append a status update (or a correction) to its node's timeline. O(log n).
+
+        Raises:
+            ValidationError: its id is in the log already, for any node, as an update's or a
+                correction's (``$.id: duplicate update id 'u1'``); or it is a correction
+                naming no update of its node (``$.corrects``) or recorded before the latest
+                version of the update it corrects (``$.on``). The log is left unchanged.
+        """
+        problems = self._refused_updates([("$", update)])
+        if problems:
+            raise ValidationError(problems, summary=problems[0].message)
+        self._append_update(update)
+
+    def _append_update(self, update: StatusUpdate) -> None:
+        """Append an update `_refused_updates` has no problem with."""
         timeline = self._timelines.get(update.node_id)
         if timeline is None:
             timeline = Timeline(update.node_id, journal=self._journal)
             self._timelines[update.node_id] = timeline
         timeline.add(update)  # notes the change in the journal (see `timeline_table`)
+        self._update_ids.add(update.id)
         if not self._tables:
             self._journal.clear()
+
+    def _refused_updates(self, placed: Sequence[tuple[str, StatusUpdate]]) -> list[Problem]:
+        """A problem per update the log refuses, were `placed` added in order; adds nothing.
+
+        `placed` holds ``(path, update)`` pairs. Refused: an id of the log or of an update
+        before it (``{path}.id``); a correction naming no update of its node, here or
+        before it (``{path}.corrects``), or recorded before the latest version of the
+        original it corrects (``{path}.on``), as its node's timeline would refuse it. O(k)
+        for k updates, plus O(n) for the log's n nodes per correction naming another
+        node's update.
+        """
+        problems: list[Problem] = []
+        given: dict[str, tuple[str, str]] = {}  # update id -> its node and original, if placed
+        newest: dict[tuple[str, str], StatusUpdate] = {}  # (node, original) -> latest version
+        for path, update in placed:
+            node_id, target = update.node_id, update.corrects
+            timeline = self._timelines.get(node_id)
+            if (
+                update.id in self._update_ids
+                or update.id in given
+                or (timeline is not None and timeline.latest_version(update.id) is not None)
+            ):
+                problems.append(Problem(f"{path}.id", f"duplicate update id {update.id!r}"))
+                continue
+            if target is None:
+                given[update.id] = (node_id, update.id)
+                newest[node_id, update.id] = update
+                continue
+            owner, root = given.get(target, (node_id, None))
+            if root is None:  # not placed before it: the log's, if any
+                found = None if timeline is None else timeline.latest_version(target)
+                if found is not None:
+                    root = found[0].id
+                    newest.setdefault((node_id, root), found[1])
+                elif target in self._update_ids:
+                    owner = self._node_of(target) or node_id
+            if owner != node_id:
+                rule = "a correction must be of the same node"
+                message = f"{target!r} is an update of node {owner!r}; {rule}"
+                problems.append(Problem(f"{path}.corrects", message))
+                continue
+            latest = None if root is None else newest[node_id, root]
+            problem = correction_problem(update, latest)
+            if problem is not None:
+                problems.append(Problem(path + problem.path[1:], problem.message))
+            if root is not None:  # later ones may name it without a second problem
+                given[update.id] = (node_id, root)
+                if problem is None:
+                    newest[node_id, root] = update
+        return problems
+
+    def _node_of(self, update_id: str) -> str | None:
+        """The node whose timeline has an update `update_id`. O(n) for n nodes."""
+        found = (t.node_id for t in self._timelines.values() if t.latest_version(update_id))
+        return next(found, None)
 
     def add_impediment_event(self, event: ImpedimentEvent) -> None:
         """Append an impediment event. O(1).
@@ -482,32 +571,50 @@ class CheckinLog:
         return sorted(found, key=lambda i: (i.raised_on, i.id))
 
 
-def _reused(placed: Iterable[tuple[str, ImpedimentEvent]], known: Set[str]) -> list[Problem]:
-    """A problem per event whose id is in `known` or given before it in `placed`.
+def _reused(placed: Iterable[tuple[str, _Record]], known: Set[str], kind: str) -> list[Problem]:
+    """A problem per record whose id is in `known` or given before it in `placed`.
 
-    `placed` holds ``(path, event)`` pairs, in the order the events are indexed. O(e) for
-    its e events (`known` is only looked up).
+    `placed` holds ``(path, record)`` pairs, in the order the records are indexed; `kind`
+    names them in the message (``duplicate event id 'e1'``). O(r) for its r records
+    (`known` is only looked up).
     """
     seen: set[str] = set()
     problems = []
-    for path, event in placed:
-        if event.id in known or event.id in seen:
-            problems.append(Problem(f"{path}.id", f"duplicate event id {event.id!r}"))
-        seen.add(event.id)
+    for path, record in placed:
+        if record.id in known or record.id in seen:
+            problems.append(Problem(f"{path}.id", f"duplicate {kind} id {record.id!r}"))
+        seen.add(record.id)
     return problems
 
 
-def _reused_in_call(alone: Sequence[ImpedimentEvent], inside: Sequence[CheckIn]) -> list[Problem]:
-    """The reused event ids of `from_records`, at their paths in the call, in indexing order."""
-    placed = chain(
-        ((f"$.impediment_events[{i}]", event) for i, event in enumerate(alone)),
-        (
-            (f"$.checkins[{j}].impediments[{k}]", event)
-            for j, checkin in enumerate(inside)
-            for k, event in enumerate(checkin.impediments)
-        ),
-    )
-    return _reused(placed, frozenset())
+def _reused_in_call(
+    updates: Sequence[StatusUpdate], events: Sequence[ImpedimentEvent], inside: Sequence[CheckIn]
+) -> ValidationError:
+    """The reused update and event ids of `from_records`, at their paths in the call.
+
+    Each kind in the order indexed: updates inside the check-ins before `updates`, events
+    after `events`.
+    """
+    placed_updates = chain(_carried(inside, "updates"), _given("updates", updates))
+    placed_events = chain(_given("impediment_events", events), _carried(inside, "impediments"))
+    reused = {
+        "update": _reused(placed_updates, frozenset(), "update"),
+        "event": _reused(placed_events, frozenset(), "event"),
+    }
+    kinds = " and ".join(kind for kind, problems in reused.items() if problems)
+    return ValidationError(chain(*reused.values()), summary=f"duplicate {kinds} ids")
+
+
+def _given(name: str, records: Sequence[_Record]) -> Iterator[tuple[str, _Record]]:
+    """`records`, given as argument `name`, at their paths in the call."""
+    return ((f"$.{name}[{i}]", record) for i, record in enumerate(records))
+
+
+def _carried(inside: Sequence[CheckIn], field: str) -> Iterator[tuple[str, _Record]]:
+    """The records the check-ins carry in `field`, at their paths in the call."""
+    for j, checkin in enumerate(inside):
+        for k, record in enumerate(getattr(checkin, field)):
+            yield f"$.checkins[{j}].{field}[{k}]", record
 
 
 class _Kept:

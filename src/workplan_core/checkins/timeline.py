@@ -24,7 +24,7 @@ import attrs
 
 from workplan_core.cascade.status import STATUSES, Status
 from workplan_core.checkins.updates import StatusUpdate
-from workplan_core.errors import NotFoundError, ValidationError
+from workplan_core.errors import NotFoundError, Problem, ValidationError
 
 __all__ = [
     "AsOf",
@@ -88,6 +88,20 @@ class TimelinePoint:
 
 def _day(update: StatusUpdate) -> dt.date:
     return update.on
+
+
+def correction_problem(correction: StatusUpdate, latest: StatusUpdate | None) -> Problem | None:
+    """Why a timeline refuses `correction`, or `None` if it takes it.
+
+    `latest` is the latest version of the original `correction` corrects (see
+    `Timeline.latest_version`), `None` if the timeline has no update of that id. Paths are
+    the correction's own (``$.corrects``, ``$.on``).
+    """
+    if latest is None:
+        return Problem("$.corrects", f"no update {correction.corrects!r} to correct")
+    if correction.on < latest.on:
+        return Problem("$.on", f"a correction must not be recorded before {latest.on}")
+    return None
 
 
 _NONE = -1.0
@@ -267,18 +281,29 @@ class Timeline:
         self._confidence.insert(index, _NO_CONFIDENCE if confidence is None else confidence)
 
     def _correct(self, update: StatusUpdate, corrects: str) -> None:
-        original = self._ids.get(corrects)
-        if original is None:
-            raise ValidationError.single("$.corrects", f"no update {update.corrects!r} to correct")
+        found = self.latest_version(corrects)
+        problem = correction_problem(update, None if found is None else found[1])
+        if problem is not None:
+            raise ValidationError.single(problem.path, problem.message)
+        assert found is not None  # an unknown one is a problem
+        original = found[0]
         if self._fixes is None:
             self._fixes = {}
-        versions = self._fixes.setdefault(original.id, [])
-        last = versions[-1].on if versions else original.on
-        if update.on < last:
-            raise ValidationError.single("$.on", f"a correction must not be recorded before {last}")
-        versions.append(update)
+        self._fixes.setdefault(original.id, []).append(update)
         self._ids[update.id] = original
         self._plain = self._flat = False
+
+    def latest_version(self, update_id: str) -> tuple[StatusUpdate, StatusUpdate] | None:
+        """The original `update_id` is a version of, and that original's latest version.
+
+        The original is the update itself, or the one a correction (or a chain of them)
+        corrects. `None` when no update of this node has that id. O(1).
+        """
+        original = self._ids.get(update_id)
+        if original is None:
+            return None
+        versions = None if self._fixes is None else self._fixes.get(original.id)
+        return original, versions[-1] if versions else original
 
     def _visible(self, original: StatusUpdate, as_of: dt.date | None) -> StatusUpdate:
         versions = None if self._fixes is None else self._fixes.get(original.id)
