@@ -152,3 +152,42 @@ def test_a_stored_cascade_that_breaks_its_rules_says_how_to_repair_it(url: str) 
         assert any("unknown parent 'no-such-goal'" in p.message for p in caught.value.problems)
         workspace.save_cascade(CASCADE, overwrite=True)  # the repair it names
         assert workspace.load_cascade() == CASCADE
+
+
+def test_a_rule_the_stored_organisation_breaks_already_does_not_block_other_merges(
+    url: str,
+) -> None:
+    """Another writer stored an organisation that breaks a rule (saves are unchecked): a merge
+    that breaks no other rule still saves, and one that breaks another is still refused."""
+    with Workspace.open(url) as setup:
+        setup.save_organisation(ORG)
+        breaker, renamer = Workspace(setup.store), Workspace(setup.store)
+        theirs, mine = breaker.load_organisation(), renamer.load_organisation()
+        stray = TeamMembership("p-nobody", ORG.teams[0].id, ORG.people[0].start)
+        broken = attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, stray))
+        assert [p.message for p in broken.problems()] == ["unknown person 'p-nobody'"]
+        breaker.save_organisation(broken)
+        renamer.save_organisation(renamed(mine, 3, "Renamed meanwhile"))  # refused before
+        stored = setup.load_organisation()
+        assert stored.people[3].name == "Renamed meanwhile"
+        assert stray in stored.team_memberships
+        dropper, adder = Workspace(setup.store), Workspace(setup.store)
+        base, theirs = dropper.load_organisation(), adder.load_organisation()
+        person = base.people[-1]
+        joined = {m.team_id for m in base.team_memberships if m.person_id == person.id}
+        team = next(t for t in base.teams if t.id not in joined)
+        membership = TeamMembership(person.id, team.id, person.start)
+        adder.save_organisation(
+            attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, membership))
+        )
+        dropped = attrs.evolve(
+            base,
+            people=tuple(p for p in base.people if p.id != person.id),
+            assignments=tuple(a for a in base.assignments if a.person_id != person.id),
+            team_memberships=tuple(m for m in base.team_memberships if m.person_id != person.id),
+            role_assignments=tuple(r for r in base.role_assignments if r.person_id != person.id),
+        )
+        with pytest.raises(ConflictError) as caught:  # the merge orphans the new membership
+            dropper.save_organisation(dropped)
+        assert f"unknown person {person.id!r}" in str(caught.value)
+        assert "p-nobody" not in str(caught.value)

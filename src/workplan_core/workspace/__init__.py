@@ -39,7 +39,6 @@ head, so an append that would make the history unloadable is refused whole (see
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -170,8 +169,7 @@ class Workspace:
             ValidationError: two records have one key, or a key the store cannot take.
         """
         parts = [(s, getattr(organisation, s.field)) for s in ORGANISATION_SECTIONS]
-        check = functools.partial(organisation_problems, organisation)
-        return self._save_sections(parts, "organisation", overwrite, check)
+        return self._save_sections(parts, "organisation", overwrite, organisation_problems)
 
     @collector_paused(settle=True)  # many records, no reference cycles, some kept as the base
     def _save_sections(

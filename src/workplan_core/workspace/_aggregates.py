@@ -17,14 +17,8 @@ from workplan_core.workspace._sections import CASCADE_CONFIG_SECTION, CASCADE_SE
 __all__ = ["cascade_problems", "organisation_problems"]
 
 
-def organisation_problems(mine: Organisation, parts: Mapping[str, list[Any]]) -> list[Problem]:
-    """The rules of an organisation its merged records break. O(n log n).
-
-    None when the caller's own organisation `mine` breaks rules already (an organisation may
-    be saved unchecked): the merge is then not what broke them.
-    """
-    if mine.problems():
-        return []
+def organisation_problems(parts: Mapping[str, list[Any]]) -> list[Problem]:
+    """The rules of an organisation its merged records break. O(n log n)."""
     return Organisation(**{field: tuple(records) for field, records in parts.items()}).problems()
 
 

@@ -7,6 +7,7 @@ others changed or added meanwhile stay, and a record both changed is a conflict.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -201,8 +202,13 @@ def _check_merged(
     """Refuse a save whose changes, merged with other writers' since the base, break a rule.
 
     `save.others` holds, for each collection with a base, the keys other writers changed
-    since. Nothing is checked when they changed none (the caller's aggregate is what the store will
-    hold). O(records) plus the check otherwise.
+    since. Nothing is checked when they changed none (the caller's aggregate is what the
+    store will hold). Otherwise the merged whole is checked, and when it breaks rules so are
+    the whole as stored now and the caller's: only rules that the merge breaks and neither
+    of them does are refused (compared by message, as many times as each breaks it). An
+    aggregate saved unchecked that already breaks a rule — in the store or in the caller's
+    hands — does not make every merge conflict, yet a merge that breaks one more still does.
+    O(records) plus the checks.
 
     Raises:
         ConflictError: listing the records other writers changed, and the broken rules.
@@ -224,6 +230,11 @@ def _check_merged(
     }
     problems = check(parts)
     if problems:
+        problems = _new_problems(problems, check(_as_stored(sections, save)))
+    if problems:
+        mine_alone = {section.field: [v for v, _ in mine.values()] for section, mine in sections}
+        problems = _new_problems(problems, check(mine_alone))
+    if problems:
         shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ConflictError(
@@ -232,6 +243,43 @@ def _check_merged(
             "changes to what the load returns and save that, or save with overwrite=True",
             sorted((c, key) for c, keys in others.items() for key in keys),
         )
+
+
+def _as_stored(sections: list[tuple[Section, _Mine]], save: _Save) -> dict[str, list[Any]]:
+    """The aggregate's records as the store holds them now. O(records).
+
+    A section this workspace never saw takes the caller's records (its save refuses to
+    differ from what is stored anyway).
+    """
+    parts: dict[str, list[Any]] = {}
+    for section, mine in sections:
+        base = save.bases.get(section.collection)
+        others = save.others.get(section.collection)
+        if base is None or others is None:
+            parts[section.field] = [value for value, _ in mine.values()]
+            continue
+        stored = save.stored[section.collection]
+        records = [seen.value for key, seen in base.records.items() if key not in others]
+        records += [
+            load_stored(stored.record(key), section.cls) for key in others if stored.live(key)
+        ]
+        parts[section.field] = records
+    return parts
+
+
+def _new_problems(merged: list[Problem], stored: list[Problem]) -> list[Problem]:
+    """The problems of `merged` beyond those of `stored`, compared by message.
+
+    Not by path: a path holds a record's place, which the merge moves.
+    """
+    known = Counter(problem.message for problem in stored)
+    new = []
+    for problem in merged:
+        if known[problem.message] > 0:
+            known[problem.message] -= 1
+        else:
+            new.append(problem)
+    return new
 
 
 def declare_needed(store: Store, collection: str, fields: Iterable[str]) -> None:
