@@ -15,7 +15,8 @@ For each size, in a fresh process (so that peak memory belongs to that size alon
 * persistence (after the peak memory row, which it would otherwise change): saving the cascade
   through a `Workspace` on a new SQLite file and loading it back, up to 100,000 nodes (at 1M
   each takes about half a minute; not a target), then saving one and ten changed nodes
-  (O(changes) store work plus an O(n) identity pass over the nodes).
+  (O(changes) store work plus an O(n) identity pass over the nodes) and loading again in a
+  workspace that loaded before them (O(changes) reads plus building the cascade).
 
 Usage::
 
@@ -161,7 +162,9 @@ def persistence_rows(cascade: Cascade) -> list[dict[str, Any]]:
     """Save the cascade through a workspace on a new SQLite file, load it back, save edits.
 
     The edits: one node retitled, then ten, each saved by the workspace that loaded the
-    cascade (a save with a base reads the changes since, not the whole collection).
+    cascade (a save with a base reads the changes since, not the whole collection); then a
+    second workspace that loaded the cascade before the edits loads it again (from its base
+    and the changes since).
     """
     size = len(cascade.nodes)
     with tempfile.TemporaryDirectory() as folder:
@@ -169,16 +172,21 @@ def persistence_rows(cascade: Cascade) -> list[dict[str, Any]]:
             _, save_s = timed(lambda: workspace.save_cascade(cascade))
         with Workspace.open(f"sqlite:///{Path(folder) / 'cascade.db'}") as workspace:
             loaded, load_s = timed(workspace.load_cascade)
+            reader = Workspace(workspace.store)
+            reader.load_cascade()
             one = retitled(loaded, 1, "one")
             _, one_s = timed(lambda: workspace.save_cascade(one))
             ten = retitled(one, 10, "ten")
             _, ten_s = timed(lambda: workspace.save_cascade(ten))
+            again, again_s = timed(reader.load_cascade)
     assert loaded.nodes == cascade.nodes
+    assert again == ten
     return [
         row(size, "save to SQLite (Workspace)", save_s, size, "nodes"),
         row(size, "load from SQLite (Workspace)", load_s, size, "nodes"),
         row(size, "save 1 changed node (Workspace)", one_s, 1, "saves"),
         row(size, "save 10 changed nodes (Workspace)", ten_s, 1, "saves"),
+        row(size, "load again after 11 changes (Workspace)", again_s, 1, "loads"),
     ]
 
 

@@ -63,7 +63,8 @@ from workplan_core.workspace._checkins import (
     append_checkins,
     read_checkin_log,
 )
-from workplan_core.workspace._merge import MergedCheck, load_sections, save_sections
+from workplan_core.workspace._load import load_sections
+from workplan_core.workspace._merge import MergedCheck, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
 
 # the order-record helpers stay importable from here, as before the split
@@ -198,7 +199,7 @@ class Workspace:
             CorruptRecordError: a stored record cannot be read (its collection and key are
                 named).
         """
-        loaded, bases = load_sections(self.store, ORGANISATION_SECTIONS)
+        loaded, bases = load_sections(self.store, ORGANISATION_SECTIONS, self._bases)
         parts = {
             s.field: tuple(items) for s, items in zip(ORGANISATION_SECTIONS, loaded, strict=True)
         }
@@ -233,9 +234,8 @@ class Workspace:
         Raises:
             ValidationError: the stored nodes break a rule of the configuration.
         """
-        (nodes, stored), bases = load_sections(
-            self.store, (CASCADE_SECTION, CASCADE_CONFIG_SECTION)
-        )
+        sections = (CASCADE_SECTION, CASCADE_CONFIG_SECTION)
+        (nodes, stored), bases = load_sections(self.store, sections, self._bases)
         chosen = config or (stored[0] if stored else DEFAULT_CONFIG)
         try:
             cascade = Cascade(nodes, chosen)

@@ -23,7 +23,11 @@ from typing import Any, NamedTuple
 
 from workplan_core.storage import Store, StoredRecord
 
-__all__ = ["Base", "Changed", "Scanned", "read_changes"]
+__all__ = ["FEW_CHANGES", "Base", "Changed", "Scanned", "read_changes"]
+
+FEW_CHANGES = 1024
+"""Reading the changes after a base's position beats reading the collection when there are
+at most this many of them, or at most as many as the collection has records."""
 
 
 class _Seen(NamedTuple):

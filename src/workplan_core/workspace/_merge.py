@@ -16,7 +16,7 @@ from workplan_core.serialization import dump_record
 from workplan_core.storage import Commit, Delete, JsonRecord, Put, Store, StoredRecord, Write
 from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
 from workplan_core.storage.typed import load_stored
-from workplan_core.workspace._base import Base, Changed, Scanned, _Seen, read_changes
+from workplan_core.workspace._base import FEW_CHANGES, Base, Changed, Scanned, _Seen, read_changes
 from workplan_core.workspace._order import (
     ORDER_COLLECTION,
     _in_order,
@@ -25,9 +25,8 @@ from workplan_core.workspace._order import (
     merged_order,
 )
 from workplan_core.workspace._sections import Section
-from workplan_core.workspace._snapshot import Snapshot
 
-__all__ = ["MergedCheck", "declare_needed", "load_sections", "save_sections"]
+__all__ = ["MergedCheck", "declare_needed", "save_sections"]
 
 
 _Mine = dict[str, tuple[Any, JsonRecord | None]]
@@ -371,10 +370,10 @@ class _Save:
         """Whether to learn what others changed from the feed after `base`'s position.
 
         Only with a base, not to overwrite, and when the feed holds at most as many changes
-        since as the collection has records (or `_FEW_CHANGES`): else reading the collection
+        since as the collection has records (or `FEW_CHANGES`): else reading the collection
         costs less.
         """
-        bound = max(len(base.records), _FEW_CHANGES)
+        bound = max(len(base.records), FEW_CHANGES)
         return not self.overwrite and self.start - base.position <= bound
 
     def _changed(self, collection: str, base: Base) -> Changed | None:
@@ -457,11 +456,6 @@ class _Save:
                 list(mine),
             )
         self.bases.update(rebased)
-
-
-_FEW_CHANGES = 1024
-"""A save reads the changes after its base's position when there are at most this many, or
-at most as many as the collection has records; else it reads the collection."""
 
 
 class _OrderSave(NamedTuple):
@@ -551,45 +545,3 @@ def _write(store: Store, writes: list[Write], aggregate: str) -> Commit:
             "with overwrite=True to replace whatever is stored",
             error.conflicts,
         ) from error
-
-
-def load_sections(
-    store: Store, sections: Sequence[Section]
-) -> tuple[list[list[Any]], dict[str, Base]]:
-    """Each section's records in the order saved, all as they stood at one moment.
-
-    The sections are read through one [Snapshot][workplan_core.workspace._snapshot.Snapshot],
-    so a save another writer commits meanwhile shows in all of them or in none. Records that
-    a section's order record does not expect (written into the collection by other means)
-    take the free places in key order. Returns the records and each section's new base,
-    which the caller makes the workspace's once the load succeeds. O(records + changes
-    committed during the load).
-    """
-    snapshot = Snapshot(store)
-    read = [snapshot.scan(section.collection, _seen_as(section.cls)) for section in sections]
-    for section in sections:
-        snapshot.get(ORDER_COLLECTION, section.collection)
-    position = snapshot.settle()
-    loaded = []
-    bases = {}
-    for section, seen in zip(sections, read, strict=True):
-        collection = section.collection
-        order = snapshot.got(ORDER_COLLECTION, collection)
-        keys = list(seen) if order is None else _in_order({key: key for key in seen}, _moved(order))
-        bases[collection] = Base(
-            seen,
-            {} if order is None else {collection: _Seen(order.version, order.record)},
-            position,
-            keys,
-        )
-        loaded.append([seen[key].value for key in keys])
-    return loaded, bases
-
-
-def _seen_as(cls: type[Any]) -> Callable[[StoredRecord], _Seen]:
-    """How a section of `cls` records reads a stored version: its version and its value."""
-
-    def read(stored: StoredRecord) -> _Seen:
-        return _Seen(stored.version, load_stored(stored, cls))
-
-    return read

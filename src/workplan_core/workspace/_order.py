@@ -65,27 +65,31 @@ def _order_record(keys: Sequence[str]) -> JsonRecord | None:
 
 
 def _moved(stored: StoredRecord) -> list[tuple[int, str]]:
-    """The (position, key) pairs of an order record, checked."""
-    record = stored.record or {}
+    """The (position, key) pairs of a stored order record, checked."""
+    return _moved_in(stored.record, stored.collection, stored.key, stored.version)
+
+
+def _moved_in(
+    record: JsonRecord | None, collection: str, key: str, version: int
+) -> list[tuple[int, str]]:
+    """The (position, key) pairs of an order record, checked (the rest names it in errors)."""
+    record = record or {}
     moved = record.get("moved")
     pairs: list[tuple[int, str]] = []
     if record.get("$type") == _ORDER_TYPE and type(moved) is list:
         for pair in moved:
             if type(pair) is not list or len(pair) != 2:
                 break
-            position, key = pair
-            if type(position) is not int or type(key) is not str or position < 0:
+            position, placed = pair
+            if type(position) is not int or type(placed) is not str or position < 0:
                 break
             if pairs and position <= pairs[-1][0]:
                 break
-            pairs.append((position, key))
+            pairs.append((position, placed))
         else:
             return pairs
     raise CorruptRecordError(
-        stored.collection,
-        stored.key,
-        stored.version,
-        "must list [position, key] pairs in increasing positions",
+        collection, key, version, "must list [position, key] pairs in increasing positions"
     )
 
 
