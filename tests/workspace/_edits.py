@@ -12,3 +12,14 @@ def renamed(org: Organisation, index: int, name: str) -> Organisation:
     people = list(org.people)
     people[index] = attrs.evolve(people[index], name=name)
     return attrs.evolve(org, people=tuple(people))
+
+
+def without_person(org: Organisation, person_id: str) -> Organisation:
+    """`org` without a person and every assignment and membership of theirs."""
+    return attrs.evolve(
+        org,
+        people=tuple(p for p in org.people if p.id != person_id),
+        assignments=tuple(a for a in org.assignments if a.person_id != person_id),
+        role_assignments=tuple(r for r in org.role_assignments if r.person_id != person_id),
+        team_memberships=tuple(m for m in org.team_memberships if m.person_id != person_id),
+    )

@@ -25,6 +25,7 @@ from workplan_core.storage import Put
 from workplan_core.storage.memory import MemoryStore
 from workplan_core.synthetic import generate_cascade, generate_organisation
 from workplan_core.workspace import Workspace, _merge
+from workspace._edits import without_person
 
 ORG = generate_organisation(12, seed=3)
 START = dt.date(2026, 3, 2)
@@ -55,13 +56,7 @@ def _dropped(org: Organisation, i: int) -> Organisation:
     people = tuple(p for p in org.people if p.id != gone)
     if i % 2:
         return attrs.evolve(org, people=people)  # refused: memberships of an unknown person
-    return attrs.evolve(
-        org,
-        people=people,
-        assignments=tuple(a for a in org.assignments if a.person_id != gone),
-        role_assignments=tuple(r for r in org.role_assignments if r.person_id != gone),
-        team_memberships=tuple(m for m in org.team_memberships if m.person_id != gone),
-    )
+    return without_person(org, gone)
 
 
 STEPS = st.lists(

@@ -8,12 +8,12 @@ import pytest
 
 from workplan_core.cascade import Cascade, CascadeConfig, Level
 from workplan_core.errors import ConflictError, ValidationError
-from workplan_core.org import TeamMembership
+from workplan_core.org import Organisation, TeamMembership
 from workplan_core.serialization import dump_record
-from workplan_core.storage import Put
+from workplan_core.storage import Put, Store
 from workplan_core.synthetic import generate_cascade, generate_organisation
 from workplan_core.workspace import CASCADE_SECTION, Workspace
-from workspace._edits import renamed
+from workspace._edits import renamed, without_person
 
 ORG = generate_organisation(30, seed=5)
 CASCADE = Cascade(generate_cascade(200, 3))
@@ -113,29 +113,33 @@ def test_changes_that_merge_into_a_sound_cascade_still_merge(url: str) -> None:
         assert (loaded.nodes[4].title, loaded.nodes[6].title) == ("First", "Second")
 
 
+def _dropping_a_person_another_writer_just_placed(
+    store: Store,
+) -> tuple[Workspace, Organisation, str]:
+    """Two workspaces load; one gives the last person a new team membership and saves; the
+    other is returned with its organisation without that person (and their memberships as it
+    knows them): saving it would orphan the new membership."""
+    dropper, adder = Workspace(store), Workspace(store)
+    mine, theirs = dropper.load_organisation(), adder.load_organisation()
+    person = mine.people[-1]
+    joined = {m.team_id for m in mine.team_memberships if m.person_id == person.id}
+    team = next(t for t in mine.teams if t.id not in joined)
+    membership = TeamMembership(person.id, team.id, person.start)
+    adder.save_organisation(
+        attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, membership))
+    )
+    return dropper, without_person(mine, person.id), person.id
+
+
 def test_an_organisation_merge_that_breaks_its_rules_is_refused(url: str) -> None:
     with Workspace.open(url) as setup:
         setup.save_organisation(ORG)
-        dropper, adder = Workspace(setup.store), Workspace(setup.store)
-        mine, theirs = dropper.load_organisation(), adder.load_organisation()
-        person = ORG.people[-1]
-        joined = {m.team_id for m in ORG.team_memberships if m.person_id == person.id}
-        team = next(t for t in ORG.teams if t.id not in joined)
-        membership = TeamMembership(person.id, team.id, person.start)
-        adder.save_organisation(
-            attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, membership))
-        )
-        dropped = attrs.evolve(
-            mine,
-            people=tuple(p for p in mine.people if p.id != person.id),
-            assignments=tuple(a for a in mine.assignments if a.person_id != person.id),
-            team_memberships=tuple(m for m in mine.team_memberships if m.person_id != person.id),
-            role_assignments=tuple(r for r in mine.role_assignments if r.person_id != person.id),
-        )
+        dropper, dropped, person_id = _orphaning(setup.store)
         assert dropped.problems() == []
         with pytest.raises(ConflictError) as caught:
             dropper.save_organisation(dropped)
         assert "unknown person" in str(caught.value)
+        assert person_id in str(caught.value)
         assert setup.load_organisation().problems() == []
 
 
@@ -171,23 +175,8 @@ def test_a_rule_the_stored_organisation_breaks_already_does_not_block_other_merg
         stored = setup.load_organisation()
         assert stored.people[3].name == "Renamed meanwhile"
         assert stray in stored.team_memberships
-        dropper, adder = Workspace(setup.store), Workspace(setup.store)
-        base, theirs = dropper.load_organisation(), adder.load_organisation()
-        person = base.people[-1]
-        joined = {m.team_id for m in base.team_memberships if m.person_id == person.id}
-        team = next(t for t in base.teams if t.id not in joined)
-        membership = TeamMembership(person.id, team.id, person.start)
-        adder.save_organisation(
-            attrs.evolve(theirs, team_memberships=(*theirs.team_memberships, membership))
-        )
-        dropped = attrs.evolve(
-            base,
-            people=tuple(p for p in base.people if p.id != person.id),
-            assignments=tuple(a for a in base.assignments if a.person_id != person.id),
-            team_memberships=tuple(m for m in base.team_memberships if m.person_id != person.id),
-            role_assignments=tuple(r for r in base.role_assignments if r.person_id != person.id),
-        )
+        dropper, dropped, person_id = _orphaning(setup.store)
         with pytest.raises(ConflictError) as caught:  # the merge orphans the new membership
             dropper.save_organisation(dropped)
-        assert f"unknown person {person.id!r}" in str(caught.value)
+        assert f"unknown person {person_id!r}" in str(caught.value)
         assert "p-nobody" not in str(caught.value)

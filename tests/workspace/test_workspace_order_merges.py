@@ -11,15 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from workplan_core.cascade import BinaryMeasure, Cascade, Node
-from workplan_core.errors import ConflictError
 from workplan_core.org import Organisation, Person
 from workplan_core.synthetic import generate_cascade, generate_organisation
-from workplan_core.workspace import ORDER_COLLECTION, Workspace
+from workplan_core.workspace import Workspace
 from workplan_core.workspace._order import merged_order
 
 ORG = generate_organisation(20, seed=8)
@@ -180,15 +178,3 @@ def test_two_team_leads_adding_tasks_at_once_both_save(url: str) -> None:
         loaded = Workspace(lead_a.store).load_cascade()
         assert [n.id for n in loaded.nodes[-2:]] == ["0-new-task-1", "0-new-task-0"]
         assert loaded == Cascade([*cascade.nodes, tasks[1], tasks[0]], cascade.config)
-
-
-def test_two_writers_moving_records_still_conflict_on_the_order(url: str) -> None:
-    with Workspace.open(url) as first:
-        first.save_organisation(ORG)
-        second = Workspace(first.store)
-        mine, theirs = first.load_organisation(), second.load_organisation()
-        first.save_organisation(attrs.evolve(mine, people=mine.people[::-1]))
-        rotated = attrs.evolve(theirs, people=(*theirs.people[1:], theirs.people[0]))
-        with pytest.raises(ConflictError) as caught:
-            second.save_organisation(rotated)
-        assert caught.value.conflicts == ((ORDER_COLLECTION, "org.people"),)
