@@ -113,12 +113,13 @@ def test_changes_that_merge_into_a_sound_cascade_still_merge(url: str) -> None:
         assert (loaded.nodes[4].title, loaded.nodes[6].title) == ("First", "Second")
 
 
-def _dropping_a_person_another_writer_just_placed(
-    store: Store,
-) -> tuple[Workspace, Organisation, str]:
-    """Two workspaces load; one gives the last person a new team membership and saves; the
-    other is returned with its organisation without that person (and their memberships as it
-    knows them): saving it would orphan the new membership."""
+def _orphaning(store: Store) -> tuple[Workspace, Organisation, str]:
+    """A workspace, its organisation without a person and the person's id, while another
+    writer has just given that person a team membership: saving would orphan it.
+
+    Both workspaces load; the other adds the membership and saves; the returned organisation
+    drops the person with every membership the first workspace knows of.
+    """
     dropper, adder = Workspace(store), Workspace(store)
     mine, theirs = dropper.load_organisation(), adder.load_organisation()
     person = mine.people[-1]
