@@ -64,7 +64,7 @@ from workplan_core.workspace._checkins import (
     read_checkin_log,
 )
 from workplan_core.workspace._load import load_sections
-from workplan_core.workspace._merge import MergedCheck, save_sections
+from workplan_core.workspace._merge import HEADS_COLLECTION, MergedCheck, save_sections
 from workplan_core.workspace._order import ORDER_COLLECTION
 
 # the order-record helpers stay importable from here, as before the split
@@ -85,6 +85,7 @@ __all__ = [
     "CHECKIN_SECTIONS",
     "CORRECTION_HEADS",
     "EVENT_ID_CLAIMS",
+    "HEADS_COLLECTION",
     "IMPEDIMENT_HEADS",
     "MIGRATIONS_COLLECTION",
     "ORDER_COLLECTION",
@@ -97,6 +98,10 @@ __all__ = [
 
 class Workspace:
     """A store with the domain's aggregates on top: save and load them in one call each.
+
+    A workspace remembers what it last loaded or saved (its base) to merge later saves with
+    other writers' changes: use one per unit of work (a request, a job), not one shared by
+    concurrent requests or threads, whose loads and saves would mix up one base.
 
     Args:
         store: the store to use; the workspace closes it when it is closed.

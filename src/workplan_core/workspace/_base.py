@@ -46,9 +46,11 @@ class Base:
         position: a change feed position: every difference between the store and `records`
             shows as a change after it (see the module's docs).
         keys: the section's keys in the order loaded or saved.
+        stored: the keys in the order the store holds them as of the base, when that is not
+            `keys` (a save merged the caller's order with another writer's); `None` when it is.
     """
 
-    __slots__ = ("keys", "order", "position", "records")
+    __slots__ = ("keys", "order", "position", "records", "stored")
 
     def __init__(
         self,
@@ -56,11 +58,13 @@ class Base:
         order: dict[str, _Seen],
         position: int,
         keys: list[str],
+        stored: list[str] | None = None,
     ) -> None:
         self.records = records
         self.order = order
         self.position = position
         self.keys = keys
+        self.stored = stored
 
 
 class Scanned:

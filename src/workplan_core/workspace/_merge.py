@@ -26,7 +26,7 @@ from workplan_core.workspace._order import (
 )
 from workplan_core.workspace._sections import Section
 
-__all__ = ["MergedCheck", "declare_needed", "save_sections"]
+__all__ = ["HEADS_COLLECTION", "MergedCheck", "declare_needed", "save_sections"]
 
 
 _Mine = dict[str, tuple[Any, JsonRecord | None]]
@@ -311,10 +311,15 @@ def save_sections(
     `check`, when given, is run on the whole the store would hold when other writers changed
     the collections since the base (see `_check_merged`).
 
+    A save that writes anything also rewrites its aggregate's head record (in
+    [HEADS_COLLECTION][workplan_core.workspace.HEADS_COLLECTION]) expecting the version read
+    before anything else: another save committed between this one's reads and its write
+    makes the write conflict on it, and the save reads, merges and checks again (at most
+    `_ATTEMPTS` times) — so no save is written against what it did not check.
+
     O(records) identity checks plus O(changes) for the records changed here and the changes
     others made since the base; O(records) reads and dumps without a base or to overwrite.
     """
-    start = store.last_seq()
     problems: list[Problem] = []
     keyed = [
         (section, _keyed(section, records, bases.get(section.collection), problems))
@@ -322,23 +327,49 @@ def save_sections(
     ]
     if problems:
         raise ValidationError(problems, summary=f"cannot save the {aggregate}")
-    save = _Save(store, bases, start, {section.collection for section, _ in keyed}, overwrite)
-    for section, mine in keyed:
-        save.add(section.collection, mine)
-    if save.conflicts:
-        raise ConflictError(
-            f"{len(save.conflicts)} record(s) are stored differently from what this workspace "
-            f"last loaded or saved; load the {aggregate} again (or save it with "
-            "overwrite=True to replace what is stored)",
-            save.conflicts,
-        )
-    if check is not None and not overwrite:
-        _check_merged(keyed, save, check, aggregate)
     for section, _ in keyed:
         declare_needed(store, section.collection, section.indexed)
-    commit = _write(store, save.writes, aggregate)
-    save.rebase(commit)
-    return commit
+    for _ in range(_ATTEMPTS):
+        head = store.get(HEADS_COLLECTION, aggregate)
+        save = _Save(
+            store,
+            bases,
+            store.last_seq(),
+            {section.collection for section, _ in keyed},
+            overwrite,
+        )
+        for section, mine in keyed:
+            save.add(section.collection, mine)
+        if save.conflicts:
+            raise ConflictError(
+                f"{len(save.conflicts)} record(s) are stored differently from what this "
+                f"workspace last loaded or saved; load the {aggregate} again (or save it with "
+                "overwrite=True to replace what is stored)",
+                save.conflicts,
+            )
+        if check is not None and not overwrite:
+            _check_merged(keyed, save, check, aggregate)
+        commit = _write(store, save.writes, aggregate, head)
+        if commit is not None:
+            save.rebase(commit)
+            return commit
+    raise ConflictError(
+        f"other writers saved the {aggregate} {_ATTEMPTS} times while this save was reading "
+        f"it; save again (nothing was written)",
+        [(HEADS_COLLECTION, aggregate)],
+    )
+
+
+_ATTEMPTS = 5
+"""How many times a save reads, merges and checks again when another save commits between
+its reads and its write."""
+
+HEADS_COLLECTION = "workspace.heads"
+"""One head record per aggregate (``organisation``, ``cascade``), rewritten by every save
+that writes anything, so that two saves of one aggregate cannot both pass their checks on
+what the other changes (see `save_sections`)."""
+
+_HEAD = {"$type": "workspace.head", "$version": 1}
 
 
 class _Save:
@@ -442,7 +473,7 @@ class _Save:
             rebased[collection] = Base(
                 _seen_after(
                     mine,
-                    None if old is None else old.records,
+                    None if old is None or self.overwrite else old.records,
                     self.stored[collection].versions(),
                     written.get(collection, {}),
                 ),
@@ -454,6 +485,7 @@ class _Save:
                 ),
                 self._position(collection, commit),
                 list(mine),
+                order.stored,
             )
         self.bases.update(rebased)
 
@@ -465,6 +497,7 @@ class _OrderSave(NamedTuple):
     versions: dict[str, int]  # the stored order record's version ({}: none is stored)
     base: dict[str, _Seen] | None  # what the new base starts from (see `_seen_after`)
     writes: list[Write]
+    stored: list[str] | None = None  # the order the store holds after the save, if not mine
 
 
 def _order_writes(
@@ -481,11 +514,12 @@ def _order_writes(
 
     Without a base, or to overwrite, the record is written over what is stored. With a base,
     when other writers changed the section since (`merge`: what is stored and the keys they
-    changed) or its order record, the order is merged (`merged_order`: their order with the
+    changed) or its order record, or when the store's order is not the base's keys (an earlier
+    save merged them), the order is merged (`merged_order`: the store's order with the
     caller's additions, drops and moves), so that concurrent additions do not conflict and
-    keep their places; when both moved keys, the order record is a conflict. Otherwise keys
-    in the order of the base keep the base's record (O(keys) to compare) and others take a
-    new one. O(keys log keys) at most.
+    keep their places, and a later save does not undo another writer's order; when both moved
+    keys, the order record is a conflict. Otherwise keys in the order of the base keep the
+    base's record (O(keys) to compare) and others take a new one. O(keys log keys) at most.
     """
     current = store.get(ORDER_COLLECTION, collection)
     now = {} if current is None else {collection: current}
@@ -502,8 +536,13 @@ def _order_writes(
         None if seen is None else seen.version
     )
     view, others = merge if merge is not None else (None, set())
-    if view is not None and (others or moved):
-        merged = merged_order(base.keys, keys, _stored_order(view, base, others, current))
+    if view is not None and (others or moved or base.stored is not None):
+        theirs = (
+            base.stored
+            if base.stored is not None and not others and not moved
+            else _stored_order(view, base, others, current)
+        )
+        merged = merged_order(base.keys, keys, theirs)
         if merged is None:
             conflicts.append((ORDER_COLLECTION, collection))
             return _OrderSave({}, versions, base.order, [])
@@ -511,7 +550,7 @@ def _order_writes(
         mine = {} if order is None else {collection: (order, order)}
         as_stored = {} if current is None else {collection: _Seen(current.version, current.record)}
         writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, as_stored)
-        return _OrderSave(mine, versions, as_stored, writes)
+        return _OrderSave(mine, versions, as_stored, writes, None if merged == keys else merged)
     kept = base.keys == keys  # the base's order record still fits
     order = (seen.value if seen is not None else None) if kept else _order_record(keys)
     mine = {} if order is None else {collection: (order, order)}
@@ -532,11 +571,24 @@ def _stored_order(
     return keys if order is None else _in_order({key: key for key in keys}, _moved(order))
 
 
-def _write(store: Store, writes: list[Write], aggregate: str) -> Commit:
-    """Commit a save's writes; a conflict says how to recover."""
+def _write(
+    store: Store, writes: list[Write], aggregate: str, head: StoredRecord | None
+) -> Commit | None:
+    """Commit a save's writes with its aggregate's head; `None` when the head conflicts.
+
+    The commit returned lists the save's own writes (records and order records), not the
+    head's. Nothing is written, head included, when there is nothing to write. When the head
+    conflicts, another save came between; the caller reads again, and a record that still
+    conflicts then is a conflict of its own, which says how to recover.
+    """
+    if not writes:
+        return store.write([])
+    expected = None if head is None else head.version
     try:
-        return store.write(writes)
+        commit = store.write([*writes, Put(HEADS_COLLECTION, aggregate, dict(_HEAD), expected)])
     except ConflictError as error:
+        if (HEADS_COLLECTION, aggregate) in error.conflicts:
+            return None  # another save came between this one's reads and its write: read again
         raise ConflictError(
             f"{len(error.conflicts)} record(s) this save changes were changed or added by "
             f"another writer since this workspace last loaded or saved them ({error}). Load "
@@ -545,3 +597,4 @@ def _write(store: Store, writes: list[Write], aggregate: str) -> Commit:
             "with overwrite=True to replace whatever is stored",
             error.conflicts,
         ) from error
+    return Commit(commit.versions[:-1], commit.seqs[:-1], commit.committed_at)
