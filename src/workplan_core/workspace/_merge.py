@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter, not_
+from typing import Any, NamedTuple, cast
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.serialization import dump_record
@@ -44,6 +46,10 @@ def _keyed(
     store key (too long, say), or is the key of an earlier record, is left out and noted in
     `problems`.
     """
+    if base is not None and len(records) == len(base.keys):
+        kept = _keyed_as_base(section, records, base)
+        if kept is not None:
+            return kept
     keyed: _Mine = {}
     first: dict[str, int] = {}
     seen = base.records if base is not None else {}
@@ -79,6 +85,29 @@ def _keyed(
     return keyed
 
 
+def _keyed_as_base(section: Section, records: Sequence[Any], base: Base) -> _Mine | None:
+    """`_keyed` for records laid out as the base's, mostly its very objects, in C-level passes.
+
+    Each record at the place of the base's object keeps that object's key; only the others
+    are dumped. `None` when a key is not valid or taken twice: `_keyed` then names it.
+    O(n) in C plus O(d) dumps for the d records not in their base places.
+    """
+    seen = base.records
+    keys = base.keys
+    same = list(map(is_, records, [seen[key].value for key in keys]))
+    if all(same):
+        return dict(zip(keys, zip(records, repeat(None)), strict=True))
+    keys = list(keys)
+    data: list[JsonRecord | None] = [None] * len(keys)
+    for position in compress(range(len(keys)), map(not_, same)):
+        dumped = data[position] = dump_record(records[position])
+        keys[position] = key = section.key(dumped)
+        if name_problem(key, MAX_KEY_LENGTH):
+            return None
+    keyed = dict(zip(keys, zip(records, data, strict=True), strict=True))
+    return keyed if len(keyed) == len(keys) else None
+
+
 def _changed_writes(
     collection: str,
     mine: _Mine,
@@ -93,15 +122,17 @@ def _changed_writes(
     (`live` tells whether a key holds a live record now).
     """
     writes: list[Write] = []
-    for key, (value, data) in mine.items():
+    dumped = compress(mine, map(is_not, map(itemgetter(1), mine.values()), repeat(None)))
+    for key in dumped:  # a record kept undumped is the base's very object: unchanged
+        value, data = mine[key]
         seen = base.get(key)
         if seen is None:
             writes.append(Put(collection, key, _dumped(value, data), None))
         elif seen.value is not value and seen.value != value:
             writes.append(Put(collection, key, _dumped(value, data), seen.version))
-    for key, seen in base.items():
-        if key not in mine and live(key):
-            writes.append(Delete(collection, key, seen.version))
+    for key in sorted(base.keys() - mine.keys()):
+        if live(key):
+            writes.append(Delete(collection, key, base[key].version))
     return writes
 
 
@@ -150,17 +181,22 @@ def _seen_after(
     stored: dict[str, int],
     written: dict[str, int],
 ) -> dict[str, _Seen]:
-    """What the workspace has seen of a collection after saving `mine` into it."""
-    seen: dict[str, _Seen] = {}
-    for key, (value, _) in mine.items():
-        version = written.get(key)
-        if version is not None:
-            seen[key] = _Seen(version, value)
-        elif base is not None and key in base:
-            seen[key] = base[key]  # left as it was: the version and value seen before
-        else:
-            seen[key] = _Seen(stored[key], value)  # stored equal to it already
-    return seen
+    """What the workspace has seen of a collection after saving `mine` into it. O(n) in C.
+
+    A record written takes its new version; one left as it was, the base's version and value;
+    one stored equal already (a save without a base), the stored version.
+    """
+    seen: dict[str, _Seen | None] = (
+        dict.fromkeys(mine) if base is None else dict(zip(mine, map(base.get, mine), strict=True))
+    )
+    for key, version in written.items():
+        kept = mine.get(key)
+        if kept is not None:  # not a delete
+            seen[key] = _Seen(version, kept[0])
+    if None in seen.values():
+        for key in compress(seen, map(is_, seen.values(), repeat(None))):
+            seen[key] = _Seen(stored[key], mine[key][0])
+    return cast("dict[str, _Seen]", seen)
 
 
 MergedCheck = Callable[[Mapping[str, list[Any]]], list[Problem]]
