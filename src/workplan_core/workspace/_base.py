@@ -48,9 +48,12 @@ class Base:
         keys: the section's keys in the order loaded or saved.
         stored: the keys in the order the store holds them as of the base, when that is not
             `keys` (a save merged the caller's order with another writer's); `None` when it is.
+        by_identity: whether every record is stored under its identity's key (not so in a
+            store written by an earlier version of the library, keyed by position: the next
+            save then moves every record to its identity's key).
     """
 
-    __slots__ = ("keys", "order", "position", "records", "stored")
+    __slots__ = ("by_identity", "keys", "order", "position", "records", "stored")
 
     def __init__(
         self,
@@ -59,12 +62,15 @@ class Base:
         position: int,
         keys: list[str],
         stored: list[str] | None = None,
+        *,
+        by_identity: bool = True,
     ) -> None:
         self.records = records
         self.order = order
         self.position = position
         self.keys = keys
         self.stored = stored
+        self.by_identity = by_identity
 
 
 class Scanned:

@@ -54,7 +54,8 @@ def _read_whole(
 ) -> tuple[list[list[Any]], dict[str, Base]]:
     """Read every record of the sections through one snapshot. O(records + changes meanwhile)."""
     snapshot = Snapshot(store)
-    read = [snapshot.scan(section.collection, _seen_as(section.cls)) for section in sections]
+    misplaced: set[str] = set()  # collections holding a record under another key
+    read = [snapshot.scan(section.collection, _seen_as(section, misplaced)) for section in sections]
     for section in sections:
         snapshot.get(ORDER_COLLECTION, section.collection)
     position = snapshot.settle()
@@ -65,7 +66,8 @@ def _read_whole(
         order = snapshot.got(ORDER_COLLECTION, collection)
         kept = {} if order is None else {collection: _Seen(order.version, order.record)}
         keys = _ordered(collection, seen, kept)
-        bases[collection] = Base(seen, kept, position, keys)
+        by_identity = collection not in misplaced
+        bases[collection] = Base(seen, kept, position, keys, by_identity=by_identity)
         loaded.append([seen[key].value for key in keys])
     return loaded, bases
 
@@ -84,22 +86,25 @@ def _refreshed(
     orders = latest[ORDER_COLLECTION]
     loaded = []
     refreshed = {}
+    misplaced: set[str] = set()
     for section, base in zip(sections, bases, strict=True):
         collection = section.collection
         seen = dict(base.records)
+        read = _seen_as(section, misplaced)
         for key, change in latest[collection].items():
             if change.seq <= base.position:
                 continue  # the base has it (see `_base`)
             if change.record is None:
                 seen.pop(key, None)
             else:
-                seen[key] = _Seen(change.version, load_stored(change, section.cls))
+                seen[key] = read(change)
         order = orders.get(collection)
         kept = base.order
         if order is not None and order.seq > base.position:
             kept = {} if order.record is None else {collection: _Seen(order.version, order.record)}
         keys = _ordered(collection, dict.fromkeys(sorted(seen)), kept)
-        refreshed[collection] = Base(seen, kept, end, keys)
+        by_identity = base.by_identity and collection not in misplaced
+        refreshed[collection] = Base(seen, kept, end, keys, by_identity=by_identity)
         loaded.append([seen[key].value for key in keys])
     return loaded, refreshed
 
@@ -113,10 +118,26 @@ def _ordered(collection: str, by_key: dict[str, Any], order: dict[str, _Seen]) -
     return _in_order({key: key for key in by_key}, moved)
 
 
-def _seen_as(cls: type[Any]) -> Callable[[StoredRecord], _Seen]:
-    """How a section of `cls` records reads a stored version: its version and its value."""
+def _identity_key(section: Section, stored: StoredRecord) -> str | None:
+    """The key a stored record's identity gives it (`None` if its fields do not tell)."""
+    try:
+        return section.key(stored.record or {})
+    except (KeyError, TypeError):
+        return None
+
+
+def _seen_as(section: Section, misplaced: set[str]) -> Callable[[StoredRecord], _Seen]:
+    """How a section reads a stored version: its version and its value.
+
+    A record stored under a key other than its identity's (an earlier layout) adds the
+    section's collection to `misplaced`.
+    """
+    cls = section.cls
 
     def read(stored: StoredRecord) -> _Seen:
-        return _Seen(stored.version, load_stored(stored, cls))
+        seen = _Seen(stored.version, load_stored(stored, cls))
+        if _identity_key(section, stored) != stored.key:
+            misplaced.add(stored.collection)
+        return seen
 
     return read

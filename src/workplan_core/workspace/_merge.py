@@ -46,6 +46,8 @@ def _keyed(
     store key (too long, say), or is the key of an earlier record, is left out and noted in
     `problems`.
     """
+    if base is not None and not base.by_identity:
+        base = None  # records stored under other keys move to their identity's: dump them all
     if base is not None and len(records) == len(base.keys):
         kept = _keyed_as_base(section, records, base)
         if kept is not None:
