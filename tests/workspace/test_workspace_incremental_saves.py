@@ -24,7 +24,7 @@ from workplan_core.org import Assignment, Organisation, Person
 from workplan_core.storage import Put
 from workplan_core.storage.memory import MemoryStore
 from workplan_core.synthetic import generate_cascade, generate_organisation
-from workplan_core.workspace import Workspace, _merge
+from workplan_core.workspace import Workspace, _merge, _writes
 from workspace._edits import without_person
 
 ORG = generate_organisation(12, seed=3)
@@ -130,7 +130,7 @@ def test_a_save_of_one_change_reads_the_changes_not_the_collection() -> None:
     with Workspace(store) as workspace:
         workspace.save_cascade(cascade)
         loaded = workspace.load_cascade()
-        original_scan, original_dump = store.scan, _merge.dump_record
+        original_scan, original_dump = store.scan, _writes.dump_record
 
         def counting_scan(*args: Any, **kwargs: Any) -> Any:
             calls["scan"] += 1
@@ -141,12 +141,12 @@ def test_a_save_of_one_change_reads_the_changes_not_the_collection() -> None:
             return original_dump(obj)
 
         store.scan = counting_scan  # type: ignore[method-assign]
-        _merge.dump_record = counting_dump  # type: ignore[assignment]
+        _writes.dump_record = counting_dump  # type: ignore[assignment]
         try:
             edited = loaded.replace(attrs.evolve(loaded.nodes[7], title="Retitled"))
             commit = workspace.save_cascade(edited)
         finally:
-            _merge.dump_record = original_dump
+            _writes.dump_record = original_dump
         assert calls == {"scan": 0, "dump": 1}
         assert len(commit.versions) == 1
         assert Workspace(store).load_cascade() == edited

@@ -2,22 +2,18 @@
 
 The *base* is what a workspace last loaded or saved of each collection. A save writes only
 what the caller changed since then, each write expecting the version seen then, so records
-others changed or added meanwhile stay, and a record both changed is a conflict.
+others changed or added meanwhile stay, and a record both changed is a conflict (see
+`_writes`); the whole it would leave is checked when others changed it (see `_rules`), and
+the section's order is merged (see `_order`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import compress, repeat
-from operator import is_, is_not, itemgetter, not_
-from typing import Any, NamedTuple, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
-from workplan_core.serialization import dump_record
-from workplan_core.storage import Commit, Delete, JsonRecord, Put, Store, StoredRecord, Write
-from workplan_core.storage.encoding import MAX_KEY_LENGTH, name_problem
-from workplan_core.storage.typed import load_stored
+from workplan_core.storage import Commit, Put, Store, StoredRecord, Write
 from workplan_core.workspace._base import FEW_CHANGES, Base, Changed, Scanned, _Seen, read_changes
 from workplan_core.workspace._order import (
     ORDER_COLLECTION,
@@ -26,297 +22,11 @@ from workplan_core.workspace._order import (
     _order_record,
     merged_order,
 )
+from workplan_core.workspace._rules import Found, MergedCheck, check_merged
 from workplan_core.workspace._sections import Section
+from workplan_core.workspace._writes import Mine, blind_writes, changed_writes, keyed, seen_after
 
 __all__ = ["HEADS_COLLECTION", "MergedCheck", "declare_needed", "save_sections"]
-
-
-_Mine = dict[str, tuple[Any, JsonRecord | None]]
-"""A section's records by key, in the caller's order: each with the dict it is stored as
-(`None` for a record of the base left as it was: it is not written, so not dumped)."""
-
-
-def _keyed(
-    section: Section, records: Sequence[Any], base: Base | None, problems: list[Problem]
-) -> _Mine:
-    """The section's records by key, in order (see `_Mine`).
-
-    A record that is the very object the base holds keeps its key without being dumped (a
-    save of a few changes then costs O(changes) dumps). A record whose key is not a valid
-    store key (too long, say), or is the key of an earlier record, is left out and noted in
-    `problems`.
-    """
-    if base is not None and not base.by_identity:
-        base = None  # records stored under other keys move to their identity's: dump them all
-    if base is not None and len(records) == len(base.keys):
-        kept = _keyed_as_base(section, records, base)
-        if kept is not None:
-            return kept
-    keyed: _Mine = {}
-    first: dict[str, int] = {}
-    seen = base.records if base is not None else {}
-    known = {id(record.value): key for key, record in seen.items()}
-    for position, record in enumerate(records):
-        key = known.get(id(record))
-        data: JsonRecord | None = None
-        if key is None or seen[key].value is not record:
-            data = dump_record(record)
-            key = section.key(data)
-            rule = name_problem(key, MAX_KEY_LENGTH)
-            if rule:
-                shown = key if len(key) <= 60 else f"{key[:57]}..."
-                problems.append(
-                    Problem(
-                        f"$.{section.field}[{position}]",
-                        f"its key {shown!r} (from {', '.join(section.identity) or 'its section'}) "
-                        f"{rule}",
-                    )
-                )
-                continue
-        if key in keyed:
-            problems.append(
-                Problem(
-                    f"$.{section.field}[{position}]",
-                    f"has the key {key!r} of $.{section.field}[{first[key]}] "
-                    f"({', '.join(section.identity)}); each record needs its own",
-                )
-            )
-            continue
-        keyed[key] = (record, data)
-        first[key] = position
-    return keyed
-
-
-def _keyed_as_base(section: Section, records: Sequence[Any], base: Base) -> _Mine | None:
-    """`_keyed` for records laid out as the base's, mostly its very objects, in C-level passes.
-
-    Each record at the place of the base's object keeps that object's key; only the others
-    are dumped. `None` when a key is not valid or taken twice: `_keyed` then names it.
-    O(n) in C plus O(d) dumps for the d records not in their base places.
-    """
-    seen = base.records
-    keys = base.keys
-    same = list(map(is_, records, [seen[key].value for key in keys]))
-    if all(same):
-        return dict(zip(keys, zip(records, repeat(None)), strict=True))
-    keys = list(keys)
-    data: list[JsonRecord | None] = [None] * len(keys)
-    for position in compress(range(len(keys)), map(not_, same)):
-        dumped = data[position] = dump_record(records[position])
-        keys[position] = key = section.key(dumped)
-        if name_problem(key, MAX_KEY_LENGTH):
-            return None
-    keyed = dict(zip(keys, zip(records, data, strict=True), strict=True))
-    return keyed if len(keyed) == len(keys) else None
-
-
-def _changed_writes(
-    collection: str,
-    mine: _Mine,
-    live: Callable[[str], bool],
-    base: dict[str, _Seen],
-) -> list[Write]:
-    """Write only what the caller changed since `base`, each expecting the version seen then.
-
-    A record the caller left as it was stays as another writer may have changed it since, a
-    record another writer added stays, and a record both changed is a conflict (the store
-    refuses the write). A record the caller dropped is deleted unless it is gone already
-    (`live` tells whether a key holds a live record now).
-    """
-    writes: list[Write] = []
-    dumped = compress(mine, map(is_not, map(itemgetter(1), mine.values()), repeat(None)))
-    for key in dumped:  # a record kept undumped is the base's very object: unchanged
-        value, data = mine[key]
-        seen = base.get(key)
-        if seen is None:
-            writes.append(Put(collection, key, _dumped(value, data), None))
-        elif seen.value is not value and seen.value != value:
-            writes.append(Put(collection, key, _dumped(value, data), seen.version))
-    for key in sorted(base.keys() - mine.keys()):
-        if live(key):
-            writes.append(Delete(collection, key, base[key].version))
-    return writes
-
-
-def _dumped(value: Any, data: JsonRecord | None) -> JsonRecord:
-    """The dict `value` is stored as (`data`, when `_keyed` dumped it already)."""
-    return data if data is not None else dump_record(value)
-
-
-def _blind_writes(
-    collection: str,
-    mine: _Mine,
-    stored: dict[str, StoredRecord],
-    *,
-    overwrite: bool,
-    conflicts: list[tuple[str, str]],
-) -> list[Write]:
-    """Write `mine` over a collection this workspace never saw (or `overwrite`s).
-
-    A record stored equal to the caller's is left alone; one that differs, or that is stored
-    but not in `mine`, is another writer's data: noted in `conflicts`, or replaced (deleted)
-    when `overwrite`.
-    """
-    writes: list[Write] = []
-    rest = dict(stored)
-    for key, (value, data) in mine.items():
-        old = rest.pop(key, None)
-        dumped = _dumped(value, data)
-        if old is None:
-            writes.append(Put(collection, key, dumped, None))
-        elif old.record != dumped:
-            if overwrite:
-                writes.append(Put(collection, key, dumped, old.version))
-            else:
-                conflicts.append((collection, key))
-    for key, old in rest.items():
-        if overwrite:
-            writes.append(Delete(collection, key, old.version))
-        else:
-            conflicts.append((collection, key))
-    return writes
-
-
-def _seen_after(
-    mine: _Mine,
-    base: dict[str, _Seen] | None,
-    stored: dict[str, int],
-    written: dict[str, int],
-) -> dict[str, _Seen]:
-    """What the workspace has seen of a collection after saving `mine` into it. O(n) in C.
-
-    A record written takes its new version; one left as it was, the base's version and value;
-    one stored equal already (a save without a base), the stored version.
-    """
-    seen: dict[str, _Seen | None] = (
-        dict.fromkeys(mine) if base is None else dict(zip(mine, map(base.get, mine), strict=True))
-    )
-    for key, version in written.items():
-        kept = mine.get(key)
-        if kept is not None:  # not a delete
-            seen[key] = _Seen(version, kept[0])
-    if None in seen.values():
-        for key in compress(seen, map(is_, seen.values(), repeat(None))):
-            seen[key] = _Seen(stored[key], mine[key][0])
-    return cast("dict[str, _Seen]", seen)
-
-
-MergedCheck = Callable[[Mapping[str, list[Any]]], list[Problem]]
-"""The problems of an aggregate given its sections' records by field (empty when it keeps
-every rule): how a save checks the whole it would leave in the store."""
-
-
-def _merged(
-    section: Section,
-    mine: _Mine,
-    stored: Scanned | Changed,
-    base: dict[str, _Seen],
-    others: set[str],
-) -> list[Any]:
-    """The section's records as the store would hold them after this save succeeds.
-
-    The caller's records, but where only another writer changed a record since `base`, theirs
-    (or none, where they deleted it), and the records they added.
-    """
-    records = []
-    for key, (value, _) in mine.items():
-        seen = base.get(key)
-        untouched = seen is not None and (seen.value is value or seen.value == value)
-        if key in others and untouched:
-            if stored.live(key):
-                records.append(load_stored(stored.record(key), section.cls))
-        else:
-            records.append(value)
-    for key in others:
-        if key not in mine and key not in base and stored.live(key):
-            records.append(load_stored(stored.record(key), section.cls))
-    return records
-
-
-def _check_merged(
-    sections: list[tuple[Section, _Mine]], save: _Save, check: MergedCheck, aggregate: str
-) -> None:
-    """Refuse a save whose changes, merged with other writers' since the base, break a rule.
-
-    `save.others` holds, for each collection with a base, the keys other writers changed
-    since. Nothing is checked when they changed none (the caller's aggregate is what the
-    store will hold). Otherwise the merged whole is checked, and when it breaks rules so are
-    the whole as stored now and the caller's: only rules that the merge breaks and neither
-    of them does are refused (compared by message, as many times as each breaks it). An
-    aggregate saved unchecked that already breaks a rule — in the store or in the caller's
-    hands — does not make every merge conflict, yet a merge that breaks one more still does.
-    O(records) plus the checks.
-
-    Raises:
-        ConflictError: listing the records other writers changed, and the broken rules.
-    """
-    others = save.others
-    if not any(others.values()):
-        return
-    parts = {
-        section.field: _merged(
-            section,
-            mine,
-            save.stored[section.collection],
-            save.bases[section.collection].records,
-            others[section.collection],
-        )
-        if section.collection in others
-        else [value for value, _ in mine.values()]
-        for section, mine in sections
-    }
-    problems = check(parts)
-    if problems:
-        problems = _new_problems(problems, check(_as_stored(sections, save)))
-    if problems:
-        mine_alone = {section.field: [v for v, _ in mine.values()] for section, mine in sections}
-        problems = _new_problems(problems, check(mine_alone))
-    if problems:
-        shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ConflictError(
-            f"saving would merge this {aggregate} with other writers' changes into one that "
-            f"breaks its rules: {shown}{more}. Load the {aggregate} again, apply your "
-            "changes to what the load returns and save that, or save with overwrite=True",
-            sorted((c, key) for c, keys in others.items() for key in keys),
-        )
-
-
-def _as_stored(sections: list[tuple[Section, _Mine]], save: _Save) -> dict[str, list[Any]]:
-    """The aggregate's records as the store holds them now. O(records).
-
-    A section this workspace never saw takes the caller's records (its save refuses to
-    differ from what is stored anyway).
-    """
-    parts: dict[str, list[Any]] = {}
-    for section, mine in sections:
-        base = save.bases.get(section.collection)
-        others = save.others.get(section.collection)
-        if base is None or others is None:
-            parts[section.field] = [value for value, _ in mine.values()]
-            continue
-        stored = save.stored[section.collection]
-        records = [seen.value for key, seen in base.records.items() if key not in others]
-        records += [
-            load_stored(stored.record(key), section.cls) for key in others if stored.live(key)
-        ]
-        parts[section.field] = records
-    return parts
-
-
-def _new_problems(merged: list[Problem], stored: list[Problem]) -> list[Problem]:
-    """The problems of `merged` beyond those of `stored`, compared by message.
-
-    Not by path: a path holds a record's place, which the merge moves.
-    """
-    known = Counter(problem.message for problem in stored)
-    new = []
-    for problem in merged:
-        if known[problem.message] > 0:
-            known[problem.message] -= 1
-        else:
-            new.append(problem)
-    return new
 
 
 def declare_needed(store: Store, collection: str, fields: Iterable[str]) -> None:
@@ -359,13 +69,13 @@ def save_sections(
     others made since the base; O(records) reads and dumps without a base or to overwrite.
     """
     problems: list[Problem] = []
-    keyed = [
-        (section, _keyed(section, records, bases.get(section.collection), problems))
+    keyed_sections = [
+        (section, keyed(section, records, bases.get(section.collection), problems))
         for section, records in parts
     ]
     if problems:
         raise ValidationError(problems, summary=f"cannot save the {aggregate}")
-    for section, _ in keyed:
+    for section, _ in keyed_sections:
         declare_needed(store, section.collection, section.indexed)
     for _ in range(_ATTEMPTS):
         head = store.get(HEADS_COLLECTION, aggregate)
@@ -373,10 +83,10 @@ def save_sections(
             store,
             bases,
             store.last_seq(),
-            {section.collection for section, _ in keyed},
+            {section.collection for section, _ in keyed_sections},
             overwrite,
         )
-        for section, mine in keyed:
+        for section, mine in keyed_sections:
             save.add(section.collection, mine)
         if save.conflicts:
             raise ConflictError(
@@ -386,7 +96,9 @@ def save_sections(
                 save.conflicts,
             )
         if check is not None and not overwrite:
-            _check_merged(keyed, save, check, aggregate)
+            check_merged(
+                keyed_sections, Found(save.stored, save.others, save.bases), check, aggregate
+            )
         commit = _write(store, save.writes, aggregate, head)
         if commit is not None:
             save.rebase(commit)
@@ -430,7 +142,7 @@ class _Save:
         self.conflicts: list[tuple[str, str]] = []
         self.stored: dict[str, Scanned | Changed] = {}
         self.others: dict[str, set[str]] = {}  # with a base: keys others changed since
-        self.mine: dict[str, _Mine] = {}
+        self.mine: dict[str, Mine] = {}
         self.orders: dict[str, _OrderSave] = {}
         self.latest: dict[str, dict[str, StoredRecord]] | None = None
         self.end = start  # the last feed position read
@@ -459,19 +171,19 @@ class _Save:
             self.latest, self.end = read_changes(self.store, since, wanted)
         return Changed(self.latest[collection], base.records)
 
-    def add(self, collection: str, mine: _Mine) -> None:
+    def add(self, collection: str, mine: Mine) -> None:
         """Find what `collection` holds now and add the writes that save `mine` into it."""
         base = self.bases.get(collection)
         changed = None if base is None else self._changed(collection, base)
         view = self.stored[collection] = changed or Scanned(self.store.scan(collection))
         if base is None or self.overwrite:
             assert isinstance(view, Scanned)
-            self.writes += _blind_writes(
+            self.writes += blind_writes(
                 collection, mine, view.records, overwrite=self.overwrite, conflicts=self.conflicts
             )
         else:
             self.others[collection] = view.others(base.records)
-            self.writes += _changed_writes(collection, mine, view.live, base.records)
+            self.writes += changed_writes(collection, mine, view.live, base.records)
         self.mine[collection] = mine
         merge = None if base is None else (view, self.others.get(collection, set()))
         order = _order_writes(
@@ -509,13 +221,13 @@ class _Save:
             old = self.bases.get(collection)
             order = self.orders[collection]
             rebased[collection] = Base(
-                _seen_after(
+                seen_after(
                     mine,
                     None if old is None or self.overwrite else old.records,
                     self.stored[collection].versions(),
                     written.get(collection, {}),
                 ),
-                _seen_after(
+                seen_after(
                     order.mine,
                     order.base,
                     order.versions,
@@ -531,7 +243,7 @@ class _Save:
 class _OrderSave(NamedTuple):
     """How a save keeps a section's order record."""
 
-    mine: _Mine  # the order record as the save's records ({}: the keys are in key order)
+    mine: Mine  # the order record as the save's records ({}: the keys are in key order)
     versions: dict[str, int]  # the stored order record's version ({}: none is stored)
     base: dict[str, _Seen] | None  # what the new base starts from (see `_seen_after`)
     writes: list[Write]
@@ -565,10 +277,8 @@ def _order_writes(
     seen = None if base is None else base.order.get(collection)
     if base is None or overwrite:
         order = _order_record(keys)
-        mine: _Mine = {} if order is None else {collection: (order, order)}
-        writes = _blind_writes(
-            ORDER_COLLECTION, mine, now, overwrite=overwrite, conflicts=conflicts
-        )
+        mine: Mine = {} if order is None else {collection: (order, order)}
+        writes = blind_writes(ORDER_COLLECTION, mine, now, overwrite=overwrite, conflicts=conflicts)
         return _OrderSave(mine, versions, None, writes)
     moved = (None if current is None else current.version) != (
         None if seen is None else seen.version
@@ -587,12 +297,12 @@ def _order_writes(
         order = _order_record(merged)
         mine = {} if order is None else {collection: (order, order)}
         as_stored = {} if current is None else {collection: _Seen(current.version, current.record)}
-        writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, as_stored)
+        writes = changed_writes(ORDER_COLLECTION, mine, now.__contains__, as_stored)
         return _OrderSave(mine, versions, as_stored, writes, None if merged == keys else merged)
     kept = base.keys == keys  # the base's order record still fits
     order = (seen.value if seen is not None else None) if kept else _order_record(keys)
     mine = {} if order is None else {collection: (order, order)}
-    writes = _changed_writes(ORDER_COLLECTION, mine, now.__contains__, base.order)
+    writes = changed_writes(ORDER_COLLECTION, mine, now.__contains__, base.order)
     return _OrderSave(mine, versions, base.order, writes)
 
 
