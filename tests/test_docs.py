@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
+import io
 import pkgutil
 import re
 from pathlib import Path
@@ -18,14 +20,38 @@ PAGES = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
+EXAMPLE = re.compile(
+    r"^```python\n(?P<code>.*?)^```\n(?:\s*\n)*(?:^```text\n(?P<output>.*?)^```)?",
+    re.DOTALL | re.MULTILINE,
+)
+"""A python block, and the text block right after it (blank lines between) if there is one:
+what the block prints."""
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocks = BLOCK.findall(page.read_text(encoding="utf-8"))
+def test_page_examples_run_and_print_what_the_page_shows(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each example runs; one followed by a text block prints exactly that text."""
+    examples = list(EXAMPLE.finditer(page.read_text(encoding="utf-8")))
+    assert len(examples) == len(BLOCK.findall(page.read_text(encoding="utf-8")))
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
-    for index, block in enumerate(blocks):
-        code = compile(block, f"{page.name}[block {index}]", "exec")
-        exec(code, namespace)
+    for index, example in enumerate(examples):
+        code = compile(example["code"], f"{page.name}[block {index}]", "exec")
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(code, namespace)
+        shown = example["output"]
+        if shown is not None:
+            assert _lines(printed.getvalue()) == _lines(shown), (
+                f"{page.name} block {index} printed something else than the page shows"
+            )
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of printed text, without trailing spaces or blank lines at either end."""
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
 
 
 def _public_modules() -> list[ModuleType]:
