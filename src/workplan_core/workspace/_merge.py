@@ -9,6 +9,8 @@ the section's order is merged (see `_order`).
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -62,8 +64,9 @@ def save_sections(
     A save that writes anything also rewrites its aggregate's head record (in
     [HEADS_COLLECTION][workplan_core.workspace.HEADS_COLLECTION]) expecting the version read
     before anything else: another save committed between this one's reads and its write
-    makes the write conflict on it, and the save reads, merges and checks again (at most
-    `_ATTEMPTS` times) — so no save is written against what it did not check.
+    makes the write conflict on it, and the save reads, merges and checks again after a short
+    random wait (at most `_ATTEMPTS` times) — so no save is written against what it did not
+    check.
 
     O(records) identity checks plus O(changes) for the records changed here and the changes
     others made since the base; O(records) reads and dumps without a base or to overwrite.
@@ -77,7 +80,9 @@ def save_sections(
         raise ValidationError(problems, summary=f"cannot save the {aggregate}")
     for section, _ in keyed_sections:
         declare_needed(store, section.collection, section.indexed)
-    for _ in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
+        if attempt:  # another save came between: let it finish, at a random moment
+            time.sleep(random.uniform(0, min(_BACKOFF * 2**attempt, _MOST_BACKOFF)))
         head = store.get(HEADS_COLLECTION, aggregate)
         save = _Save(
             store,
@@ -110,9 +115,14 @@ def save_sections(
     )
 
 
-_ATTEMPTS = 5
-"""How many times a save reads, merges and checks again when another save commits between
+_ATTEMPTS = 10
+"""How many times a save reads, merges and checks, when other saves keep committing between
 its reads and its write."""
+
+_BACKOFF = 0.0005
+_MOST_BACKOFF = 0.1
+"""Before its k-th attempt, a save waits a random time up to `_BACKOFF` · 2^k seconds (at most
+`_MOST_BACKOFF`), so that saves colliding again and again fall out of step."""
 
 HEADS_COLLECTION = "workspace.heads"
 """One head record per aggregate (``organisation``, ``cascade``), rewritten by every save
@@ -285,12 +295,7 @@ def _order_writes(
     )
     view, others = merge if merge is not None else (None, set())
     if view is not None and (others or moved or base.stored is not None):
-        theirs = (
-            base.stored
-            if base.stored is not None and not others and not moved
-            else _stored_order(view, base, others, current)
-        )
-        merged = merged_order(base.keys, keys, theirs)
+        merged = merged_order(base.keys, keys, _stored_order(view, base, others, current))
         if merged is None:
             conflicts.append((ORDER_COLLECTION, collection))
             return _OrderSave({}, versions, base.order, [])

@@ -7,6 +7,7 @@ whole it would leave, and refuses only the rules the merge itself breaks.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -140,13 +141,23 @@ def _as_stored(sections: list[tuple[Section, Mine]], save: Found) -> dict[str, l
 def _new_problems(merged: list[Problem], stored: list[Problem]) -> list[Problem]:
     """The problems of `merged` beyond those of `stored`, compared by message.
 
-    Not by path: a path holds a record's place, which the merge moves.
+    Not by path, and without the places a message names: a path holds a record's place,
+    which the merge moves.
     """
-    known = Counter(problem.message for problem in stored)
+    known = Counter(_placeless(problem.message) for problem in stored)
     new = []
     for problem in merged:
-        if known[problem.message] > 0:
-            known[problem.message] -= 1
+        message = _placeless(problem.message)
+        if known[message] > 0:
+            known[message] -= 1
         else:
             new.append(problem)
     return new
+
+
+_PLACE = re.compile(r"\[\d+\]")
+
+
+def _placeless(message: str) -> str:
+    """`message` without the places it names (``$.team_memberships[3]``): the merge moves them."""
+    return _PLACE.sub("[]", message)
