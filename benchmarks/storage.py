@@ -12,7 +12,9 @@ body) table with the same WAL and full-sync settings, and psycopg `COPY` into th
 in PostgreSQL. Both use the same batches, one transaction per batch, and encode each record to
 JSON inside the timed loop, as the stores must. The memory run also times `json.loads` of the
 10,000 matching bodies alone (the floor of a scan that decodes JSON on this machine) and
-building the `Put`s of the write loop without a store (the floor of any store's write rate).
+building the `Put`s of the write loop without a store (the floor of any store's write rate),
+and writes the same batches again into a new memory store with their `Put`s built beforehand
+(the store's own rate, outside any target).
 
 Payloads are stamped assignment records built from a synthetic organisation
 (`workplan_core.synthetic.generate_organisation`): its start and end dates and position ids;
@@ -226,6 +228,7 @@ def measure(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             measure_decoding(records, args),
             measure_harness(records, args),
             *measure_store(backend, "memory://", records, args),
+            measure_store_only(records, args),
         ]
     if backend == "sqlite":
         rows = measure_raw_sqlite(records, args)
@@ -256,9 +259,26 @@ def run_in_child(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]
     return run_isolated(__file__, *(str(part) for pair in options.items() for part in pair))
 
 
+def measure_store_only(records: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """The memory store's own write rate: the same batches, their `Put`s built beforehand."""
+    prepared = [
+        [Put(COLLECTION, key_of(i), records[i]) for i in chunk]
+        for chunk in batches(len(records), args.batch)
+    ]
+    with open_store("memory://") as store:
+        store.declare(COLLECTION, indexed=[FIELD])
+        _, seconds = timed(lambda: [store.write(batch) for batch in prepared])
+    count = len(records)
+    operation = "write (Puts built beforehand)"
+    return row(count, operation, seconds, count, "records", backend="memory-store")
+
+
 def verdicts(rows: list[dict[str, Any]]) -> list[str]:
     notes = []
     writes = {r["backend"]: r for r in rows if r["operation"].startswith("write")}
+    if "memory-store" in writes:
+        rate = writes["memory-store"]["throughput_per_s"]
+        notes.append(f"memory writes with the Puts built beforehand: {rate:,.0f}/s (no target)")
     for (backend, _), target in TARGETS.items():
         if backend in writes:
             rate = writes[backend]["throughput_per_s"]
