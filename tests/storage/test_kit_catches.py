@@ -18,15 +18,22 @@ import time
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import attrs
 import pytest
 from hypothesis import Phase, settings
 
 from workplan_core.errors import ConflictError
-from workplan_core.storage import Commit, IndexValue, Put, Store, StoreClosedError, StoredRecord
+from workplan_core.storage import (
+    ClosesOnExit,
+    Commit,
+    IndexValue,
+    Put,
+    Store,
+    StoreClosedError,
+    StoredRecord,
+)
 from workplan_core.storage.memory import MemoryStore
 from workplan_core.storage.records import Write
 from workplan_core.testing import storage_kit
@@ -36,7 +43,7 @@ from workplan_core.testing.storage_machine import StoreComparison
 KIT = StoreConformance()
 
 
-class Wrapped:
+class Wrapped(ClosesOnExit):
     """A store that hands every call to a memory store; the planted mistakes override it."""
 
     def __init__(self, inner: MemoryStore | None = None) -> None:
@@ -73,17 +80,6 @@ class Wrapped:
 
     def close(self) -> None:
         self.inner.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def run_kit(name: str, store: Store, reopen: Callable[[], Store] | None = None) -> None:

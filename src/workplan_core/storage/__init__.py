@@ -28,7 +28,7 @@ from workplan_core.storage.errors import (
     StoreBusyError,
     StoreClosedError,
 )
-from workplan_core.storage.protocol import Store
+from workplan_core.storage.protocol import ClosesOnExit, Store
 from workplan_core.storage.records import (
     Commit,
     Delete,
@@ -48,6 +48,7 @@ from workplan_core.storage.typed import get_as, load_stored, scan_as
 
 __all__ = [
     "BackendNotFoundError",
+    "ClosesOnExit",
     "Commit",
     "CorruptRecordError",
     "Delete",

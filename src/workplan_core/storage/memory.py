@@ -24,8 +24,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, repeat
-from types import TracebackType
-from typing import Any, Final, Self, cast
+from typing import Any, Final, cast
 
 from sortedcontainers import SortedList
 
@@ -50,6 +49,7 @@ from workplan_core.storage.encoding import (
     where_entries,
 )
 from workplan_core.storage.errors import StoreClosedError
+from workplan_core.storage.protocol import ClosesOnExit
 from workplan_core.storage.records import (
     Commit,
     IndexValue,
@@ -233,7 +233,7 @@ def _record(entry: _Entry) -> JsonRecord | None:
     return decode_record(cast(str, body), entry[_COLLECTION], entry[_KEY], entry[_VERSION])
 
 
-class MemoryStore:
+class MemoryStore(ClosesOnExit):
     """A store that keeps everything in this process's memory.
 
     Writes take a lock, so one store may be shared by threads. Costs: a write of b records is
@@ -273,17 +273,6 @@ class MemoryStore:
             self._collections = {}
             self._chunks = []
             self._starts = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_open(self) -> None:
         if self._closed:

@@ -41,8 +41,7 @@ import itertools
 import json
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from workplan_core._collector import collector_paused
@@ -76,6 +75,7 @@ from workplan_core.storage.errors import (
     StoreClosedError,
     driver_errors,
 )
+from workplan_core.storage.protocol import ClosesOnExit
 from workplan_core.storage.records import (
     Commit,
     IndexValue,
@@ -263,7 +263,7 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-class PostgresStore:
+class PostgresStore(ClosesOnExit):
     """A store in a PostgreSQL database (or an engine that speaks its protocol).
 
     One instance is not shared between threads. Costs: a write of b records is
@@ -383,17 +383,6 @@ class PostgresStore:
             if conn is not None:
                 with self._errors():
                     conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ declarations
 

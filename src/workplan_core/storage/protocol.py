@@ -33,7 +33,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from workplan_core.storage.records import Commit, IndexValue, StoredRecord, Write
 
-__all__ = ["Store"]
+__all__ = ["ClosesOnExit", "Store"]
 
 
 @runtime_checkable
@@ -117,3 +117,26 @@ class Store(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class ClosesOnExit:
+    """A base class for stores (and what wraps one): used as a context manager, it closes.
+
+    `with store:` returns the object itself and calls its `close()` on the way out, as the
+    protocol asks; a subclass defines `close`.
+    """
+
+    def close(self) -> None:
+        """Release the resources; a subclass defines it."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

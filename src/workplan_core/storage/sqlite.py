@@ -39,8 +39,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
-from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, quote, unquote
 
 from workplan_core._collector import collector_paused
@@ -71,6 +70,7 @@ from workplan_core.storage.errors import (
     StoreClosedError,
     driver_errors,
 )
+from workplan_core.storage.protocol import ClosesOnExit
 from workplan_core.storage.records import (
     Commit,
     IndexValue,
@@ -368,7 +368,7 @@ def sqlite_url(path: str | os.PathLike[str], *, timeout: float | None = None) ->
     return f"{url}?timeout={quote(repr(timeout))}"  # quoted: a query reads '+' as a space
 
 
-class SqliteStore:
+class SqliteStore(ClosesOnExit):
     """A store in one SQLite file, shared safely by several processes.
 
     One instance belongs to the thread that opened it. Costs: a write of b records is
@@ -479,17 +479,6 @@ class SqliteStore:
         if conn is not None:
             with self._errors():
                 conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ declarations
 

@@ -40,15 +40,14 @@ head, so an append that would make the history unloadable is refused whole (see
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from workplan_core._collector import collector_paused
 from workplan_core.cascade import DEFAULT_CONFIG, Cascade, CascadeConfig
 from workplan_core.checkins import Cadence, CheckIn, CheckinLog, ImpedimentEvent, StatusUpdate
 from workplan_core.errors import ValidationError
 from workplan_core.org import Organisation
-from workplan_core.storage import Commit, Store, open_store
+from workplan_core.storage import ClosesOnExit, Commit, Store, open_store
 
 # named in a Raises section below; mkdocstrings links it through this module's imports
 from workplan_core.storage import CorruptRecordError as CorruptRecordError
@@ -96,7 +95,7 @@ __all__ = [
 ]
 
 
-class Workspace:
+class Workspace(ClosesOnExit):
     """A store with the domain's aggregates on top: save and load them in one call each.
 
     A workspace remembers what it last loaded or saved (its base) to merge later saves with
@@ -126,17 +125,6 @@ class Workspace:
     def close(self) -> None:
         """Close the store."""
         self.store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ organisation
 

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from types import TracebackType
-from typing import NamedTuple, Self
+from typing import NamedTuple
 
-from workplan_core.storage import Commit, IndexValue, StoreClosedError, StoredRecord, Write
+from workplan_core.storage import (
+    ClosesOnExit,
+    Commit,
+    IndexValue,
+    StoreClosedError,
+    StoredRecord,
+    Write,
+)
 from workplan_core.storage.batch import (
     Head,
     batch_index_entries,
@@ -45,7 +51,7 @@ class _Version(NamedTuple):
     committed_at: dt.datetime
 
 
-class ExampleStore:
+class ExampleStore(ClosesOnExit):
     """A store in plain Python containers: `example://` (each open is a new, empty store)."""
 
     def __init__(self) -> None:
@@ -59,17 +65,6 @@ class ExampleStore:
     def close(self) -> None:
         """Forget everything."""
         self._closed = True
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_open(self) -> None:
         if self._closed:
