@@ -23,11 +23,20 @@ from typing import Any, NamedTuple
 
 from workplan_core.storage import Store, StoredRecord
 
-__all__ = ["FEW_CHANGES", "Base", "Changed", "Scanned", "read_changes"]
+__all__ = ["FEW_CHANGES", "Base", "Changed", "Scanned", "read_changes", "reads_feed"]
 
 FEW_CHANGES = 1024
 """Reading the changes after a base's position beats reading the collection when there are
 at most this many of them, or at most as many as the collection has records."""
+
+
+def reads_feed(since: int, last: int, records: int) -> bool:
+    """Whether reading the changes after `since` beats reading `records` records.
+
+    It does when the feed, standing at `last`, holds at most as many changes since, or at
+    most `FEW_CHANGES`.
+    """
+    return last - since <= max(records, FEW_CHANGES)
 
 
 class _Seen(NamedTuple):
@@ -46,14 +55,14 @@ class Base:
         position: a change feed position: every difference between the store and `records`
             shows as a change after it (see the module's docs).
         keys: the section's keys in the order loaded or saved.
-        stored: the keys in the order the store holds them as of the base, when that is not
-            `keys` (a save merged the caller's order with another writer's); `None` when it is.
+        order_merged: whether the store holds the keys in another order than `keys` (a save
+            merged the caller's order with another writer's): the next save merges again.
         by_identity: whether every record is stored under its identity's key (not so in a
             store written by an earlier version of the library, keyed by position: the next
             save then moves every record to its identity's key).
     """
 
-    __slots__ = ("by_identity", "keys", "order", "position", "records", "stored")
+    __slots__ = ("by_identity", "keys", "order", "order_merged", "position", "records")
 
     def __init__(
         self,
@@ -61,15 +70,15 @@ class Base:
         order: dict[str, _Seen],
         position: int,
         keys: list[str],
-        stored: list[str] | None = None,
         *,
+        order_merged: bool = False,
         by_identity: bool = True,
     ) -> None:
         self.records = records
         self.order = order
         self.position = position
         self.keys = keys
-        self.stored = stored
+        self.order_merged = order_merged
         self.by_identity = by_identity
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from workplan_core.storage import Store, StoredRecord
 from workplan_core.storage.typed import load_stored
-from workplan_core.workspace._base import FEW_CHANGES, Base, _Seen, read_changes
+from workplan_core.workspace._base import Base, _Seen, read_changes, reads_feed
 from workplan_core.workspace._order import ORDER_COLLECTION, _in_order, _moved_in
 from workplan_core.workspace._sections import Section
 from workplan_core.workspace._snapshot import Snapshot
@@ -43,8 +43,7 @@ def load_sections(
     if all(base is not None for base in known):
         present = [base for base in known if base is not None]
         since = min(base.position for base in present)
-        bound = max(sum(len(base.records) for base in present), FEW_CHANGES)
-        if store.last_seq() - since <= bound:
+        if reads_feed(since, store.last_seq(), sum(len(base.records) for base in present)):
             return _refreshed(store, sections, present, since)
     return _read_whole(store, sections)
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.storage import Commit, Put, Store, StoredRecord, Write
-from workplan_core.workspace._base import FEW_CHANGES, Base, Changed, Scanned, _Seen, read_changes
+from workplan_core.workspace._base import Base, Changed, Scanned, _Seen, read_changes, reads_feed
 from workplan_core.workspace._order import (
     ORDER_COLLECTION,
     _in_order,
@@ -24,7 +24,7 @@ from workplan_core.workspace._order import (
     _order_record,
     merged_order,
 )
-from workplan_core.workspace._rules import Found, MergedCheck, check_merged
+from workplan_core.workspace._rules import MergedCheck, check_merged
 from workplan_core.workspace._sections import Section
 from workplan_core.workspace._writes import Mine, blind_writes, changed_writes, keyed, seen_after
 
@@ -59,7 +59,7 @@ def save_sections(
     feed after its position (see `_base`), or from the whole collection without a base, to
     `overwrite`, or when the feed holds more changes than the collection has records.
     `check`, when given, is run on the whole the store would hold when other writers changed
-    the collections since the base (see `_check_merged`).
+    the collections since the base (see `check_merged`).
 
     A save that writes anything also rewrites its aggregate's head record (in
     [HEADS_COLLECTION][workplan_core.workspace.HEADS_COLLECTION]) expecting the version read
@@ -101,9 +101,7 @@ def save_sections(
                 save.conflicts,
             )
         if check is not None and not overwrite:
-            check_merged(
-                keyed_sections, Found(save.stored, save.others, save.bases), check, aggregate
-            )
+            check_merged(keyed_sections, save, check, aggregate)
         commit = _write(store, save.writes, aggregate, head)
         if commit is not None:
             save.rebase(commit)
@@ -164,8 +162,7 @@ class _Save:
         since as the collection has records (or `FEW_CHANGES`): else reading the collection
         costs less.
         """
-        bound = max(len(base.records), FEW_CHANGES)
-        return not self.overwrite and self.start - base.position <= bound
+        return not self.overwrite and reads_feed(base.position, self.start, len(base.records))
 
     def _changed(self, collection: str, base: Base) -> Changed | None:
         """The changes after the base's position, when the save reads them (`_reads_feed`)."""
@@ -245,7 +242,7 @@ class _Save:
                 ),
                 self._position(collection, commit),
                 list(mine),
-                order.stored,
+                order_merged=order.merged,
             )
         self.bases.update(rebased)
 
@@ -257,7 +254,7 @@ class _OrderSave(NamedTuple):
     versions: dict[str, int]  # the stored order record's version ({}: none is stored)
     base: dict[str, _Seen] | None  # what the new base starts from (see `_seen_after`)
     writes: list[Write]
-    stored: list[str] | None = None  # the order the store holds after the save, if not mine
+    merged: bool = False  # whether the store holds another order than the caller's after it
 
 
 def _order_writes(
@@ -294,7 +291,7 @@ def _order_writes(
         None if seen is None else seen.version
     )
     view, others = merge if merge is not None else (None, set())
-    if view is not None and (others or moved or base.stored is not None):
+    if view is not None and (others or moved or base.order_merged):
         merged = merged_order(base.keys, keys, _stored_order(view, base, others, current))
         if merged is None:
             conflicts.append((ORDER_COLLECTION, collection))
@@ -303,7 +300,7 @@ def _order_writes(
         mine = {} if order is None else {collection: (order, order)}
         as_stored = {} if current is None else {collection: _Seen(current.version, current.record)}
         writes = changed_writes(ORDER_COLLECTION, mine, now.__contains__, as_stored)
-        return _OrderSave(mine, versions, as_stored, writes, None if merged == keys else merged)
+        return _OrderSave(mine, versions, as_stored, writes, merged != keys)
     kept = base.keys == keys  # the base's order record still fits
     order = (seen.value if seen is not None else None) if kept else _order_record(keys)
     mine = {} if order is None else {collection: (order, order)}

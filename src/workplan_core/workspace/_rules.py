@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Protocol
 
 from workplan_core.errors import ConflictError, Problem
 from workplan_core.storage.typed import load_stored
@@ -53,18 +53,23 @@ def _merged(
     return records
 
 
-class Found(NamedTuple):
-    """What a save found of each collection it saves (see `workspace._merge._Save`).
+class Found(Protocol):
+    """What a save found of each collection it saves (`workspace._merge._Save` is one)."""
 
-    Attributes:
-        stored: what each collection holds now.
-        others: for each collection with a base, the keys other writers changed since.
-        bases: the workspace's bases.
-    """
+    @property
+    def stored(self) -> Mapping[str, Scanned | Changed]:
+        """What each collection holds now."""
+        ...
 
-    stored: Mapping[str, Scanned | Changed]
-    others: Mapping[str, set[str]]
-    bases: Mapping[str, Base]
+    @property
+    def others(self) -> Mapping[str, set[str]]:
+        """For each collection with a base, the keys other writers changed since."""
+        ...
+
+    @property
+    def bases(self) -> Mapping[str, Base]:
+        """The workspace's bases."""
+        ...
 
 
 def check_merged(
