@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from workplan_core.storage import Store, StoredRecord
+from workplan_core.workspace._base import read_changes
 
 __all__ = ["Snapshot"]
 
@@ -75,27 +76,23 @@ class Snapshot:
         order, O(records) for that collection); nothing but one empty feed read when no one
         wrote.
         """
-        reordered: set[str] = set()
-        last = self.since
-        for change in self.store.changes(self.since):
-            last = change.seq
-            slot = (change.collection, change.key)
-            if slot in self._gets:
+        wanted = set(self._scans) | {collection for collection, _ in self._gets}
+        latest, last = read_changes(self.store, self.since, wanted)
+        for slot in self._gets:
+            change = latest[slot[0]].get(slot[1])
+            if change is not None:
                 self._gets[slot] = None if change.record is None else change
-            scanned = self._scans.get(change.collection)
-            if scanned is None:
-                continue
-            found, read = scanned
-            if change.record is None:
-                found.pop(change.key, None)
-                continue
-            if change.key not in found:
-                reordered.add(change.collection)
-            found[change.key] = read(change)
-        for collection in reordered:
-            found = self._scans[collection][0]
-            ordered = sorted(found.items())
-            found.clear()
-            found.update(ordered)
+        for collection, (found, read) in self._scans.items():
+            new = False
+            for key, change in latest[collection].items():
+                if change.record is None:
+                    found.pop(key, None)
+                    continue
+                new = new or key not in found
+                found[key] = read(change)
+            if new:  # back in key order
+                ordered = sorted(found.items())
+                found.clear()
+                found.update(ordered)
         self.since = last
         return last
