@@ -34,7 +34,12 @@ from workplan_core.checkins.impediments import (
     ImpedimentEvent,
     ImpedimentHistory,
 )
-from workplan_core.checkins.timeline import Timeline, TimelineTable, correction_problem
+from workplan_core.checkins.timeline import (
+    Timeline,
+    TimelineTable,
+    correction_problem,
+    other_node_problem,
+)
 from workplan_core.checkins.updates import CheckIn, StatusUpdate
 from workplan_core.errors import NotFoundError, Problem, ValidationError
 from workplan_core.org.refs import OwnerKind
@@ -270,9 +275,7 @@ class CheckinLog:
                 elif target in self._update_ids:
                     owner = self._node_of(target) or node_id
             if owner != node_id:
-                rule = "a correction must be of the same node"
-                message = f"{target!r} is an update of node {owner!r}; {rule}"
-                problems.append(Problem(f"{path}.corrects", message))
+                problems.append(other_node_problem(path, target, owner))
                 continue
             latest = None if root is None else newest[node_id, root]
             problem = correction_problem(update, latest)

@@ -90,6 +90,14 @@ def _day(update: StatusUpdate) -> dt.date:
     return update.on
 
 
+def other_node_problem(path: str, target: str, owner: str) -> Problem:
+    """A correction at `path` names `target`, an update of another node, `owner`."""
+    return Problem(
+        f"{path}.corrects",
+        f"{target!r} is an update of node {owner!r}; a correction must be of the same node",
+    )
+
+
 def correction_problem(correction: StatusUpdate, latest: StatusUpdate | None) -> Problem | None:
     """Why a timeline refuses `correction`, or `None` if it takes it.
 

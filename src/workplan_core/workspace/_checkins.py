@@ -35,6 +35,7 @@ from workplan_core.checkins import (
     StatusUpdate,
 )
 from workplan_core.checkins.impediments import fold_events
+from workplan_core.checkins.timeline import other_node_problem
 from workplan_core.errors import ConflictError, Problem, ValidationError
 from workplan_core.serialization import dump_record
 from workplan_core.storage import (
@@ -544,11 +545,7 @@ class _Corrections:
                 message = f"no update {target!r} to correct"
             return Problem(f"{path}.corrects", message)
         if claim.node_id != update.node_id:
-            return Problem(
-                f"{path}.corrects",
-                f"{target!r} is an update of node {claim.node_id!r}; a correction must be of "
-                "the same node",
-            )
+            return other_node_problem(path, target, claim.node_id)
         root = claim.root or target
         head = heads.get(root)
         if head is None:
